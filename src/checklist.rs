@@ -1,0 +1,120 @@
+//! The resolved materials list for one applicant: which items the rulebook asks of this person,
+//! for which counter visit, original or copy, and how many scanned parts each needs.
+//!
+//! Invariants: items keep rulebook order (per-person items expand in place, child 1 before
+//! child 2); slugs and labels are unique within a checklist; every visit id named by an item
+//! exists in `visits`.
+
+use serde::Serialize;
+
+/// One counter visit (学历认证及档案审核, 积分申请材料提交, 打印积分通知书).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Visit {
+    pub id: String,
+    pub label: String,
+    /// What happens at this visit, in the counter's words.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+/// Who brings an item to the counter.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, serde::Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Holder {
+    /// The applicant's own document: scanned into `scans/` and bundled.
+    #[default]
+    Applicant,
+    /// The HR clerk's document (介绍信, 经办人身份证): brought to each visit, never scanned.
+    Hr,
+}
+
+/// The physical size of a document, which decides the least scan resolution.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, serde::Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocSize {
+    /// ID card, residence permit card (85.6 × 54 mm).
+    Card,
+    /// Booklets and certificates (户口簿, 结婚证, 学位证书 …).
+    Booklet,
+    /// A4 pages (contracts, forms, records).
+    #[default]
+    A4,
+}
+
+/// One document the applicant (or the HR clerk) must bring.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Item {
+    /// Stable ASCII key (`id-card`, `child-2-birth-certificate`).
+    pub slug: String,
+    /// The name the counter uses (`身份证`, `子女出生医学证明（2）`).
+    pub label: String,
+    /// Every visit this item is brought to, in visit order.
+    pub visits: Vec<String>,
+    pub required: bool,
+    /// The original must be shown at the counter.
+    pub original: bool,
+    /// Photocopies to hand in.
+    pub copies: u32,
+    /// The least number of scanned pages (户口簿: 首页 and 本人页 → 2).
+    pub min_parts: u32,
+    /// Names of the expected parts, when the rulebook gives them (`正面`, `反面`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<String>,
+    /// Why this applicant needs it.
+    pub reason: String,
+    /// The policy source of the rule.
+    pub basis: String,
+    /// Section of the list: `basic`, `family`, `points`, `hr`.
+    pub group: String,
+    pub holder: Holder,
+    /// Accepted scan file types (lower-case extensions without the dot: `pdf`, `jpg`, `png`).
+    pub accept: Vec<String>,
+    pub size: DocSize,
+    /// The rulebook slug this item was made from (differs from `slug` for per-person items).
+    #[serde(skip)]
+    pub rule_slug: String,
+}
+
+impl Item {
+    /// Whether a scan of this item is expected in `scans/` (HR documents are not scanned).
+    pub fn scanned(&self) -> bool {
+        self.holder == Holder::Applicant
+    }
+}
+
+/// The applicant as shown in outputs: never the full ID number.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ApplicantSummary {
+    pub name: String,
+    pub id_masked: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RulebookRef {
+    pub id: String,
+    pub version: String,
+}
+
+/// The resolved checklist of one applicant (SPEC §5).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Checklist {
+    pub applicant: ApplicantSummary,
+    pub rulebook: RulebookRef,
+    /// The talent service center of the employer's district.
+    pub center: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub center_address: Option<String>,
+    pub visits: Vec<Visit>,
+    pub items: Vec<Item>,
+}
+
+impl Checklist {
+    pub fn item(&self, slug: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.slug == slug)
+    }
+
+    /// The items the applicant's scans must cover, in checklist order.
+    pub fn scanned_items(&self) -> impl Iterator<Item = &Item> {
+        self.items.iter().filter(|i| i.scanned())
+    }
+}

@@ -1,0 +1,151 @@
+//! A calendar date without time zone (`YYYY-MM-DD`), enough for ages, validity and the cover
+//! sheet. Invariant: a `Date` is always a real day of the proleptic Gregorian calendar.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl Date {
+    /// A date from its parts, or `None` when the day does not exist (2023-02-29, month 13 …).
+    pub fn new(year: i32, month: u32, day: u32) -> Option<Date> {
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        Some(Date { year, month, day })
+    }
+
+    /// Parses `YYYY-MM-DD` exactly (four-digit year, two-digit month and day).
+    pub fn parse(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            let part = &s[r];
+            if part.bytes().all(|c| c.is_ascii_digit()) {
+                part.parse().ok()
+            } else {
+                None
+            }
+        };
+        Date::new(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+    }
+
+    /// Parses the compact form `YYYYMMDD` used inside ID numbers.
+    pub fn parse_compact(s: &str) -> Option<Date> {
+        if s.len() != 8 || !s.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        Date::new(s[0..4].parse().ok()?, s[4..6].parse().ok()?, s[6..8].parse().ok()?)
+    }
+
+    /// Days since 1970-01-01 (negative before).
+    pub fn days_since_epoch(self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = if y >= 0 { y } else { y - 399 } / 400;
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date of a Unix timestamp (UTC).
+    pub fn from_unix(secs: i64) -> Date {
+        let z = secs.div_euclid(86_400) + 719_468;
+        let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+
+    /// Midnight UTC of this date as a Unix timestamp.
+    pub fn unix(self) -> i64 {
+        self.days_since_epoch() * 86_400
+    }
+
+    /// Whole years from `self` to `on` (an age in 周岁: the birthday must have been reached).
+    pub fn full_years_until(self, on: Date) -> i64 {
+        let mut years = i64::from(on.year) - i64::from(self.year);
+        if (on.month, on.day) < (self.month, self.day) {
+            years -= 1;
+        }
+        years
+    }
+
+    /// Today in UTC, or the day of `SOURCE_DATE_EPOCH` when it is set (reproducible builds).
+    pub fn today() -> Date {
+        if let Some(secs) = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()) {
+            return Date::from_unix(secs);
+        }
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        Date::from_unix(secs)
+    }
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_real_days_only() {
+        assert_eq!(Date::parse("2024-02-29"), Date::new(2024, 2, 29));
+        assert!(Date::parse("2023-02-29").is_none());
+        assert!(Date::parse("2023-13-01").is_none());
+        assert!(Date::parse("2023-1-01").is_none());
+        assert!(Date::parse("２０２３-01-01").is_none());
+        assert!(Date::parse("1900-02-29").is_none());
+        assert!(Date::parse("2000-02-29").is_some());
+    }
+
+    #[test]
+    fn unix_round_trip() {
+        for days in [-800_000i64, -1, 0, 1, 11_016, 20_000, 60_000] {
+            let d = Date::from_unix(days * 86_400);
+            assert_eq!(d.days_since_epoch(), days);
+        }
+        assert_eq!(Date::from_unix(1_764_201_600).to_string(), "2025-11-27");
+    }
+
+    #[test]
+    fn age_counts_the_birthday() {
+        let born = Date::new(1990, 3, 7).unwrap();
+        assert_eq!(born.full_years_until(Date::new(2023, 3, 6).unwrap()), 32);
+        assert_eq!(born.full_years_until(Date::new(2023, 3, 7).unwrap()), 33);
+    }
+}

@@ -1,0 +1,137 @@
+//! The one error type for failures that stop a command (exit 2): unreadable or invalid input
+//! files, a bad rulebook, bad arguments. Problems with scans are not errors but findings.
+//!
+//! Invariant: every variant names the file it is about; located problems carry line and column
+//! and render with the offending source line and a caret, like a compiler.
+
+use std::path::PathBuf;
+
+/// One located problem inside a text file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    /// 1-based line and column (in characters).
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    /// The source line, for the caret display.
+    pub source_line: String,
+    /// Width of the caret underline in characters (at least 1).
+    pub width: usize,
+}
+
+impl Diagnostic {
+    /// A diagnostic for a byte span of `text`.
+    pub fn at(text: &str, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
+        let start = floor_char_boundary(text, span.start.min(text.len()));
+        let end = floor_char_boundary(text, span.end.min(text.len()).max(start));
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line = text[..start].matches('\n').count() + 1;
+        let column = text[line_start..start].chars().count() + 1;
+        let width = text[start..end.min(line_end).max(start)].chars().count().max(1);
+        Diagnostic {
+            line,
+            column,
+            message: message.into(),
+            source_line: text[line_start..line_end].trim_end_matches('\r').to_string(),
+            width,
+        }
+    }
+
+    /// A diagnostic with no position in the file (a missing table, say): line 0.
+    pub fn whole_file(message: impl Into<String>) -> Diagnostic {
+        Diagnostic { line: 0, column: 0, message: message.into(), source_line: String::new(), width: 0 }
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {message}")]
+    Io { path: PathBuf, message: String },
+    /// `applicant.toml` holds problems; all of them are listed.
+    #[error("{path}: {} problem(s) in the applicant file", diagnostics.len())]
+    Applicant { path: PathBuf, diagnostics: Vec<Diagnostic> },
+    /// The rulebook holds problems; all of them are listed.
+    #[error("{path}: {} problem(s) in the rulebook", diagnostics.len())]
+    Rulebook { path: PathBuf, diagnostics: Vec<Diagnostic> },
+    /// The folder given is not an employee folder nor a batch of them.
+    #[error("{path}: {message}")]
+    Folder { path: PathBuf, message: String },
+    #[error("{0}")]
+    Usage(String),
+    /// A rule could not be evaluated for this applicant (a rulebook bug surfacing at run time).
+    #[error("{path}: {message}")]
+    Evaluation { path: PathBuf, message: String },
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, err: &std::io::Error) -> Error {
+        let path = path.into();
+        let message = match err.kind() {
+            std::io::ErrorKind::NotFound => "not found (找不到该文件或文件夹)".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied (没有读取权限)".to_string(),
+            _ => err.to_string(),
+        };
+        Error::Io { path, message }
+    }
+
+    /// Renders the error with every diagnostic, source line and caret.
+    pub fn render(&self) -> String {
+        use std::fmt::Write;
+        let (path, diags) = match self {
+            Error::Applicant { path, diagnostics } | Error::Rulebook { path, diagnostics } => (path, diagnostics),
+            other => return format!("error: {other}"),
+        };
+        let mut out = String::new();
+        for d in diags {
+            if d.line == 0 {
+                let _ = writeln!(out, "error: {}: {}", path.display(), d.message);
+                continue;
+            }
+            let _ = writeln!(out, "error: {}:{}:{}: {}", path.display(), d.line, d.column, d.message);
+            let gutter = d.line.to_string().len();
+            let _ = writeln!(out, "{:gutter$} |", "");
+            let _ = writeln!(out, "{} | {}", d.line, d.source_line);
+            let pad: String = d
+                .source_line
+                .chars()
+                .take(d.column - 1)
+                .map(|c| if c == '\t' { '\t' } else if is_wide(c) { '　' } else { ' ' })
+                .collect();
+            let _ = writeln!(out, "{:gutter$} | {pad}{}", "", "^".repeat(d.width));
+        }
+        let kind = if matches!(self, Error::Applicant { .. }) { "applicant file" } else { "rulebook" };
+        let _ = write!(out, "{} problem(s) in the {kind} {}", diags.len(), path.display());
+        out
+    }
+}
+
+/// East Asian wide characters take two columns in a terminal; pad with a full-width space.
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnostic_positions_count_characters() {
+        let text = "a = 1\nname = \"张伟\" x\n";
+        let at = text.find('x').unwrap();
+        let d = Diagnostic::at(text, at..at + 1, "stray");
+        assert_eq!((d.line, d.column), (2, 13));
+        assert_eq!(d.source_line, "name = \"张伟\" x");
+    }
+}

@@ -1,0 +1,179 @@
+//! Check characters of Chinese identity numbers: the 18-character resident ID (GB 11643-1999,
+//! ISO 7064 MOD 11-2) and the unified social credit code (GB 32100-2015, MOD 31), plus mainland
+//! mobile numbers and the masking used in every output.
+//!
+//! Each validator returns the first thing wrong, in words a clerk can act on.
+
+use crate::date::Date;
+
+const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK: &[u8; 11] = b"10X98765432";
+
+/// The check character of the first 17 digits of a resident ID.
+pub fn id_check_char(first17: &str) -> Option<char> {
+    if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let sum: u32 = first17.bytes().zip(ID_WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    Some(ID_CHECK[(sum % 11) as usize] as char)
+}
+
+/// A valid resident ID: its birth date is returned.
+pub fn check_id(id: &str, today: Date) -> Result<Date, String> {
+    let n = id.chars().count();
+    if n != 18 {
+        return Err(format!("身份证号应为 18 位，这里是 {n} 位 (an ID number has 18 characters, this has {n})"));
+    }
+    let (body, last) = id.split_at(17);
+    if let Some(c) = body.chars().find(|c| !c.is_ascii_digit()) {
+        return Err(format!("前 17 位只能是数字，发现 “{c}” (the first 17 characters must be digits)"));
+    }
+    let last = last.chars().next().unwrap_or(' ');
+    if !(last.is_ascii_digit() || last == 'X' || last == 'x') {
+        return Err(format!("最后一位只能是数字或 X，发现 “{last}” (the check character is a digit or X)"));
+    }
+    let born = Date::parse_compact(&id[6..14])
+        .ok_or_else(|| format!("出生日期 {} 不是有效日期 (the birth date in the ID is not a real date)", &id[6..14]))?;
+    if born > today {
+        return Err(format!("出生日期 {born} 晚于今天 (the birth date in the ID is in the future)"));
+    }
+    if born.year < 1900 {
+        return Err(format!("出生日期 {born} 早于 1900 年 (the birth date in the ID is before 1900)"));
+    }
+    let want = id_check_char(body).unwrap_or('?');
+    if last.to_ascii_uppercase() != want {
+        return Err(format!(
+            "校验位错误：应为 {want}，实际为 {last}，请核对号码 (wrong check character: expected {want}; re-check every digit)"
+        ));
+    }
+    Ok(born)
+}
+
+const USCC_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+
+fn uscc_value(c: char) -> Option<u32> {
+    USCC_ALPHABET.iter().position(|&a| a as char == c).map(|p| p as u32)
+}
+
+/// The check character of the first 17 characters of a unified social credit code.
+pub fn uscc_check_char(first17: &str) -> Option<char> {
+    if first17.chars().count() != 17 {
+        return None;
+    }
+    let mut sum = 0;
+    for (c, w) in first17.chars().zip(USCC_WEIGHTS) {
+        sum += uscc_value(c)? * w;
+    }
+    let c = (31 - sum % 31) % 31;
+    Some(USCC_ALPHABET[c as usize] as char)
+}
+
+/// A valid 统一社会信用代码 (upper case expected).
+pub fn check_uscc(code: &str) -> Result<(), String> {
+    let n = code.chars().count();
+    if n != 18 {
+        return Err(format!("统一社会信用代码应为 18 位，这里是 {n} 位 (the credit code has 18 characters, this has {n})"));
+    }
+    if let Some(c) = code.chars().find(|&c| uscc_value(c).is_none()) {
+        let hint = if c.is_ascii_lowercase() { "，请用大写字母 (use capitals)" } else { "（不含 I、O、S、V、Z）" };
+        return Err(format!("统一社会信用代码含无效字符 “{c}”{hint} (invalid character)"));
+    }
+    if let Some(c) = code.chars().skip(2).take(6).find(|c| !c.is_ascii_digit()) {
+        return Err(format!("第 3–8 位是行政区划代码，只能是数字，发现 “{c}” (positions 3–8 are digits)"));
+    }
+    let (body, last) = code.split_at(17);
+    let want = uscc_check_char(body).unwrap_or('?');
+    if !last.starts_with(want) {
+        return Err(format!(
+            "校验位错误：应为 {want}，实际为 {last}，请对照营业执照核对 (wrong check character: expected {want})"
+        ));
+    }
+    Ok(())
+}
+
+/// A mainland mobile number; `+86`/`0086`, spaces and hyphens are tolerated and removed.
+pub fn normalize_mobile(s: &str) -> Result<String, String> {
+    let mut digits: String = s.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    for prefix in ["+86", "0086"] {
+        if let Some(rest) = digits.strip_prefix(prefix) {
+            digits = rest.to_string();
+        }
+    }
+    let b = digits.as_bytes();
+    if b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit) {
+        Ok(digits)
+    } else {
+        Err(format!("“{s}” 不是有效的手机号（11 位，以 13–19 开头）(not a mainland mobile number)"))
+    }
+}
+
+/// First 4 and last 4 characters, the rest as `*` (SPEC §9).
+pub fn mask(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() <= 8 {
+        return "*".repeat(chars.len());
+    }
+    let mut out: String = chars[..4].iter().collect();
+    out.extend(std::iter::repeat_n('*', chars.len() - 8));
+    out.extend(&chars[chars.len() - 4..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> Date {
+        Date::new(2026, 11, 26).unwrap()
+    }
+
+    #[test]
+    fn reference_id_vectors() {
+        for ok in ["11010519491231002X", "440524188001010014", "360426199101010071", "120103198806018241"] {
+            assert!(check_id(ok, today()).is_ok(), "{ok}");
+        }
+        assert!(check_id("360426199101010072", today()).unwrap_err().contains("校验位"));
+        assert!(check_id("3604261991010100", today()).unwrap_err().contains("18"));
+        assert!(check_id("360426199102300071", today()).unwrap_err().contains("日期"));
+        assert!(check_id("36042619910101A071", today()).unwrap_err().contains("数字"));
+    }
+
+    #[test]
+    fn reference_uscc_vectors() {
+        for ok in ["91350100M000100Y43", "91110000101623741K", "911101066976941872"] {
+            assert!(check_uscc(ok).is_ok(), "{ok}");
+        }
+        assert!(check_uscc("91350100M000100Y4A").is_err());
+        assert!(check_uscc("91310115MA1H8R7C6D").is_err());
+    }
+
+    #[test]
+    fn every_single_character_change_is_caught() {
+        let id = "11010519491231002X";
+        let alphabet = "0123456789X";
+        for pos in 0..18 {
+            for c in alphabet.chars() {
+                let mut v: Vec<char> = id.chars().collect();
+                if v[pos] == c || (pos < 17 && c == 'X') {
+                    continue;
+                }
+                v[pos] = c;
+                let s: String = v.into_iter().collect();
+                assert!(check_id(&s, today()).is_err(), "{s} should fail");
+            }
+        }
+    }
+
+    #[test]
+    fn masks_keep_four_and_four() {
+        assert_eq!(mask("310104199003071234"), "3101**********1234");
+    }
+
+    #[test]
+    fn mobiles() {
+        assert_eq!(normalize_mobile("+86 138-1234-5678").unwrap(), "13812345678");
+        assert!(normalize_mobile("12812345678").is_err());
+        assert!(normalize_mobile("1381234567").is_err());
+    }
+}

@@ -1,0 +1,18 @@
+//! `dossier`: prepare Shanghai residence-permit points applications (上海居住证积分) offline.
+//!
+//! The data flows through the modules in this order: [`profile`] (the applicant's circumstances,
+//! read from `applicant.toml`) → [`rules`] (the rulebook, with CEL conditions) → [`checklist`]
+//! (the materials this applicant needs) and [`score`] (the simulated points) → [`scan`] (the
+//! scanned files matched to the checklist, with [`finding`]s) → [`bundle`] (the BagIt ZIP) and
+//! [`render`] (the PDFs). [`cli`] holds the commands; it is the only place that prints.
+
+pub mod checklist;
+pub mod cli;
+pub mod date;
+pub mod error;
+pub mod idnum;
+pub mod profile;
+pub mod rules;
+pub mod score;
+
+pub use error::Error;
