@@ -1,6 +1,586 @@
-//! The commands. The only module that prints; everything else returns data.
+//! The commands (SPEC §2). The only module that prints: everything it shows comes from the
+//! library as data and is formatted here, as text or JSON.
+//!
+//! Exit codes: 0 everything asked for holds; 1 findings (not ready, below the standard, a bundle
+//! that does not verify, an employee in a batch failed); 2 the command could not run as asked.
 
-/// Runs the command line and returns the process exit code (0 ok, 1 findings, 2 cannot run).
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::checklist::{self, Checklist, Holder, Item};
+use crate::date::Date;
+use crate::error::Error;
+use crate::profile::Profile;
+use crate::rules::{Env, Rulebook};
+use crate::score::{self, Score};
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "dossier",
+    version,
+    about = "上海居住证积分申请材料助手 — materials checklist, simulated score, scan check and submission bundle for Shanghai residence-permit points applications",
+    after_help = "Exit codes: 0 all good; 1 findings (not ready, below the standard, a bundle does not verify); 2 could not run (bad arguments or input files).\nExamples:\n  dossier init ./zhang-wei\n  dossier checklist ./zhang-wei\n  dossier score ./employees\n  dossier check ./zhang-wei\n  dossier pack ./employees -o ./out"
+)]
+pub struct Cli {
+    /// Use this rulebook instead of the built-in one (see `dossier rules`).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// The application date (ages, validity, cover sheet); default today or SOURCE_DATE_EPOCH.
+    #[arg(long, global = true, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<Date>,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Colour in text output (NO_COLOR is honoured).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only problems.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create DIR with a commented applicant.toml template and an empty scans/ folder.
+    Init {
+        /// The new employee folder.
+        dir: PathBuf,
+    },
+    /// The exact materials list for each applicant, grouped by counter visit.
+    Checklist {
+        /// Employee folders, or batch folders holding them.
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+    },
+    /// The simulated points, item by item, against the standard score.
+    Score {
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+    },
+    /// Print the effective rulebook (built-in or --rules), to copy and edit.
+    Rules,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).ok_or_else(|| format!("\"{s}\" is not a real date in the form YYYY-MM-DD"))
+}
+
+/// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
-    0
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{}", e.render());
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Everything a command needs that does not depend on the employee.
+pub struct Session {
+    pub book: Rulebook,
+    pub date: Date,
+    pub format: Format,
+    pub style: Style,
+    pub quiet: bool,
+}
+
+pub fn run(cli: &Cli) -> Result<i32, Error> {
+    if let Command::Init { dir } = &cli.command {
+        return init(dir, cli.quiet);
+    }
+    let book = match &cli.rules {
+        Some(path) => Rulebook::load(path)?,
+        None => Rulebook::builtin()?,
+    };
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    };
+    let s = Session {
+        book,
+        date: cli.date.unwrap_or_else(Date::today),
+        format: cli.format,
+        style: Style { color },
+        quiet: cli.quiet,
+    };
+    match &cli.command {
+        Command::Init { .. } => unreachable!("handled above"),
+        Command::Rules => {
+            print!("{}", s.book.source);
+            Ok(EXIT_OK)
+        }
+        Command::Checklist { dirs } => cmd_checklist(&s, dirs),
+        Command::Score { dirs } => cmd_score(&s, dirs),
+    }
+}
+
+// --- employees -------------------------------------------------------------------------------
+
+/// One employee folder to process.
+#[derive(Debug, Clone)]
+pub struct Employee {
+    pub dir: PathBuf,
+    /// The folder's name, used to report an employee whose applicant.toml is broken.
+    pub folder: String,
+}
+
+/// The employees named on the command line, and whether failures are reported per employee
+/// (a batch or several DIRs) rather than stopping the command.
+pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
+    let mut out = Vec::new();
+    let mut batch = dirs.len() > 1;
+    for dir in dirs {
+        let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, &e))?;
+        if !meta.is_dir() {
+            return Err(Error::Folder {
+                path: dir.clone(),
+                message: "is not a folder: give an employee folder (with applicant.toml) or a folder of them".into(),
+            });
+        }
+        if dir.join("applicant.toml").exists() {
+            out.push(Employee {
+                dir: dir.clone(),
+                folder: folder_name(dir),
+            });
+            continue;
+        }
+        let mut subs: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, &e))?
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.path())
+            .filter(|p| p.join("applicant.toml").exists())
+            .collect();
+        if subs.is_empty() {
+            return Err(Error::Folder {
+                path: dir.clone(),
+                message: "holds no applicant.toml, and no sub-folder holds one (没有找到 applicant.toml): run `dossier init DIR` to start an employee folder".into(),
+            });
+        }
+        subs.sort();
+        batch = true;
+        out.extend(subs.into_iter().map(|d| Employee {
+            folder: folder_name(&d),
+            dir: d,
+        }));
+    }
+    Ok((out, batch))
+}
+
+fn folder_name(dir: &Path) -> String {
+    std::fs::canonicalize(dir)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| dir.display().to_string())
+}
+
+/// An employee's profile and the applicant-specific views of the rulebook.
+pub struct Loaded {
+    pub profile: Profile,
+    pub env: Env,
+    pub checklist: Checklist,
+}
+
+pub fn load(s: &Session, e: &Employee) -> Result<Loaded, Error> {
+    let path = e.dir.join("applicant.toml");
+    let profile = Profile::load(&path, &s.book.district_names(), s.date)?;
+    let env = Env::new(&profile, s.date);
+    let checklist =
+        checklist::resolve(&s.book, &profile, &env).map_err(|message| Error::Evaluation {
+            path: path.clone(),
+            message,
+        })?;
+    Ok(Loaded {
+        profile,
+        env,
+        checklist,
+    })
+}
+
+/// What happened to one employee in a command.
+enum Outcome<T> {
+    Done(T),
+    Broken(Error),
+}
+
+/// Loads every employee and applies `f`; a broken one stops the command only when it is the
+/// only employee (exit 2), otherwise it is reported by folder name.
+type Results<T> = Vec<(Employee, Outcome<T>)>;
+
+fn each<T>(
+    s: &Session,
+    dirs: &[PathBuf],
+    f: impl Fn(&Loaded) -> Result<T, Error>,
+) -> Result<(Results<T>, bool), Error> {
+    let (emps, batch) = employees(dirs)?;
+    let mut out = Vec::new();
+    for e in emps {
+        let r = load(s, &e).and_then(|l| f(&l));
+        match r {
+            Ok(v) => out.push((e, Outcome::Done(v))),
+            Err(err) if !batch => return Err(err),
+            Err(err) => out.push((e, Outcome::Broken(err))),
+        }
+    }
+    Ok((out, batch))
+}
+
+fn print_json(values: Vec<serde_json::Value>, batch: bool) {
+    let v = if batch {
+        serde_json::Value::Array(values)
+    } else {
+        values.into_iter().next().unwrap_or_default()
+    };
+    println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+}
+
+fn broken_json(e: &Employee, err: &Error) -> serde_json::Value {
+    serde_json::json!({"folder": e.folder, "error": err.render()})
+}
+
+fn report_broken(s: &Session, e: &Employee, err: &Error) {
+    eprintln!("{} {}: {}", s.style.bad("✗"), e.folder, err.render());
+}
+
+// --- checklist -------------------------------------------------------------------------------
+
+fn cmd_checklist(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
+    let (results, batch) = each(s, dirs, |l| Ok(l.checklist.clone()))?;
+    let mut code = EXIT_OK;
+    let mut json = Vec::new();
+    let mut out = String::new();
+    for (e, r) in &results {
+        match r {
+            Outcome::Done(c) => {
+                if s.format == Format::Json {
+                    json.push(serde_json::to_value(c).unwrap_or_default());
+                } else {
+                    if batch {
+                        out.push_str(&format!("── {} ──\n", e.folder));
+                    }
+                    out.push_str(&checklist_text(s, c));
+                    out.push('\n');
+                }
+            }
+            Outcome::Broken(err) => {
+                code = EXIT_FINDINGS;
+                if s.format == Format::Json {
+                    json.push(broken_json(e, err));
+                }
+                report_broken(s, e, err);
+            }
+        }
+    }
+    if s.format == Format::Json {
+        print_json(json, batch);
+    } else if !s.quiet {
+        print!("{out}");
+    }
+    Ok(code)
+}
+
+/// How to bring an item: `原件 + 复印件 1 份`, `复印件 1 份`, `原件`.
+pub fn how_to_bring(i: &Item) -> String {
+    match (i.original, i.copies) {
+        (true, 0) => "原件".into(),
+        (true, n) => format!("原件 + 复印件 {n} 份"),
+        (false, n) => format!("复印件 {n} 份"),
+    }
+}
+
+pub fn checklist_text(s: &Session, c: &Checklist) -> String {
+    let st = &s.style;
+    let mut out = format!(
+        "{}  {}\n",
+        st.bold(&c.applicant.name),
+        c.applicant.id_masked
+    );
+    out.push_str(&format!("受理点 (counter): {}", c.center));
+    if let Some(a) = &c.center_address {
+        out.push_str(&format!("，{a}"));
+    }
+    out.push_str(&format!(
+        "\n规则 (rulebook): {} {}\n",
+        c.rulebook.id, c.rulebook.version
+    ));
+    let label_width = c
+        .items
+        .iter()
+        .map(|i| display_width(&i.label))
+        .max()
+        .unwrap_or(8)
+        + 2;
+    for (n, v) in c.visits.iter().enumerate() {
+        let items: Vec<&Item> = c
+            .items
+            .iter()
+            .filter(|i| i.visits.contains(&v.id))
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "\n{} {}\n",
+            st.bold(&format!("第 {} 次 · {}", n + 1, v.label)),
+            st.dim(&v.note)
+        ));
+        for i in items.iter().filter(|i| i.holder == Holder::Applicant) {
+            let scan = if i.parts.is_empty() {
+                format!("扫描 {} 页", i.min_parts)
+            } else {
+                format!("扫描 {} 页（{}）", i.min_parts, i.parts.join("、"))
+            };
+            let how = how_to_bring(i);
+            out.push_str(&format!(
+                "  [ ] {}{}  {}\n",
+                pad(&i.label, label_width),
+                pad(&how, 20),
+                st.dim(&format!("{scan} · {} · {}", i.slug, i.reason))
+            ));
+        }
+        let hr: Vec<String> = items
+            .iter()
+            .filter(|i| i.holder == Holder::Hr)
+            .map(|i| format!("{}（{}）", i.label, how_to_bring(i)))
+            .collect();
+        if !hr.is_empty() {
+            out.push_str(&format!("  经办人带 (HR brings): {}\n", hr.join("、")));
+        }
+    }
+    out
+}
+
+// --- score -----------------------------------------------------------------------------------
+
+fn cmd_score(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
+    let (results, batch) = each(s, dirs, |l| {
+        score::score(&s.book, &l.profile, &l.env).map_err(|message| Error::Evaluation {
+            path: s.book.path.clone(),
+            message,
+        })
+    })?;
+    let mut code = EXIT_OK;
+    let mut json = Vec::new();
+    let mut out = String::new();
+    for (e, r) in &results {
+        match r {
+            Outcome::Done(sc) => {
+                if !sc.eligible {
+                    code = EXIT_FINDINGS;
+                }
+                if s.format == Format::Json {
+                    json.push(serde_json::to_value(sc).unwrap_or_default());
+                } else {
+                    if batch {
+                        out.push_str(&format!("── {} ──\n", e.folder));
+                    }
+                    out.push_str(&score_text(s, sc));
+                    out.push('\n');
+                }
+            }
+            Outcome::Broken(err) => {
+                code = EXIT_FINDINGS;
+                if s.format == Format::Json {
+                    json.push(broken_json(e, err));
+                }
+                report_broken(s, e, err);
+            }
+        }
+    }
+    if s.format == Format::Json {
+        print_json(json, batch);
+    } else if !s.quiet || code != EXIT_OK {
+        print!("{out}");
+    }
+    Ok(code)
+}
+
+pub fn score_text(s: &Session, sc: &Score) -> String {
+    let st = &s.style;
+    let mut out = format!(
+        "{}  {}  模拟积分 (simulated score)\n",
+        st.bold(&sc.applicant.name),
+        sc.applicant.id_masked
+    );
+    let width = sc
+        .items
+        .iter()
+        .map(|i| display_width(&i.label))
+        .max()
+        .unwrap_or(8)
+        + 2;
+    for i in &sc.items {
+        if i.points == 0 && i.raw.is_none() && !s.quiet && i.group != "basic" {
+            continue;
+        }
+        let pts = format!("{:>5}", i.points);
+        let note = if i.note.is_empty() {
+            i.explain.clone()
+        } else {
+            format!("{}（{}）", i.note, i.raw.unwrap_or(0))
+        };
+        out.push_str(&format!(
+            "  {}{}  {}\n",
+            pad(&i.label, width),
+            pts,
+            st.dim(&note)
+        ));
+    }
+    for v in &sc.vetoes {
+        out.push_str(&format!(
+            "  {} 一票否决 (veto): {} — {}\n",
+            st.bad("✗"),
+            v.label,
+            v.basis
+        ));
+    }
+    let verdict = if sc.eligible {
+        st.ok("✓ 达到标准分 (reaches the standard score)")
+    } else if !sc.vetoes.is_empty() {
+        st.bad("✗ 一票否决，不能申请 (vetoed)")
+    } else {
+        st.bad(&format!(
+            "✗ 未达到标准分，还差 {} 分 (below the standard)",
+            sc.standard - sc.total
+        ))
+    };
+    out.push_str(&format!(
+        "  {}{:>5} / 标准分 {}  {verdict}\n",
+        pad("合计", width),
+        sc.total,
+        sc.standard
+    ));
+    out
+}
+
+// --- init ------------------------------------------------------------------------------------
+
+pub const TEMPLATE: &str = include_str!("../templates/applicant.toml");
+
+fn init(dir: &Path, quiet: bool) -> Result<i32, Error> {
+    let file = dir.join("applicant.toml");
+    if file.exists() {
+        return Err(Error::Usage(format!(
+            "{} already exists: init never overwrites; edit it, or choose a new folder",
+            file.display()
+        )));
+    }
+    create_private_dir(dir)?;
+    create_private_dir(&dir.join("scans"))?;
+    write_new_private(&file, TEMPLATE.as_bytes())?;
+    if !quiet {
+        println!(
+            "created {} and {}/",
+            file.display(),
+            dir.join("scans").display()
+        );
+        println!("next: fill in applicant.toml, put the scans in scans/, then run `dossier checklist {}`", dir.display());
+    }
+    Ok(EXIT_OK)
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), Error> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir).map_err(|e| Error::io(dir, &e))
+}
+
+/// Creates a new file readable only by its owner; fails if it exists.
+fn write_new_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let mut f = o.open(path).map_err(|e| Error::io(path, &e))?;
+    f.write_all(bytes).map_err(|e| Error::io(path, &e))
+}
+
+// --- text helpers ----------------------------------------------------------------------------
+
+/// ANSI styling, off when colour is off.
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color && !s.is_empty() {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    pub fn ok(&self, s: &str) -> String {
+        self.paint("32", s)
+    }
+    pub fn bad(&self, s: &str) -> String {
+        self.paint("31", s)
+    }
+    pub fn warn(&self, s: &str) -> String {
+        self.paint("33", s)
+    }
+    pub fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    pub fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+}
+
+/// Terminal columns of a string: CJK and full-width characters take two.
+pub fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F
+            | 0x2E80..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+pub fn pad(s: &str, width: usize) -> String {
+    let w = display_width(s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
 }
