@@ -444,14 +444,14 @@ pub fn score_text(s: &Session, sc: &Score) -> String {
         .unwrap_or(8)
         + 2;
     for i in &sc.items {
-        if i.points == 0 && i.raw.is_none() && !s.quiet && i.group != "basic" {
+        if i.points == 0 && i.raw.is_none() && i.group != "basic" {
             continue;
         }
         let pts = format!("{:>5}", i.points);
-        let note = if i.note.is_empty() {
-            i.explain.clone()
-        } else {
-            format!("{}（{}）", i.note, i.raw.unwrap_or(0))
+        let note = match (&i.raw, i.detail.is_empty()) {
+            (Some(raw), _) => format!("{}：{}（{raw} 分）", i.detail, i.note),
+            (None, false) => i.detail.clone(),
+            (None, true) => i.explain.clone(),
         };
         out.push_str(&format!(
             "  {}{}  {}\n",

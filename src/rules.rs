@@ -131,6 +131,8 @@ struct RawPoints {
     group: String,
     best_of: Option<String>,
     points: Spanned<String>,
+    /// CEL giving a short text about this applicant (`string(derived.age) + ' 周岁'`).
+    detail: Option<Spanned<String>>,
     #[serde(default)]
     explain: String,
     basis: Spanned<String>,
@@ -219,6 +221,7 @@ pub struct PointsRule {
     /// Items sharing a `best_of` group: only the highest counts.
     pub best_of: Option<String>,
     pub points: Expression,
+    pub detail: Option<Expression>,
     pub explain: String,
     pub basis: String,
 }
@@ -487,8 +490,10 @@ impl Validator<'_> {
                 );
             }
             self.basis(&p.basis);
+            let detail = p.detail.as_ref().and_then(|d| self.compile(d, false));
             if let Some(expr) = self.compile(&p.points, false) {
                 points.push(PointsRule {
+                    detail,
                     id: p.id.into_inner(),
                     label: p.label,
                     group: p.group,
@@ -813,6 +818,17 @@ impl Env {
             Value::Float(f) if f.is_finite() => Ok(f.round() as i64),
             other => Err(format!(
                 "{}: `{}` gave {other:?}, not a number of points",
+                e.location, e.source
+            )),
+        }
+    }
+
+    /// Evaluates a text expression (a points item's `detail`).
+    pub fn text(&self, e: &Expression) -> Result<String, String> {
+        match self.eval(e, None)? {
+            Value::String(s) => Ok(s.to_string()),
+            other => Err(format!(
+                "{}: `{}` gave {other:?}, not text",
                 e.location, e.source
             )),
         }

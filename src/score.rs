@@ -22,6 +22,9 @@ pub struct ScoreItem {
     pub raw: Option<i64>,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// This applicant's figures behind the points (`33 周岁`, `5 年`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub detail: String,
     pub explain: String,
     pub basis: String,
 }
@@ -49,7 +52,12 @@ pub fn score(book: &Rulebook, p: &Profile, env: &Env) -> Result<Score, String> {
     let mut items = Vec::new();
     for rule in &book.points {
         let points = env.points(&rule.points)?;
+        let detail = match &rule.detail {
+            Some(d) => env.text(d)?,
+            None => String::new(),
+        };
         items.push(ScoreItem {
+            detail,
             id: rule.id.clone(),
             label: rule.label.clone(),
             group: rule.group.clone(),
