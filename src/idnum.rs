@@ -53,11 +53,6 @@ pub fn check_id(id: &str, today: Date) -> Result<Date, String> {
             "出生日期 {born} 晚于今天 (the birth date in the ID is in the future)"
         ));
     }
-    if born.year < 1900 {
-        return Err(format!(
-            "出生日期 {born} 早于 1900 年 (the birth date in the ID is before 1900)"
-        ));
-    }
     let want = id_check_char(body).unwrap_or('?');
     if last.to_ascii_uppercase() != want {
         return Err(format!(
