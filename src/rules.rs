@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use cel::common::ast::Expr;
-use cel::{Context, Program, Value};
+use cel::parser::PrattParser;
+use cel::{Context, IdedExpr, Value};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -158,7 +159,7 @@ fn one() -> u32 {
 #[derive(Clone)]
 pub struct Expression {
     pub source: String,
-    program: Arc<Program>,
+    program: Arc<IdedExpr>,
     /// Where the expression is in the rulebook (`path:line`), for run-time errors.
     pub location: String,
 }
@@ -564,7 +565,7 @@ impl Validator<'_> {
         // The span covers the quoted TOML string; point inside the quotes.
         let span = src.span();
         let inner = span.start + 1..span.end.saturating_sub(1).max(span.start + 1);
-        let program = match Program::compile(src.get_ref()) {
+        let program = match PrattParser::new().parse(src.get_ref()) {
             Ok(p) => p,
             Err(e) => {
                 let msg = e
@@ -574,20 +575,20 @@ impl Validator<'_> {
                     .unwrap_or("syntax error")
                     .trim()
                     .to_string();
+                // The parser says `ERROR: <input>:LINE:COL: message`; point the caret there.
+                let (at, msg) = cel_error_position(&msg, src.get_ref());
+                let start = (inner.start + at)
+                    .min(inner.end.saturating_sub(1))
+                    .max(inner.start);
                 self.err(
-                    inner,
+                    start..inner.end,
                     format!("CEL syntax error in `{}`: {msg}", src.get_ref()),
                 );
                 return None;
             }
         };
         let mut problems = Vec::new();
-        check_refs(
-            &program.expression().expr,
-            &mut Vec::new(),
-            child,
-            &mut problems,
-        );
+        check_refs(&program.expr, &mut Vec::new(), child, &mut problems);
         for p in &problems {
             self.err(inner.clone(), format!("in `{}`: {p}", src.get_ref()));
         }
@@ -600,6 +601,34 @@ impl Validator<'_> {
             location: self.location(&span),
         })
     }
+}
+
+/// The byte offset in `source` and the bare message of a CEL parse error
+/// (`ERROR: <input>:1:19: unexpected …`); offset 0 when the message has no position.
+fn cel_error_position(msg: &str, source: &str) -> (usize, String) {
+    let Some(rest) = msg.split("<input>:").nth(1) else {
+        return (0, msg.to_string());
+    };
+    let mut parts = rest.splitn(3, ':');
+    let line: usize = parts
+        .next()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or(1);
+    let col: usize = parts
+        .next()
+        .and_then(|c| c.trim().parse().ok())
+        .unwrap_or(1);
+    let text = parts.next().unwrap_or(msg).trim().to_string();
+    let line_start: usize = source
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let in_line = source[line_start..]
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    (line_start + in_line, text)
 }
 
 fn is_slug(s: &str) -> bool {
@@ -839,8 +868,7 @@ impl Env {
         if let Some(c) = child {
             ctx.add_variable_from_value("child", json_to_cel(c));
         }
-        e.program
-            .execute(&ctx)
+        ctx.resolve(&e.program)
             .map_err(|err| format!("{}: `{}` failed: {err}", e.location, e.source))
     }
 }
