@@ -6,7 +6,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use dossier::bundle::{
-    fingerprint, verify, write_atomic, write_bag, BagSpec, BundleError, IndexRow, PayloadEntry, PayloadSource,
+    fingerprint, verify, write_atomic, write_bag, BagSpec, BundleError, IndexRow, PayloadEntry,
+    PayloadSource,
 };
 use sha2::{Digest, Sha256};
 
@@ -35,7 +36,9 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Fixture {
-        Fixture { dir: tempfile::tempdir().unwrap() }
+        Fixture {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     fn path(&self, rel: &str) -> PathBuf {
@@ -52,7 +55,11 @@ impl Fixture {
             name: name.to_string(),
             source: PayloadSource::File(path),
             expected_sha256: Some(sha(&bytes)),
-            index: Some(IndexRow { no, item: name.split('-').nth(1).unwrap_or(name).to_string(), pages: 1 }),
+            index: Some(IndexRow {
+                no,
+                item: name.split('-').nth(1).unwrap_or(name).to_string(),
+                pages: 1,
+            }),
         }
     }
 
@@ -64,7 +71,10 @@ impl Fixture {
                 ("Contact-Name".into(), "李娜".into()),
                 ("External-Identifier".into(), "张伟-1234".into()),
                 ("Bagging-Date".into(), "2026-01-01".into()),
-                ("Dossier-Rulebook".into(), "shanghai-residence-points 2022.1".into()),
+                (
+                    "Dossier-Rulebook".into(),
+                    "shanghai-residence-points 2022.1".into(),
+                ),
                 ("Bag-Software-Agent".into(), "dossier 0.1.0".into()),
             ],
             payload: vec![
@@ -100,7 +110,8 @@ fn rewrite(zip: &Path, edit: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>, extra: &
         entries.push((f.name().to_string(), bytes));
     }
     let mut w = zip::ZipWriter::new(fs::File::create(zip).unwrap());
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for (name, bytes) in entries {
         if let Some(bytes) = edit(&name, bytes) {
             w.start_file(name, opts).unwrap();
@@ -123,7 +134,12 @@ fn read_entry(zip: &Path, name: &str) -> Vec<u8> {
 }
 
 fn problems_for(report: &dossier::bundle::VerifyReport, path: &str) -> Vec<String> {
-    report.problems.iter().filter(|p| p.path == path).map(|p| p.message.clone()).collect()
+    report
+        .problems
+        .iter()
+        .filter(|p| p.path == path)
+        .map(|p| p.message.clone())
+        .collect()
 }
 
 #[test]
@@ -131,12 +147,19 @@ fn same_spec_and_epoch_give_identical_bytes() {
     let fx = Fixture::new();
     let a = write_bag(&fx.spec(), &fx.path("a"), false).unwrap();
     let b = write_bag(&fx.spec(), &fx.path("b"), false).unwrap();
-    assert_eq!(fs::read(&a.zip_path).unwrap(), fs::read(&b.zip_path).unwrap());
+    assert_eq!(
+        fs::read(&a.zip_path).unwrap(),
+        fs::read(&b.zip_path).unwrap()
+    );
     assert_eq!(a.bytes_written, fs::metadata(&a.zip_path).unwrap().len());
     let mut later = fx.spec();
     later.epoch += 3600;
     let c = write_bag(&later, &fx.path("c"), false).unwrap();
-    assert_ne!(fs::read(&a.zip_path).unwrap(), fs::read(&c.zip_path).unwrap(), "the epoch must reach the bytes");
+    assert_ne!(
+        fs::read(&a.zip_path).unwrap(),
+        fs::read(&c.zip_path).unwrap(),
+        "the epoch must reach the bytes"
+    );
 }
 
 #[test]
@@ -148,9 +171,16 @@ fn existing_bundle_is_refused_without_force_and_left_untouched() {
     again.epoch += 86_400;
     let err = write_bag(&again, &fx.out(), false).unwrap_err();
     assert!(matches!(err, BundleError::Exists { .. }), "{err}");
-    assert!(err.to_string().contains("张伟-1234.zip") && err.to_string().contains("--force"), "{err}");
+    assert!(
+        err.to_string().contains("张伟-1234.zip") && err.to_string().contains("--force"),
+        "{err}"
+    );
     assert_eq!(fs::read(&first.zip_path).unwrap(), before);
-    assert_eq!(fs::read_dir(fx.out()).unwrap().count(), 1, "no temporary file left behind");
+    assert_eq!(
+        fs::read_dir(fx.out()).unwrap().count(),
+        1,
+        "no temporary file left behind"
+    );
 }
 
 #[test]
@@ -192,7 +222,10 @@ fn write_atomic_refuses_to_overwrite_without_force() {
     let err = write_atomic(&fx.out(), "a.pdf", b"two", false).unwrap_err();
     assert!(matches!(err, BundleError::Exists { .. }), "{err}");
     assert_eq!(fs::read(&pdf).unwrap(), b"one");
-    assert!(matches!(write_atomic(&fx.out(), "../a.pdf", b"x", false), Err(BundleError::BadName { .. })));
+    assert!(matches!(
+        write_atomic(&fx.out(), "../a.pdf", b"x", false),
+        Err(BundleError::BadName { .. })
+    ));
 }
 
 #[test]
@@ -212,8 +245,15 @@ fn a_scan_changed_since_the_check_is_refused_and_nothing_is_left() {
     let err = write_bag(&spec, &fx.out(), false).unwrap_err();
     assert!(matches!(err, BundleError::FileChanged { .. }), "{err}");
     let msg = err.to_string();
-    assert!(msg.contains("id-back.jpg") && msg.contains("changed since it was checked"), "{msg}");
-    assert_eq!(fs::read_dir(fx.out()).unwrap().count(), 0, "no bundle and no temporary file");
+    assert!(
+        msg.contains("id-back.jpg") && msg.contains("changed since it was checked"),
+        "{msg}"
+    );
+    assert_eq!(
+        fs::read_dir(fx.out()).unwrap().count(),
+        0,
+        "no bundle and no temporary file"
+    );
 }
 
 #[test]
@@ -250,12 +290,22 @@ fn a_fresh_bag_verifies_and_has_the_bagit_layout() {
         b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
     );
     let info = String::from_utf8(read_entry(&bag.zip_path, "张伟-1234/bag-info.txt")).unwrap();
-    assert!(info.starts_with("Source-Organization: 上海示例科技有限公司\n"), "{info}");
-    assert!(info.contains(&format!("Payload-Oxum: {payload}.5\n")), "{info}");
-    assert!(info.contains("Bag-Size: 121.") && info.contains(" KB\n"), "{info}");
+    assert!(
+        info.starts_with("Source-Organization: 上海示例科技有限公司\n"),
+        "{info}"
+    );
+    assert!(
+        info.contains(&format!("Payload-Oxum: {payload}.5\n")),
+        "{info}"
+    );
+    assert!(
+        info.contains("Bag-Size: 121.") && info.contains(" KB\n"),
+        "{info}"
+    );
 
     let scan = noise(1, 70_000);
-    let manifest = String::from_utf8(read_entry(&bag.zip_path, "张伟-1234/manifest-sha256.txt")).unwrap();
+    let manifest =
+        String::from_utf8(read_entry(&bag.zip_path, "张伟-1234/manifest-sha256.txt")).unwrap();
     let line = format!("{}  data/01-身份证-正面.jpg\n", hex(&sha(&scan)));
     assert!(manifest.contains(&line), "{manifest}");
 }
@@ -271,8 +321,18 @@ fn index_csv_lists_the_indexed_scans_for_excel() {
     let csv = String::from_utf8(read_entry(&bag.zip_path, "张伟-1234/data/目录.csv")).unwrap();
     let lines: Vec<&str> = csv.split("\r\n").collect();
     assert_eq!(lines[0], "\u{feff}序号,材料,文件,页数,字节,SHA-256");
-    assert_eq!(lines[1], format!("1,身份证,01-身份证-正面.jpg,1,70000,{}", hex(&sha(&noise(1, 70_000)))));
-    assert_eq!(lines.len(), 5, "header, three rows, and the empty rest after the last CRLF: {csv:?}");
+    assert_eq!(
+        lines[1],
+        format!(
+            "1,身份证,01-身份证-正面.jpg,1,70000,{}",
+            hex(&sha(&noise(1, 70_000)))
+        )
+    );
+    assert_eq!(
+        lines.len(),
+        5,
+        "header, three rows, and the empty rest after the last CRLF: {csv:?}"
+    );
     assert_eq!(lines[4], "");
 }
 
@@ -293,7 +353,11 @@ fn verify_names_a_payload_file_with_one_byte_changed() {
     let report = verify(&bag.zip_path).unwrap();
     assert!(!report.ok);
     let msgs = problems_for(&report, "data/01-身份证-反面.jpg");
-    assert!(msgs.iter().any(|m| m.contains("was changed")), "{:?}", report.problems);
+    assert!(
+        msgs.iter().any(|m| m.contains("was changed")),
+        "{:?}",
+        report.problems
+    );
     assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
 }
 
@@ -301,23 +365,42 @@ fn verify_names_a_payload_file_with_one_byte_changed() {
 fn verify_names_a_removed_payload_file() {
     let fx = Fixture::new();
     let bag = write_bag(&fx.spec(), &fx.out(), false).unwrap();
-    rewrite(&bag.zip_path, |name, bytes| (!name.ends_with("02-户口簿.png")).then_some(bytes), &[]);
+    rewrite(
+        &bag.zip_path,
+        |name, bytes| (!name.ends_with("02-户口簿.png")).then_some(bytes),
+        &[],
+    );
     let report = verify(&bag.zip_path).unwrap();
     assert!(!report.ok);
     let msgs = problems_for(&report, "data/02-户口簿.png");
-    assert!(msgs.iter().any(|m| m.contains("removed")), "{:?}", report.problems);
-    assert!(!problems_for(&report, "bag-info.txt").is_empty(), "Payload-Oxum disagrees too");
+    assert!(
+        msgs.iter().any(|m| m.contains("removed")),
+        "{:?}",
+        report.problems
+    );
+    assert!(
+        !problems_for(&report, "bag-info.txt").is_empty(),
+        "Payload-Oxum disagrees too"
+    );
 }
 
 #[test]
 fn verify_names_an_added_payload_file() {
     let fx = Fixture::new();
     let bag = write_bag(&fx.spec(), &fx.out(), false).unwrap();
-    rewrite(&bag.zip_path, |_, bytes| Some(bytes), &[("张伟-1234/data/99-extra.jpg", b"smuggled")]);
+    rewrite(
+        &bag.zip_path,
+        |_, bytes| Some(bytes),
+        &[("张伟-1234/data/99-extra.jpg", b"smuggled")],
+    );
     let report = verify(&bag.zip_path).unwrap();
     assert!(!report.ok);
     let msgs = problems_for(&report, "data/99-extra.jpg");
-    assert!(msgs.iter().any(|m| m.contains("not listed")), "{:?}", report.problems);
+    assert!(
+        msgs.iter().any(|m| m.contains("not listed")),
+        "{:?}",
+        report.problems
+    );
 }
 
 #[test]
@@ -328,7 +411,12 @@ fn verify_catches_an_edited_tag_file() {
         &bag.zip_path,
         |name, bytes| {
             if name.ends_with("bag-info.txt") {
-                Some(String::from_utf8(bytes).unwrap().replace("李娜", "王五").into_bytes())
+                Some(
+                    String::from_utf8(bytes)
+                        .unwrap()
+                        .replace("李娜", "王五")
+                        .into_bytes(),
+                )
             } else {
                 Some(bytes)
             }
@@ -336,29 +424,56 @@ fn verify_catches_an_edited_tag_file() {
         &[],
     );
     let report = verify(&bag.zip_path).unwrap();
-    assert!(problems_for(&report, "bag-info.txt").iter().any(|m| m.contains("tagmanifest")), "{:?}", report.problems);
+    assert!(
+        problems_for(&report, "bag-info.txt")
+            .iter()
+            .any(|m| m.contains("tagmanifest")),
+        "{:?}",
+        report.problems
+    );
 }
 
 #[test]
 fn verify_reports_entries_that_would_escape_the_bag() {
     let fx = Fixture::new();
     let bag = write_bag(&fx.spec(), &fx.out(), false).unwrap();
-    rewrite(&bag.zip_path, |_, bytes| Some(bytes), &[("../evil", b"x"), ("张伟-1234/data/..\\evil2", b"y")]);
+    rewrite(
+        &bag.zip_path,
+        |_, bytes| Some(bytes),
+        &[("../evil", b"x"), ("张伟-1234/data/..\\evil2", b"y")],
+    );
     let report = verify(&bag.zip_path).unwrap();
     assert!(!report.ok);
-    assert!(problems_for(&report, "../evil").iter().any(|m| m.contains("unsafe")), "{:?}", report.problems);
-    assert!(!problems_for(&report, "张伟-1234/data/..\\evil2").is_empty(), "{:?}", report.problems);
+    assert!(
+        problems_for(&report, "../evil")
+            .iter()
+            .any(|m| m.contains("unsafe")),
+        "{:?}",
+        report.problems
+    );
+    assert!(
+        !problems_for(&report, "张伟-1234/data/..\\evil2").is_empty(),
+        "{:?}",
+        report.problems
+    );
 }
 
 #[test]
 fn a_file_that_is_not_a_zip_is_an_error() {
     let fx = Fixture::new();
     let path = fx.path("notes.zip");
-    fs::write(&path, "just some text, long enough to look for an end record in it").unwrap();
+    fs::write(
+        &path,
+        "just some text, long enough to look for an end record in it",
+    )
+    .unwrap();
     let err = verify(&path).unwrap_err();
     assert!(matches!(err, BundleError::NotZip { .. }), "{err}");
     assert!(err.to_string().contains("notes.zip"), "{err}");
-    assert!(matches!(verify(&fx.path("absent.zip")), Err(BundleError::Io { .. })));
+    assert!(matches!(
+        verify(&fx.path("absent.zip")),
+        Err(BundleError::Io { .. })
+    ));
 }
 
 #[test]
@@ -372,8 +487,15 @@ fn names_with_line_breaks_are_percent_encoded_and_still_verify() {
         index: None,
     });
     let bag = write_bag(&spec, &fx.out(), false).unwrap();
-    let manifest = String::from_utf8(read_entry(&bag.zip_path, "张伟-1234/manifest-sha256.txt")).unwrap();
-    assert!(manifest.contains(&format!("{}  data/03-odd%0D%0Aname%25.txt\n", hex(&sha(b"odd")))), "{manifest}");
+    let manifest =
+        String::from_utf8(read_entry(&bag.zip_path, "张伟-1234/manifest-sha256.txt")).unwrap();
+    assert!(
+        manifest.contains(&format!(
+            "{}  data/03-odd%0D%0Aname%25.txt\n",
+            hex(&sha(b"odd"))
+        )),
+        "{manifest}"
+    );
     let report = verify(&bag.zip_path).unwrap();
     assert!(report.ok, "{:?}", report.problems);
 }
@@ -381,7 +503,8 @@ fn names_with_line_breaks_are_percent_encoded_and_still_verify() {
 /// Walks the local headers from the start of the file (our writer puts sizes in them).
 fn local_headers(bytes: &[u8]) -> Vec<(u16, Vec<u8>)> {
     let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]);
-    let u32_at = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    let u32_at =
+        |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
     let mut out = Vec::new();
     let mut i = 0;
     while u32_at(i) == 0x0403_4b50 {
@@ -407,12 +530,18 @@ fn every_entry_name_carries_the_utf8_flag_and_chinese_names_round_trip() {
     }
     assert_eq!(headers[0].1, "张伟-1234/bagit.txt".as_bytes());
     let mut archive = zip::ZipArchive::new(fs::File::open(&bag.zip_path).unwrap()).unwrap();
-    assert_eq!(archive.by_index(2).unwrap().name(), "张伟-1234/data/01-身份证-正面.jpg");
+    assert_eq!(
+        archive.by_index(2).unwrap().name(),
+        "张伟-1234/data/01-身份证-正面.jpg"
+    );
     let scan = archive.by_index(2).unwrap();
     assert_eq!(scan.compression(), zip::CompressionMethod::Stored);
     assert_eq!(scan.unix_mode(), Some(0o100_644));
     drop(scan);
-    assert_eq!(archive.by_index(5).unwrap().compression(), zip::CompressionMethod::Deflated);
+    assert_eq!(
+        archive.by_index(5).unwrap().compression(),
+        zip::CompressionMethod::Deflated
+    );
 }
 
 #[test]
@@ -435,7 +564,13 @@ fn ascii_names_carry_the_utf8_flag_too() {
 #[test]
 fn unsafe_payload_names_are_refused_before_writing() {
     let fx = Fixture::new();
-    for name in ["../escape.jpg", "/abs.jpg", "a\\b.jpg", "目录.csv", "00-封面.PDF"] {
+    for name in [
+        "../escape.jpg",
+        "/abs.jpg",
+        "a\\b.jpg",
+        "目录.csv",
+        "00-封面.PDF",
+    ] {
         let mut spec = fx.spec();
         spec.payload.push(PayloadEntry {
             name: name.into(),
@@ -448,7 +583,10 @@ fn unsafe_payload_names_are_refused_before_writing() {
     }
     let mut spec = fx.spec();
     spec.bag_info.push(("Payload-Oxum".into(), "1.1".into()));
-    assert!(matches!(write_bag(&spec, &fx.out(), false), Err(BundleError::BadLabel { .. })));
+    assert!(matches!(
+        write_bag(&spec, &fx.out(), false),
+        Err(BundleError::BadLabel { .. })
+    ));
 }
 
 #[test]
@@ -474,7 +612,11 @@ fn damaged_bundles_never_panic_the_verifier() {
             x ^= x >> 7;
             x ^= x << 17;
             // Bias towards the headers at the end, where damage is most interesting.
-            let at = if round % 2 == 0 { (x as usize) % bytes.len() } else { bytes.len() - 1 - (x as usize) % 1200 };
+            let at = if round % 2 == 0 {
+                (x as usize) % bytes.len()
+            } else {
+                bytes.len() - 1 - (x as usize) % 1200
+            };
             bytes[at] = (x >> 32) as u8;
         }
         if round % 7 == 0 {
@@ -485,4 +627,43 @@ fn damaged_bundles_never_panic_the_verifier() {
             assert_eq!(report.ok, report.problems.is_empty());
         }
     }
+}
+
+/// `scripts/check-bag` (CI's independent check: unzip, bagit-python, sha256sum, zipfile) on a
+/// fresh bag and on a tampered one. Needs python3, bagit and unzip, as CI has.
+#[test]
+fn check_bag_script_accepts_a_fresh_bag_and_rejects_a_tampered_one() {
+    let fx = Fixture::new();
+    let bag = write_bag(&fx.spec(), &fx.out(), false).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/check-bag");
+    let run = |zip: &Path| {
+        std::process::Command::new("bash")
+            .arg(&script)
+            .arg(zip)
+            .output()
+            .unwrap()
+    };
+    let out = run(&bag.zip_path);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    rewrite(
+        &bag.zip_path,
+        |name, mut bytes| {
+            if name.ends_with("02-户口簿.png") {
+                bytes[0] ^= 1;
+            }
+            Some(bytes)
+        },
+        &[],
+    );
+    let out = run(&bag.zip_path);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -166,7 +166,9 @@ pub(crate) fn parse_tags(text: &str) -> (Vec<(String, String)>, Vec<usize>) {
             continue;
         }
         match line.split_once(':') {
-            Some((l, v)) if !l.trim().is_empty() => tags.push((l.trim().to_string(), v.trim().to_string())),
+            Some((l, v)) if !l.trim().is_empty() => {
+                tags.push((l.trim().to_string(), v.trim().to_string()))
+            }
             _ => bad.push(n + 1),
         }
     }
@@ -202,7 +204,11 @@ pub(crate) struct IndexLine<'a> {
 /// A text cell for Excel: quoted when it holds a comma, quote, line break or edge spaces, and
 /// prefixed with `'` when it would otherwise be read as a formula (`=`, `+`, `-`, `@`).
 fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\r', '\n']) || s.starts_with(' ') || s.ends_with(' ') {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -242,7 +248,9 @@ mod tests {
 
     #[test]
     fn unsafe_names_are_named() {
-        for n in ["../evil", "a/../b", "/etc/x", "a\\b", "C:x", "a//b", "./a", "a/", ""] {
+        for n in [
+            "../evil", "a/../b", "/etc/x", "a\\b", "C:x", "a//b", "./a", "a/", "",
+        ] {
             assert!(unsafe_name(n).is_some(), "{n}");
         }
         assert_eq!(unsafe_name("01-身份证-正面.jpg"), None);
@@ -257,7 +265,10 @@ mod tests {
         assert!(text.lines().all(|l| l.chars().count() <= FOLD_AT), "{text}");
         let (tags, bad) = parse_tags(&text);
         assert!(bad.is_empty());
-        assert_eq!(tags, vec![("External-Description".to_string(), value.trim().to_string())]);
+        assert_eq!(
+            tags,
+            vec![("External-Description".to_string(), value.trim().to_string())]
+        );
     }
 
     #[test]
@@ -269,7 +280,14 @@ mod tests {
 
     #[test]
     fn index_csv_has_bom_crlf_and_quotes() {
-        let rows = [IndexLine { no: 1, item: "a,b", file: "=x.jpg", pages: 2, bytes: 10, sha256: [0; 32] }];
+        let rows = [IndexLine {
+            no: 1,
+            item: "a,b",
+            file: "=x.jpg",
+            pages: 2,
+            bytes: 10,
+            sha256: [0; 32],
+        }];
         let csv = String::from_utf8(index_csv(&rows)).unwrap();
         assert!(csv.starts_with("\u{feff}序号,材料,文件,页数,字节,SHA-256\r\n"));
         assert!(csv.contains("1,\"a,b\",'=x.jpg,2,10,0000"));

@@ -105,9 +105,17 @@ pub enum BundleError {
     )]
     FileChanged { path: PathBuf, entry: String },
     #[error("{}: {name:?} cannot be a file name in the bundle: {reason}", bundle.display())]
-    BadName { bundle: PathBuf, name: String, reason: String },
+    BadName {
+        bundle: PathBuf,
+        name: String,
+        reason: String,
+    },
     #[error("{}: bag-info label {label:?} cannot be used: {reason}", bundle.display())]
-    BadLabel { bundle: PathBuf, label: String, reason: &'static str },
+    BadLabel {
+        bundle: PathBuf,
+        label: String,
+        reason: &'static str,
+    },
     #[error("{}: too large: {message}; split the scans over smaller files", path.display())]
     TooLarge { path: PathBuf, message: String },
     #[error("{}: cannot be read as a ZIP file ({reason}); check that it is a bundle written by `dossier pack`", path.display())]
@@ -115,16 +123,27 @@ pub enum BundleError {
 }
 
 fn io_err<'a>(path: &'a Path, action: &'static str) -> impl FnOnce(io::Error) -> BundleError + 'a {
-    move |source| BundleError::Io { path: path.to_path_buf(), action, source }
+    move |source| BundleError::Io {
+        path: path.to_path_buf(),
+        action,
+        source,
+    }
 }
 
 /// Errors while writing the ZIP: a size past the ZIP limits is its own message.
 fn write_err(path: &Path) -> impl Fn(io::Error) -> BundleError + '_ {
     move |source| {
         if source.kind() == io::ErrorKind::FileTooLarge {
-            BundleError::TooLarge { path: path.to_path_buf(), message: source.to_string() }
+            BundleError::TooLarge {
+                path: path.to_path_buf(),
+                message: source.to_string(),
+            }
         } else {
-            BundleError::Io { path: path.to_path_buf(), action: "write the bundle", source }
+            BundleError::Io {
+                path: path.to_path_buf(),
+                action: "write the bundle",
+                source,
+            }
         }
     }
 }
@@ -142,22 +161,33 @@ fn method_for(name: &str) -> Method {
 fn prepare_out_dir(dir: &Path) -> Result<(), BundleError> {
     match fs::metadata(dir) {
         Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) => Err(BundleError::NotAFolder { path: dir.to_path_buf() }),
+        Ok(_) => Err(BundleError::NotAFolder {
+            path: dir.to_path_buf(),
+        }),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             let mut b = fs::DirBuilder::new();
             b.recursive(true);
             #[cfg(unix)]
             std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-            b.create(dir).map_err(io_err(dir, "create the output folder"))
+            b.create(dir)
+                .map_err(io_err(dir, "create the output folder"))
         }
-        Err(e) => Err(BundleError::Io { path: dir.to_path_buf(), action: "open the output folder", source: e }),
+        Err(e) => Err(BundleError::Io {
+            path: dir.to_path_buf(),
+            action: "open the output folder",
+            source: e,
+        }),
     }
 }
 
 fn refuse_existing(path: &Path, force: bool) -> Result<(), BundleError> {
     match fs::symlink_metadata(path) {
-        Ok(m) if m.is_dir() => Err(BundleError::FolderInTheWay { path: path.to_path_buf() }),
-        Ok(_) if !force => Err(BundleError::Exists { path: path.to_path_buf() }),
+        Ok(m) if m.is_dir() => Err(BundleError::FolderInTheWay {
+            path: path.to_path_buf(),
+        }),
+        Ok(_) if !force => Err(BundleError::Exists {
+            path: path.to_path_buf(),
+        }),
         _ => Ok(()),
     }
 }
@@ -181,24 +211,49 @@ fn temp_in(dir: &Path, final_path: &Path) -> Result<tempfile::NamedTempFile, Bun
 
 /// Syncs and renames the temporary file to `final_path` (refusing an existing one unless
 /// `force`, without a window in which a file created meanwhile would be replaced).
-fn persist(tmp: tempfile::NamedTempFile, final_path: &Path, force: bool) -> Result<(), BundleError> {
-    tmp.as_file().sync_all().map_err(io_err(final_path, "write"))?;
-    let result = if force { tmp.persist(final_path) } else { tmp.persist_noclobber(final_path) };
+fn persist(
+    tmp: tempfile::NamedTempFile,
+    final_path: &Path,
+    force: bool,
+) -> Result<(), BundleError> {
+    tmp.as_file()
+        .sync_all()
+        .map_err(io_err(final_path, "write"))?;
+    let result = if force {
+        tmp.persist(final_path)
+    } else {
+        tmp.persist_noclobber(final_path)
+    };
     match result {
         Ok(_) => Ok(()),
-        Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => {
-            Err(BundleError::Exists { path: final_path.to_path_buf() })
-        }
-        Err(e) => Err(BundleError::Io { path: final_path.to_path_buf(), action: "rename into place", source: e.error }),
+        Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Err(BundleError::Exists {
+            path: final_path.to_path_buf(),
+        }),
+        Err(e) => Err(BundleError::Io {
+            path: final_path.to_path_buf(),
+            action: "rename into place",
+            source: e.error,
+        }),
     }
 }
 
 /// Writes `bytes` to `out_dir/file_name` the way bundles are written (temporary file, rename,
 /// 0600, no overwrite without `force`). For the cover sheet PDF beside the ZIP.
-pub fn write_atomic(out_dir: &Path, file_name: &str, bytes: &[u8], force: bool) -> Result<PathBuf, BundleError> {
+pub fn write_atomic(
+    out_dir: &Path,
+    file_name: &str,
+    bytes: &[u8],
+    force: bool,
+) -> Result<PathBuf, BundleError> {
     let final_path = out_dir.join(file_name);
-    if let Some(reason) = bagit::unsafe_name(file_name).or(file_name.contains('/').then_some("it holds '/'")) {
-        return Err(BundleError::BadName { bundle: final_path, name: file_name.to_string(), reason: reason.into() });
+    if let Some(reason) =
+        bagit::unsafe_name(file_name).or(file_name.contains('/').then_some("it holds '/'"))
+    {
+        return Err(BundleError::BadName {
+            bundle: final_path,
+            name: file_name.to_string(),
+            reason: reason.into(),
+        });
     }
     prepare_out_dir(out_dir)?;
     refuse_existing(&final_path, force)?;
@@ -230,10 +285,17 @@ fn check_spec(spec: &BagSpec, zip_path: &Path) -> Result<(), BundleError> {
         return Err(bad(&spec.name, r));
     }
     if spec.name.contains('/') || spec.name.chars().any(char::is_control) {
-        return Err(bad(&spec.name, "the bundle name must be one plain file name"));
+        return Err(bad(
+            &spec.name,
+            "the bundle name must be one plain file name",
+        ));
     }
     let mut seen = HashSet::new();
-    let names = spec.payload.iter().map(|e| e.name.as_str()).chain([spec.index_name.as_str()]);
+    let names = spec
+        .payload
+        .iter()
+        .map(|e| e.name.as_str())
+        .chain([spec.index_name.as_str()]);
     for name in names {
         if let Some(r) = bagit::unsafe_name(name) {
             return Err(bad(name, r));
@@ -250,7 +312,11 @@ fn check_spec(spec: &BagSpec, zip_path: &Path) -> Result<(), BundleError> {
                 .then_some("it is computed by the bundle writer")
         });
         if let Some(reason) = reason {
-            return Err(BundleError::BadLabel { bundle: zip_path.to_path_buf(), label: label.clone(), reason });
+            return Err(BundleError::BadLabel {
+                bundle: zip_path.to_path_buf(),
+                label: label.clone(),
+                reason,
+            });
         }
     }
     Ok(())
@@ -270,15 +336,21 @@ pub fn write_bag(spec: &BagSpec, out_dir: &Path, force: bool) -> Result<BagWritt
     let top = &spec.name;
 
     let mut zw = ZipWriter::new(BufWriter::with_capacity(CHUNK, tmp.as_file()), spec.epoch);
-    zw.add(&format!("{top}/bagit.txt"), Method::Deflated, bagit::BAGIT_TXT.as_bytes())
-        .map_err(&werr)?;
+    zw.add(
+        &format!("{top}/bagit.txt"),
+        Method::Deflated,
+        bagit::BAGIT_TXT.as_bytes(),
+    )
+    .map_err(&werr)?;
 
     // Payload, in the caller's order: (path under the bag, size, sha256).
     let mut written: Vec<(String, u64, [u8; 32])> = Vec::with_capacity(spec.payload.len() + 1);
     let mut buf = vec![0u8; CHUNK];
     for entry in &spec.payload {
         let path = format!("data/{}", entry.name);
-        let mut ze = zw.start(&format!("{top}/{path}"), method_for(&entry.name)).map_err(&werr)?;
+        let mut ze = zw
+            .start(&format!("{top}/{path}"), method_for(&entry.name))
+            .map_err(&werr)?;
         let mut hasher = Sha256::new();
         let mut size = 0u64;
         match &entry.source {
@@ -308,7 +380,10 @@ pub fn write_bag(spec: &BagSpec, out_dir: &Path, force: bool) -> Result<BagWritt
                 PayloadSource::File(p) => p.clone(),
                 PayloadSource::Bytes(_) => zip_path.clone(),
             };
-            return Err(BundleError::FileChanged { path, entry: entry.name.clone() });
+            return Err(BundleError::FileChanged {
+                path,
+                entry: entry.name.clone(),
+            });
         }
         zw.finish_entry(ze).map_err(&werr)?;
         written.push((path, size, digest));
@@ -331,7 +406,12 @@ pub fn write_bag(spec: &BagSpec, out_dir: &Path, force: bool) -> Result<BagWritt
         .collect();
     let index = bagit::index_csv(&rows);
     let index_path = format!("data/{}", spec.index_name);
-    zw.add(&format!("{top}/{index_path}"), method_for(&spec.index_name), &index).map_err(&werr)?;
+    zw.add(
+        &format!("{top}/{index_path}"),
+        method_for(&spec.index_name),
+        &index,
+    )
+    .map_err(&werr)?;
     written.push((index_path, index.len() as u64, bagit::sha256(&index)));
 
     let payload_bytes: u64 = written.iter().map(|(_, n, _)| n).sum();
@@ -340,7 +420,10 @@ pub fn write_bag(spec: &BagSpec, out_dir: &Path, force: bool) -> Result<BagWritt
     fields.push(("Payload-Oxum".into(), payload_oxum.clone()));
     fields.push(("Bag-Size".into(), bagit::human_size(payload_bytes)));
     let bag_info = bagit::bag_info_text(&fields);
-    let manifest: String = written.iter().map(|(p, _, d)| bagit::manifest_line(d, p)).collect();
+    let manifest: String = written
+        .iter()
+        .map(|(p, _, d)| bagit::manifest_line(d, p))
+        .collect();
 
     let mut tagmanifest = String::new();
     for (name, text) in [
@@ -349,16 +432,29 @@ pub fn write_bag(spec: &BagSpec, out_dir: &Path, force: bool) -> Result<BagWritt
         ("manifest-sha256.txt", manifest.as_str()),
     ] {
         if name != "bagit.txt" {
-            zw.add(&format!("{top}/{name}"), Method::Deflated, text.as_bytes()).map_err(&werr)?;
+            zw.add(&format!("{top}/{name}"), Method::Deflated, text.as_bytes())
+                .map_err(&werr)?;
         }
         tagmanifest.push_str(&bagit::manifest_line(&bagit::sha256(text.as_bytes()), name));
     }
-    zw.add(&format!("{top}/tagmanifest-sha256.txt"), Method::Deflated, tagmanifest.as_bytes())
-        .map_err(&werr)?;
+    zw.add(
+        &format!("{top}/tagmanifest-sha256.txt"),
+        Method::Deflated,
+        tagmanifest.as_bytes(),
+    )
+    .map_err(&werr)?;
 
     let out = zw.finish().map_err(&werr)?;
     out.into_inner().map_err(|e| werr(e.into_error()))?;
-    let bytes_written = tmp.as_file().metadata().map_err(io_err(&zip_path, "write"))?.len();
+    let bytes_written = tmp
+        .as_file()
+        .metadata()
+        .map_err(io_err(&zip_path, "write"))?
+        .len();
     persist(tmp, &zip_path, force)?;
-    Ok(BagWritten { zip_path: zip_path.clone(), payload_oxum, bytes_written })
+    Ok(BagWritten {
+        zip_path: zip_path.clone(),
+        payload_oxum,
+        bytes_written,
+    })
 }

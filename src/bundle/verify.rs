@@ -60,7 +60,10 @@ struct Problems(Vec<VerifyProblem>);
 
 impl Problems {
     fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(VerifyProblem { path: path.into(), message: message.into() });
+        self.0.push(VerifyProblem {
+            path: path.into(),
+            message: message.into(),
+        });
     }
 }
 
@@ -74,10 +77,17 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
     })?;
     let len = file
         .metadata()
-        .map_err(|source| BundleError::Io { path: zip_path.to_path_buf(), action: "read the bundle", source })?
+        .map_err(|source| BundleError::Io {
+            path: zip_path.to_path_buf(),
+            action: "read the bundle",
+            source,
+        })?
         .len();
     let mut r = BufReader::with_capacity(64 * 1024, file);
-    let not_zip = |reason: String| BundleError::NotZip { path: zip_path.to_path_buf(), reason };
+    let not_zip = |reason: String| BundleError::NotZip {
+        path: zip_path.to_path_buf(),
+        reason,
+    };
     let whole = zip_path.display().to_string();
     let entries = match zipfmt::read_directory(&mut r, len) {
         Ok(entries) => entries,
@@ -86,11 +96,23 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
             return Err(not_zip("truncated".into()))
         }
         Err(DirectoryError::Io(source)) => {
-            return Err(BundleError::Io { path: zip_path.to_path_buf(), action: "read the bundle", source })
+            return Err(BundleError::Io {
+                path: zip_path.to_path_buf(),
+                action: "read the bundle",
+                source,
+            })
         }
         Err(DirectoryError::Refused(message)) => {
-            let problems = vec![VerifyProblem { path: whole, message }];
-            return Ok(VerifyReport { ok: false, problems, files: 0, bytes: 0 });
+            let problems = vec![VerifyProblem {
+                path: whole,
+                message,
+            }];
+            return Ok(VerifyReport {
+                ok: false,
+                problems,
+                files: 0,
+                bytes: 0,
+            });
         }
     };
 
@@ -102,15 +124,26 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
         .iter()
         .map(|e| {
             let Ok(name) = String::from_utf8(e.name.clone()) else {
-                p.add(String::from_utf8_lossy(&e.name), "entry name is not UTF-8; a bundle's names always are");
+                p.add(
+                    String::from_utf8_lossy(&e.name),
+                    "entry name is not UTF-8; a bundle's names always are",
+                );
                 return None;
             };
             if let Some(reason) = bagit::unsafe_name(name.strip_suffix('/').unwrap_or(&name)) {
-                p.add(&name, format!("unsafe entry name: {reason}; extracting it could write outside the bag"));
+                p.add(
+                    &name,
+                    format!(
+                        "unsafe entry name: {reason}; extracting it could write outside the bag"
+                    ),
+                );
                 return None;
             }
             if !seen.insert(name.clone()) {
-                p.add(&name, "appears more than once in the ZIP; an extractor would keep only one");
+                p.add(
+                    &name,
+                    "appears more than once in the ZIP; an extractor would keep only one",
+                );
                 return None;
             }
             if e.is_symlink() {
@@ -122,15 +155,35 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
         .collect();
 
     // The bag's folder: the one holding bagit.txt.
-    let tops: Vec<&str> = names.iter().flatten().filter_map(|n| n.strip_suffix("/bagit.txt")).filter(|t| !t.contains('/')).collect();
+    let tops: Vec<&str> = names
+        .iter()
+        .flatten()
+        .filter_map(|n| n.strip_suffix("/bagit.txt"))
+        .filter(|t| !t.contains('/'))
+        .collect();
     let top: String = match tops.as_slice() {
         [one] => one.to_string(),
         [] => {
-            p.add(&whole, "no bagit.txt in a top-level folder: this is not a BagIt bag");
-            names.iter().flatten().next().and_then(|n| n.split('/').next()).unwrap_or_default().to_string()
+            p.add(
+                &whole,
+                "no bagit.txt in a top-level folder: this is not a BagIt bag",
+            );
+            names
+                .iter()
+                .flatten()
+                .next()
+                .and_then(|n| n.split('/').next())
+                .unwrap_or_default()
+                .to_string()
         }
         several => {
-            p.add(&whole, format!("holds several bags ({}); a bundle holds one", several.join(", ")));
+            p.add(
+                &whole,
+                format!(
+                    "holds several bags ({}); a bundle holds one",
+                    several.join(", ")
+                ),
+            );
             several[0].to_string()
         }
     };
@@ -153,8 +206,14 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
         if name.ends_with('/') {
             continue; // a directory entry
         }
-        let keep = [BAGIT, BAG_INFO, MANIFEST, TAGMANIFEST].into_iter().find(|t| *t == rel);
-        let limit = if keep.is_some() { MAX_TAG_FILE } else { MAX_ENTRY.min(budget) };
+        let keep = [BAGIT, BAG_INFO, MANIFEST, TAGMANIFEST]
+            .into_iter()
+            .find(|t| *t == rel);
+        let limit = if keep.is_some() {
+            MAX_TAG_FILE
+        } else {
+            MAX_ENTRY.min(budget)
+        };
         let mut hasher = Sha256::new();
         let mut content = Vec::new();
         let read = zipfmt::read_entry(&mut r, len, e, limit, &mut |b| {
@@ -166,7 +225,13 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
         match read {
             Ok(size) => {
                 budget = budget.saturating_sub(size);
-                files.insert(rel.to_string(), Found { digest: hasher.finalize().into(), size });
+                files.insert(
+                    rel.to_string(),
+                    Found {
+                        digest: hasher.finalize().into(),
+                        size,
+                    },
+                );
                 order.push(rel.to_string());
                 if let Some(tag) = keep {
                     tags.insert(tag, content);
@@ -195,32 +260,21 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
     check_bagit_txt(tags.get(BAGIT), unreadable.contains(BAGIT), &mut p);
 
     let payload: Vec<&String> = order.iter().filter(|r| r.starts_with("data/")).collect();
-    let payload_bytes: u64 = payload.iter().filter_map(|r| files.get(*r)).map(|f| f.size).sum();
+    let payload_bytes: u64 = payload
+        .iter()
+        .filter_map(|r| files.get(*r))
+        .map(|f| f.size)
+        .sum();
     let any_unreadable_payload = unreadable.iter().any(|r| r.starts_with("data/"));
     if payload.is_empty() && !any_unreadable_payload {
         p.add(format!("{prefix}data/"), "missing: the bag has no payload");
     }
 
-    match text_of(&tags, BAG_INFO, &unreadable, &mut p) {
-        Some(text) => {
-            let (fields, bad) = bagit::parse_tags(text);
-            for line in bad {
-                p.add(BAG_INFO, format!("line {line} is not `Label: value`"));
-            }
-            let oxums: Vec<&String> = fields.iter().filter(|(l, _)| l.eq_ignore_ascii_case("Payload-Oxum")).map(|(_, v)| v).collect();
-            match oxums.as_slice() {
-                [] => p.add(BAG_INFO, "has no Payload-Oxum"),
-                [oxum] if !any_unreadable_payload => {
-                    let actual = format!("{payload_bytes}.{}", payload.len());
-                    if **oxum != actual {
-                        p.add(BAG_INFO, format!("Payload-Oxum says {oxum}, the payload is {actual} (bytes.files): files were added, removed or changed"));
-                    }
-                }
-                [_] => {}
-                _ => p.add(BAG_INFO, "has Payload-Oxum more than once"),
-            }
-        }
-        None => {}
+    if let Some(text) = text_of(&tags, BAG_INFO, &unreadable, &mut p) {
+        // With a payload file unreadable, its size is unknown: that file is reported already.
+        let actual =
+            (!any_unreadable_payload).then(|| format!("{payload_bytes}.{}", payload.len()));
+        check_bag_info(text, actual.as_deref(), &mut p);
     }
 
     // Payload manifest: every payload file listed exactly once, every listed file present
@@ -229,7 +283,10 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
         let mut listed = HashSet::new();
         for (line, path, digest) in parse_manifest(text, MANIFEST, &mut p) {
             if !path.starts_with("data/") {
-                p.add(MANIFEST, format!("line {line}: {path:?} is not under data/"));
+                p.add(
+                    MANIFEST,
+                    format!("line {line}: {path:?} is not under data/"),
+                );
                 continue;
             }
             if !listed.insert(path.clone()) {
@@ -240,7 +297,10 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
         }
         for rel in &payload {
             if !listed.contains(*rel) {
-                p.add(*rel, format!("is not listed in {MANIFEST}: a file was added"));
+                p.add(
+                    *rel,
+                    format!("is not listed in {MANIFEST}: a file was added"),
+                );
             }
         }
     }
@@ -250,7 +310,10 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
         let mut listed = HashSet::new();
         for (line, path, digest) in parse_manifest(text, TAGMANIFEST, &mut p) {
             if path.starts_with("data/") || path == TAGMANIFEST {
-                p.add(TAGMANIFEST, format!("line {line}: {path:?} cannot be in a tag manifest"));
+                p.add(
+                    TAGMANIFEST,
+                    format!("line {line}: {path:?} cannot be in a tag manifest"),
+                );
                 continue;
             }
             if !listed.insert(path.clone()) {
@@ -261,13 +324,45 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
         }
         for required in [BAGIT, BAG_INFO, MANIFEST] {
             if files.contains_key(required) && !listed.contains(required) {
-                p.add(required, format!("is not listed in {TAGMANIFEST}, so changes to it would go unnoticed"));
+                p.add(
+                    required,
+                    format!("is not listed in {TAGMANIFEST}, so changes to it would go unnoticed"),
+                );
             }
         }
     }
 
     let problems = p.0;
-    Ok(VerifyReport { ok: problems.is_empty(), problems, files: payload.len(), bytes: payload_bytes })
+    Ok(VerifyReport {
+        ok: problems.is_empty(),
+        problems,
+        files: payload.len(),
+        bytes: payload_bytes,
+    })
+}
+
+/// bag-info.txt: well-formed, with one Payload-Oxum equal to `actual` (when known).
+fn check_bag_info(text: &str, actual: Option<&str>, p: &mut Problems) {
+    let (fields, bad) = bagit::parse_tags(text);
+    for line in bad {
+        p.add(BAG_INFO, format!("line {line} is not `Label: value`"));
+    }
+    let oxums: Vec<&String> = fields
+        .iter()
+        .filter(|(l, _)| l.eq_ignore_ascii_case("Payload-Oxum"))
+        .map(|(_, v)| v)
+        .collect();
+    match (oxums.as_slice(), actual) {
+        ([], _) => p.add(BAG_INFO, "has no Payload-Oxum"),
+        ([oxum], Some(actual)) if oxum.as_str() != actual => p.add(
+            BAG_INFO,
+            format!(
+                "Payload-Oxum says {oxum}, the payload is {actual} (bytes.files): files were added, removed or changed"
+            ),
+        ),
+        ([_], _) => {}
+        _ => p.add(BAG_INFO, "has Payload-Oxum more than once"),
+    }
 }
 
 /// The UTF-8 text of a required tag file, or a problem saying why there is none.
@@ -312,7 +407,11 @@ fn check_bagit_txt(content: Option<&Vec<u8>>, unreadable: bool, p: &mut Problems
         return;
     };
     let (tags, _) = bagit::parse_tags(text.trim_start_matches('\u{feff}'));
-    let get = |label: &str| tags.iter().find(|(l, _)| l == label).map(|(_, v)| v.as_str());
+    let get = |label: &str| {
+        tags.iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, v)| v.as_str())
+    };
     match get("BagIt-Version") {
         Some("1.0" | "0.97") => {}
         Some(v) => p.add(BAGIT, format!("BagIt-Version is {v}; expected 1.0")),
@@ -337,7 +436,8 @@ fn parse_manifest(text: &str, file: &str, p: &mut Problems) -> Vec<(usize, Strin
         }
         let parsed = line.split_once([' ', '\t']).and_then(|(hex, rest)| {
             let path = rest.trim_start_matches([' ', '\t']);
-            let ok = hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) && !path.is_empty();
+            let ok =
+                hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) && !path.is_empty();
             ok.then(|| (hex.to_ascii_lowercase(), bagit::decode_path(path)))
         });
         match parsed {
@@ -358,8 +458,14 @@ fn compare(
 ) {
     match files.get(path) {
         Some(found) if bagit::hex(&found.digest) == hex => {}
-        Some(_) => p.add(path, format!("its SHA-256 does not match {manifest}: the file was changed")),
+        Some(_) => p.add(
+            path,
+            format!("its SHA-256 does not match {manifest}: the file was changed"),
+        ),
         None if unreadable.contains(path) => {}
-        None => p.add(path, format!("is listed in {manifest} but missing from the bag: a file was removed")),
+        None => p.add(
+            path,
+            format!("is listed in {manifest} but missing from the bag: a file was removed"),
+        ),
     }
 }

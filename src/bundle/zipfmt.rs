@@ -107,7 +107,13 @@ impl<W: Write + Seek> ZipWriter<W> {
     /// A writer whose entries all carry the DOS time of `epoch`. `out` must be positioned at 0.
     pub(crate) fn new(out: W, epoch: i64) -> ZipWriter<W> {
         let (time, date) = dos_time(epoch);
-        ZipWriter { out, pos: 0, records: Vec::new(), time, date }
+        ZipWriter {
+            out,
+            pos: 0,
+            records: Vec::new(),
+            time,
+            date,
+        }
     }
 
     fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
@@ -296,10 +302,12 @@ pub(crate) const MAX_ENTRIES: u64 = 100_000;
 const MAX_CENTRAL_DIRECTORY: u64 = 64 << 20;
 
 fn u16_at(b: &[u8], i: usize) -> u16 {
-    b.get(i..i + 2).map_or(0, |s| u16::from_le_bytes([s[0], s[1]]))
+    b.get(i..i + 2)
+        .map_or(0, |s| u16::from_le_bytes([s[0], s[1]]))
 }
 fn u32_at(b: &[u8], i: usize) -> u32 {
-    b.get(i..i + 4).map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    b.get(i..i + 4)
+        .map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 fn u64_at(b: &[u8], i: usize) -> u64 {
     b.get(i..i + 8).map_or(0, |s| {
@@ -330,8 +338,15 @@ pub(crate) fn read_directory<R: Read + Seek>(
     let tail = read_at(r, len - tail_len, tail_len as usize)?;
     let eocd = (0..=tail.len() - 22)
         .rev()
-        .find(|&i| u32_at(&tail, i) == EOCD_SIG && i + 22 + usize::from(u16_at(&tail, i + 20)) == tail.len())
-        .or_else(|| (0..=tail.len() - 22).rev().find(|&i| u32_at(&tail, i) == EOCD_SIG))
+        .find(|&i| {
+            u32_at(&tail, i) == EOCD_SIG
+                && i + 22 + usize::from(u16_at(&tail, i + 20)) == tail.len()
+        })
+        .or_else(|| {
+            (0..=tail.len() - 22)
+                .rev()
+                .find(|&i| u32_at(&tail, i) == EOCD_SIG)
+        })
         .ok_or_else(|| not_zip("no end of central directory record"))?;
     let eocd_pos = len - tail_len + eocd as u64;
     let mut count = u64::from(u16_at(&tail, eocd + 10));
@@ -369,7 +384,10 @@ pub(crate) fn read_directory<R: Read + Seek>(
             "the central directory is {cd_size} bytes; a bundle's is far smaller"
         )));
     }
-    if cd_offset.checked_add(cd_size).is_none_or(|end| end > eocd_pos) {
+    if cd_offset
+        .checked_add(cd_size)
+        .is_none_or(|end| end > eocd_pos)
+    {
         return Err(not_zip("central directory out of bounds"));
     }
     let cd = read_at(r, cd_offset, cd_size as usize)?;
@@ -412,7 +430,9 @@ fn apply_zip64_extra(e: &mut CentralEntry, extra: &[u8]) {
     while j + 4 <= extra.len() {
         let id = u16_at(extra, j);
         let len = usize::from(u16_at(extra, j + 2));
-        let Some(data) = extra.get(j + 4..j + 4 + len) else { return };
+        let Some(data) = extra.get(j + 4..j + 4 + len) else {
+            return;
+        };
         if id == 0x0001 {
             let mut k = 0usize;
             for field in [&mut e.size, &mut e.compressed, &mut e.offset] {
@@ -441,10 +461,16 @@ pub(crate) fn read_entry<R: Read + Seek>(
         return Err("is encrypted; a bundle never is".into());
     }
     if e.method != 0 && e.method != 8 {
-        return Err(format!("uses compression method {}; a bundle only stores or deflates", e.method));
+        return Err(format!(
+            "uses compression method {}; a bundle only stores or deflates",
+            e.method
+        ));
     }
     if e.size > limit {
-        return Err(format!("is {} bytes, more than this check reads ({limit})", e.size));
+        return Err(format!(
+            "is {} bytes, more than this check reads ({limit})",
+            e.size
+        ));
     }
     let io = |err: io::Error| format!("cannot be read: {err}");
     if e.offset.checked_add(30).is_none_or(|end| end > len) {
@@ -457,7 +483,10 @@ pub(crate) fn read_entry<R: Read + Seek>(
     let name_len = u64::from(u16_at(&local, 26));
     let extra_len = u64::from(u16_at(&local, 28));
     let data_start = e.offset + 30 + name_len + extra_len;
-    if data_start.checked_add(e.compressed).is_none_or(|end| end > len) {
+    if data_start
+        .checked_add(e.compressed)
+        .is_none_or(|end| end > len)
+    {
         return Err("is truncated: its data runs past the end of the ZIP file".into());
     }
     let local_name = read_at(r, e.offset + 30, name_len as usize).map_err(io)?;
@@ -489,13 +518,19 @@ pub(crate) fn read_entry<R: Read + Seek>(
         };
         total += n as u64;
         if total > e.size {
-            return Err(format!("holds more data than its header says ({} bytes)", e.size));
+            return Err(format!(
+                "holds more data than its header says ({} bytes)",
+                e.size
+            ));
         }
         crc.update(&buf[..n]);
         sink(&buf[..n]);
     }
     if total != e.size {
-        return Err(format!("holds {total} bytes but its header says {}", e.size));
+        return Err(format!(
+            "holds {total} bytes but its header says {}",
+            e.size
+        ));
     }
     if crc.finalize() != e.crc {
         return Err("is corrupt: its CRC-32 does not match".into());
@@ -524,15 +559,20 @@ mod tests {
     #[test]
     fn write_then_read_round_trip() {
         let mut w = ZipWriter::new(io::Cursor::new(Vec::new()), 1_700_000_000);
-        w.add("a/one.txt", Method::Deflated, b"hello hello hello").unwrap();
-        w.add("a/two.jpg", Method::Stored, b"\xff\xd8binary").unwrap();
+        w.add("a/one.txt", Method::Deflated, b"hello hello hello")
+            .unwrap();
+        w.add("a/two.jpg", Method::Stored, b"\xff\xd8binary")
+            .unwrap();
         let bytes = w.finish().unwrap().into_inner();
         let mut r = io::Cursor::new(&bytes);
         let dir = read_directory(&mut r, bytes.len() as u64).unwrap();
         assert_eq!(dir.len(), 2);
         assert!(dir.iter().all(|e| e.flags & FLAG_UTF8 != 0));
         let mut got = Vec::new();
-        let n = read_entry(&mut r, bytes.len() as u64, &dir[0], 1 << 20, &mut |b| got.extend_from_slice(b)).unwrap();
+        let n = read_entry(&mut r, bytes.len() as u64, &dir[0], 1 << 20, &mut |b| {
+            got.extend_from_slice(b)
+        })
+        .unwrap();
         assert_eq!((n, got.as_slice()), (17, &b"hello hello hello"[..]));
         assert!(read_entry(&mut r, bytes.len() as u64, &dir[1], 3, &mut |_| {}).is_err());
     }
