@@ -459,6 +459,24 @@ fn verify_reports_entries_that_would_escape_the_bag() {
 }
 
 #[test]
+fn verify_reports_names_that_collide_on_case_insensitive_disks() {
+    let fx = Fixture::new();
+    let bag = write_bag(&fx.spec(), &fx.out(), false).unwrap();
+    rewrite(
+        &bag.zip_path,
+        |_, bytes| Some(bytes),
+        &[("张伟-1234/DATA/00-封面.pdf", b"x")],
+    );
+    let report = verify(&bag.zip_path).unwrap();
+    let msgs = problems_for(&report, "张伟-1234/DATA/00-封面.pdf");
+    assert!(
+        msgs.iter().any(|m| m.contains("letter case")),
+        "{:?}",
+        report.problems
+    );
+}
+
+#[test]
 fn a_file_that_is_not_a_zip_is_an_error() {
     let fx = Fixture::new();
     let path = fx.path("notes.zip");

@@ -198,7 +198,7 @@ fn temp_in(dir: &Path, final_path: &Path) -> Result<tempfile::NamedTempFile, Bun
         .prefix(".dossier-")
         .suffix(".part")
         .tempfile_in(dir)
-        .map_err(io_err(final_path, "create a temporary file for"))?;
+        .map_err(io_err(final_path, "create a temporary file in its folder"))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -299,6 +299,13 @@ fn check_spec(spec: &BagSpec, zip_path: &Path) -> Result<(), BundleError> {
     for name in names {
         if let Some(r) = bagit::unsafe_name(name) {
             return Err(bad(name, r));
+        }
+        // The employer most likely opens the bundle on Windows, which cannot create these.
+        if name.contains(['<', '>', '"', '|', '?', '*']) {
+            return Err(bad(
+                name,
+                "it holds one of < > \" | ? *, which Windows cannot put in a file name",
+            ));
         }
         // Case-insensitive: two names differing only in case collide on Windows and macOS.
         if !seen.insert(name.to_lowercase()) {

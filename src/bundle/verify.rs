@@ -21,8 +21,9 @@ use super::BundleError;
 /// One thing wrong with a bundle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyProblem {
-    /// The path inside the bag (`data/01-身份证.jpg`, `bag-info.txt`), the entry name when it is
-    /// outside the bag, or the ZIP's own path for the archive as a whole.
+    /// The path inside the bag (`data/01-身份证.jpg`, `bag-info.txt`); the full entry name for
+    /// problems with an entry as such (unsafe, duplicate or link names, outside the bag folder);
+    /// the ZIP's own path for the archive as a whole.
     pub path: String,
     pub message: String,
 }
@@ -39,9 +40,10 @@ pub struct VerifyReport {
     pub bytes: u64,
 }
 
-/// Per-entry and whole-archive read caps (a scan is at most tens of MB).
-const MAX_ENTRY: u64 = 4 << 30;
-const MAX_TOTAL: u64 = 64 << 30;
+/// Per-entry and whole-archive read caps: a scan is at most tens of MB and a bundle well under
+/// a GiB, so these only ever stop a decompression bomb.
+const MAX_ENTRY: u64 = 1 << 30;
+const MAX_TOTAL: u64 = 8 << 30;
 /// Tag files are held in memory to be parsed.
 const MAX_TAG_FILE: u64 = 64 << 20;
 
@@ -120,6 +122,7 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
 
     // Names: decodable, safe, unique, no links.
     let mut seen = HashSet::new();
+    let mut folded = HashSet::new();
     let names: Vec<Option<String>> = entries
         .iter()
         .map(|e| {
@@ -145,6 +148,12 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
                     "appears more than once in the ZIP; an extractor would keep only one",
                 );
                 return None;
+            }
+            if !folded.insert(name.to_lowercase()) {
+                p.add(
+                    &name,
+                    "differs from another entry only in letter case; extracting on Windows or macOS would keep only one",
+                );
             }
             if e.is_symlink() {
                 p.add(&name, "is a symbolic link; a bag holds only plain files");
@@ -209,10 +218,18 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
         let keep = [BAGIT, BAG_INFO, MANIFEST, TAGMANIFEST]
             .into_iter()
             .find(|t| *t == rel);
+        if e.size > budget {
+            p.add(
+                rel,
+                "not checked: the ZIP holds more data than verify reads (8 GiB)",
+            );
+            unreadable.insert(rel.to_string());
+            continue;
+        }
         let limit = if keep.is_some() {
             MAX_TAG_FILE
         } else {
-            MAX_ENTRY.min(budget)
+            MAX_ENTRY
         };
         let mut hasher = Sha256::new();
         let mut content = Vec::new();
@@ -322,11 +339,16 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
             }
             compare(&files, &unreadable, &path, &digest, TAGMANIFEST, &mut p);
         }
-        for required in [BAGIT, BAG_INFO, MANIFEST] {
-            if files.contains_key(required) && !listed.contains(required) {
+        // Stricter than RFC 8493, which lets tag files go unlisted: a bundle is a record, and
+        // an unlisted file in it could be added or changed unnoticed.
+        for rel in order
+            .iter()
+            .filter(|r| !r.starts_with("data/") && *r != TAGMANIFEST)
+        {
+            if !listed.contains(rel) {
                 p.add(
-                    required,
-                    format!("is not listed in {TAGMANIFEST}, so changes to it would go unnoticed"),
+                    rel,
+                    format!("is not listed in {TAGMANIFEST}: it was added, or changes to it would go unnoticed"),
                 );
             }
         }
