@@ -331,6 +331,41 @@ fn check_spec(spec: &BagSpec, zip_path: &Path) -> Result<(), BundleError> {
 
 const CHUNK: usize = 256 * 1024;
 
+/// Copies one payload source into the open entry `ze`, hashing in the same pass (a scan is
+/// read once, `buf` at a time). Returns its size and SHA-256.
+fn copy_into<W: Write + io::Seek>(
+    zw: &mut ZipWriter<W>,
+    ze: &mut zipfmt::Entry,
+    source: &PayloadSource,
+    buf: &mut [u8],
+    werr: &impl Fn(io::Error) -> BundleError,
+) -> Result<(u64, [u8; 32]), BundleError> {
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    match source {
+        PayloadSource::Bytes(bytes) => {
+            hasher.update(bytes);
+            size = bytes.len() as u64;
+            zw.write(ze, bytes).map_err(werr)?;
+        }
+        PayloadSource::File(src) => {
+            let mut f = File::open(src).map_err(io_err(src, "open the scan"))?;
+            loop {
+                let n = match f.read(buf) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(io_err(src, "read the scan")(e)),
+                };
+                hasher.update(&buf[..n]);
+                size += n as u64;
+                zw.write(ze, &buf[..n]).map_err(werr)?;
+            }
+        }
+    }
+    Ok((size, hasher.finalize().into()))
+}
+
 /// Writes the bundle `out_dir/<spec.name>.zip`. See the module documentation for the layout
 /// and the guarantees.
 pub fn write_bag(spec: &BagSpec, out_dir: &Path, force: bool) -> Result<BagWritten, BundleError> {
@@ -358,30 +393,7 @@ pub fn write_bag(spec: &BagSpec, out_dir: &Path, force: bool) -> Result<BagWritt
         let mut ze = zw
             .start(&format!("{top}/{path}"), method_for(&entry.name))
             .map_err(&werr)?;
-        let mut hasher = Sha256::new();
-        let mut size = 0u64;
-        match &entry.source {
-            PayloadSource::Bytes(bytes) => {
-                hasher.update(bytes);
-                size = bytes.len() as u64;
-                zw.write(&mut ze, bytes).map_err(&werr)?;
-            }
-            PayloadSource::File(src) => {
-                let mut f = File::open(src).map_err(io_err(src, "open the scan"))?;
-                loop {
-                    let n = match f.read(&mut buf) {
-                        Ok(0) => break,
-                        Ok(n) => n,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                        Err(e) => return Err(io_err(src, "read the scan")(e)),
-                    };
-                    hasher.update(&buf[..n]);
-                    size += n as u64;
-                    zw.write(&mut ze, &buf[..n]).map_err(&werr)?;
-                }
-            }
-        }
-        let digest: [u8; 32] = hasher.finalize().into();
+        let (size, digest) = copy_into(&mut zw, &mut ze, &entry.source, &mut buf, &werr)?;
         if entry.expected_sha256.is_some_and(|want| want != digest) {
             let path = match &entry.source {
                 PayloadSource::File(p) => p.clone(),
