@@ -48,6 +48,9 @@ pub struct Item {
     pub slug: String,
     /// The name the counter uses (`身份证`, `子女出生医学证明（2）`).
     pub label: String,
+    /// Other names a scan file may start with (rulebook `aliases`, numbered per child).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// Every visit this item is brought to, in visit order.
     pub visits: Vec<String>,
     pub required: bool,
@@ -137,7 +140,7 @@ pub fn resolve(
                 .iter()
                 .enumerate()
                 .map(|(i, c)| {
-                    let age = c.birth_date.full_years_until(env_date(env));
+                    let age = c.birth_date.full_years_until(env.date);
                     let v = serde_json::json!({"order": i + 1, "name": c.name, "birth_date": c.birth_date.to_string(), "age": age});
                     (Some(i + 1), Some(v))
                 })
@@ -149,12 +152,13 @@ pub fn resolve(
                     continue;
                 }
             }
-            let (slug, label) = match n {
+            let (slug, label, aliases) = match n {
                 Some(n) => (
                     format!("child-{n}-{}", m.slug),
                     format!("{}（{n}）", m.label),
+                    m.aliases.iter().map(|a| format!("{a}（{n}）")).collect(),
                 ),
-                None => (m.slug.clone(), m.label.clone()),
+                None => (m.slug.clone(), m.label.clone(), m.aliases.clone()),
             };
             let reason = match (n, &child) {
                 (Some(n), Some(c)) => format!(
@@ -167,6 +171,7 @@ pub fn resolve(
             items.push(Item {
                 slug,
                 label,
+                aliases,
                 visits: m.visits.clone(),
                 required: m.required,
                 original: m.original,
@@ -209,25 +214,4 @@ pub fn resolve(
             .collect(),
         items,
     })
-}
-
-fn env_date(env: &crate::rules::Env) -> crate::date::Date {
-    env.date
-}
-
-/// Other names a scan file may start with for this item (rulebook aliases, expanded per child).
-pub fn aliases(book: &crate::rules::Rulebook, item: &Item) -> Vec<String> {
-    let Some(rule) = book.materials.iter().find(|m| m.slug == item.rule_slug) else {
-        return Vec::new();
-    };
-    match item
-        .slug
-        .strip_prefix("child-")
-        .and_then(|rest| rest.split_once('-'))
-    {
-        Some((n, _)) if rule.per == crate::rules::Per::Child => {
-            rule.aliases.iter().map(|a| format!("{a}（{n}）")).collect()
-        }
-        _ => rule.aliases.clone(),
-    }
 }
