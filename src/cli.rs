@@ -232,31 +232,143 @@ pub fn load(s: &Session, e: &Employee) -> Result<Loaded, Error> {
 }
 
 /// What happened to one employee in a command.
-enum Outcome<T> {
+pub enum Outcome<T> {
     Done(T),
     Broken(Error),
 }
 
-/// Loads every employee and applies `f`; a broken one stops the command only when it is the
-/// only employee (exit 2), otherwise it is reported by folder name.
 type Results<T> = Vec<(Employee, Outcome<T>)>;
 
-fn each<T>(
+/// Loads every employee and applies `f`, employees in parallel, results in folder order. A
+/// broken employee stops the command only when it is the only one (exit 2); in a batch it is
+/// reported by folder name and the others go on. The same ID number in two folders is an error
+/// on both: one ID registers once.
+pub fn each<T: Send>(
     s: &Session,
     dirs: &[PathBuf],
-    f: impl Fn(&Loaded) -> Result<T, Error>,
+    f: impl Fn(&Employee, &Loaded, &Progress) -> Result<T, Error> + Sync,
 ) -> Result<(Results<T>, bool), Error> {
+    use rayon::prelude::*;
     let (emps, batch) = employees(dirs)?;
-    let mut out = Vec::new();
-    for e in emps {
-        let r = load(s, &e).and_then(|l| f(&l));
-        match r {
-            Ok(v) => out.push((e, Outcome::Done(v))),
-            Err(err) if !batch => return Err(err),
-            Err(err) => out.push((e, Outcome::Broken(err))),
+    let loaded: Vec<Result<Loaded, Error>> = emps.par_iter().map(|e| load(s, e)).collect();
+    if !batch {
+        if let Some(Err(_)) = loaded.first() {
+            let err = loaded.into_iter().next().and_then(Result::err);
+            return Err(err.unwrap_or_else(|| Error::Other("no employee".into())));
+        }
+    }
+    let mut by_id: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+    for (i, l) in loaded.iter().enumerate() {
+        if let Ok(l) = l {
+            by_id
+                .entry(l.profile.applicant.id_number.clone())
+                .or_default()
+                .push(i);
+        }
+    }
+    let duplicate_of = |i: usize, id: &str| -> Option<String> {
+        let others: Vec<&str> = by_id
+            .get(id)?
+            .iter()
+            .filter(|&&j| j != i)
+            .map(|&j| emps[j].folder.as_str())
+            .collect();
+        (!others.is_empty()).then(|| others.join(", "))
+    };
+    let progress = Progress::new(s, batch, emps.len());
+    let out: Results<T> = emps
+        .par_iter()
+        .zip(loaded)
+        .enumerate()
+        .map(|(i, (e, l))| {
+            progress.start(&e.folder);
+            let r = l.and_then(|l| {
+                if let Some(others) = duplicate_of(i, &l.profile.applicant.id_number) {
+                    return Err(Error::Folder {
+                        path: e.dir.join("applicant.toml"),
+                        message: format!(
+                            "the same ID number {} is also in {others} (同一身份证号只能申请一次): keep one folder per person",
+                            crate::idnum::mask(&l.profile.applicant.id_number)
+                        ),
+                    });
+                }
+                f(e, &l, &progress)
+            });
+            progress.done();
+            let outcome = match r {
+                Ok(v) => Outcome::Done(v),
+                Err(err) => Outcome::Broken(err),
+            };
+            (e.clone(), outcome)
+        })
+        .collect();
+    progress.finish();
+    if !batch {
+        if let Some((_, Outcome::Broken(_))) = out.first() {
+            let (_, o) = out.into_iter().next().expect("one employee");
+            if let Outcome::Broken(err) = o {
+                return Err(err);
+            }
+            unreachable!("checked above");
         }
     }
     Ok((out, batch))
+}
+
+/// The batch progress bar: on stderr, only when it is a terminal, never with --quiet.
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    bytes: std::sync::atomic::AtomicU64,
+}
+
+impl Progress {
+    fn new(s: &Session, batch: bool, total: usize) -> Progress {
+        let show = batch && !s.quiet && std::io::stderr().is_terminal();
+        let bar = show.then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            let style = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} 人 {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar
+        });
+        Progress {
+            bar,
+            bytes: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    fn start(&self, folder: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(self.message(folder));
+        }
+    }
+
+    /// Counts bytes written (pack), shown beside the employee count.
+    pub fn add_bytes(&self, n: u64) {
+        self.bytes
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn message(&self, folder: &str) -> String {
+        let bytes = self.bytes.load(std::sync::atomic::Ordering::Relaxed);
+        if bytes == 0 {
+            folder.to_string()
+        } else {
+            format!("{:.1} MB · {folder}", bytes as f64 / 1e6)
+        }
+    }
+
+    fn done(&self) {
+        if let Some(b) = &self.bar {
+            b.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
 }
 
 fn print_json(values: Vec<serde_json::Value>, batch: bool) {
@@ -279,7 +391,7 @@ fn report_broken(s: &Session, e: &Employee, err: &Error) {
 // --- checklist -------------------------------------------------------------------------------
 
 fn cmd_checklist(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
-    let (results, batch) = each(s, dirs, |l| Ok(l.checklist.clone()))?;
+    let (results, batch) = each(s, dirs, |_, l, _| Ok(l.checklist.clone()))?;
     let mut code = EXIT_OK;
     let mut json = Vec::new();
     let mut out = String::new();
@@ -387,7 +499,7 @@ pub fn checklist_text(s: &Session, c: &Checklist) -> String {
 // --- score -----------------------------------------------------------------------------------
 
 fn cmd_score(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
-    let (results, batch) = each(s, dirs, |l| {
+    let (results, batch) = each(s, dirs, |_, l, _| {
         score::score(&s.book, &l.profile, &l.env).map_err(|message| Error::Evaluation {
             path: s.book.path.clone(),
             message,

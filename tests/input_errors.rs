@@ -522,3 +522,28 @@ fn several_dirs_behave_like_a_batch() {
     assert_eq!(code(&o), 1, "one of them is below the standard");
     assert_eq!(json(&o).as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn the_same_id_in_two_folders_is_an_error_on_both() {
+    let env = Env::new();
+    env.employee("a", &Applicant::default().text());
+    env.employee("b", &Applicant::default().text());
+    env.employee("c", &Applicant::default().born("1985-01-01").text());
+    let o = dossier(&["--format", "json", "score", env.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    let v = json(&o);
+    let arr = v.as_array().unwrap();
+    assert!(
+        arr[0]["error"].as_str().unwrap().contains("also in b"),
+        "{v}"
+    );
+    assert!(
+        arr[1]["error"].as_str().unwrap().contains("also in a"),
+        "{v}"
+    );
+    assert!(arr[2]["total"].is_number());
+    assert!(
+        !stderr(&o).contains("19930307"),
+        "the ID is masked in the message"
+    );
+}
