@@ -11,9 +11,11 @@ pub mod checklist;
 pub mod cli;
 pub mod date;
 pub mod error;
+pub mod finding;
 pub mod idnum;
 pub mod profile;
 pub mod rules;
+pub mod scan;
 pub mod score;
 
 pub use error::Error;

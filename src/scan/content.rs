@@ -1,0 +1,599 @@
+//! The content checks of one scan file: judged on its bytes, never on its name.
+//!
+//! Each file is opened once and read once, front to back: every byte passes through a SHA-256
+//! hasher on its way to the sniffer and the decoder, and whatever the decoder leaves is drained
+//! into the hasher at the end. Images are never held whole in memory: a JPEG is decoded through
+//! the DCT at 1/8 scale (enough to know the entropy data is complete and to judge blankness), a
+//! PNG is inflated row by row into 8×8 block averages. Only a PDF is read into memory, and only
+//! when it is under the size limit. Headers are judged before any decoding: an image claiming
+//! more pixels than `max_pixels` is refused undecoded.
+//!
+//! Invariant: no input makes this module panic or allocate beyond the limits; the decoders run
+//! behind `catch_unwind` as a last line of defence, and a decoder panic becomes a `corrupt`
+//! finding.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::sniff::{self, FileKind, Sniffed};
+use super::ScanLimits;
+use crate::checklist::DocSize;
+use crate::finding::Code;
+
+/// One thing wrong with a file, before it is tied to an item and a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub code: Code,
+    pub message: String,
+    pub hint: String,
+}
+
+impl Problem {
+    fn new(code: Code, message: impl Into<String>, hint: impl Into<String>) -> Problem {
+        Problem { code, message: message.into(), hint: hint.into() }
+    }
+}
+
+/// What the checks learnt about one file.
+#[derive(Debug, Clone, Default)]
+pub struct Inspection {
+    /// The file's size (from its metadata; the bytes read when it was read whole).
+    pub bytes: u64,
+    /// The SHA-256 of the whole file, when it was read.
+    pub sha256: Option<[u8; 32]>,
+    /// The content type, when the bytes are a JPEG, PNG or PDF.
+    pub kind: Option<FileKind>,
+    /// Pages: 1 for an image, the page count for a PDF (0 when unknown).
+    pub pages: u32,
+    pub problems: Vec<Problem>,
+}
+
+/// What the item expects of the file.
+pub struct Expect<'a> {
+    /// The file's extension, lower case, without the dot (may be empty).
+    pub ext: &'a str,
+    /// The item's accepted extensions (empty: any scan type).
+    pub accept: &'a [String],
+    pub size: DocSize,
+    pub label: &'a str,
+}
+
+/// Reads the file at `path` once and checks its content.
+pub fn inspect(path: &Path, expect: &Expect<'_>, limits: &ScanLimits) -> Inspection {
+    let mut out = Inspection::default();
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            out.problems.push(unreadable(&e));
+            return out;
+        }
+    };
+    match file.metadata() {
+        Ok(m) if !m.is_file() => {
+            out.problems.push(Problem::new(
+                Code::SpecialFile,
+                "不是普通文件 (not a regular file)",
+                "只在 scans/ 中放扫描文件",
+            ));
+            return out;
+        }
+        Ok(m) => out.bytes = m.len(),
+        Err(e) => {
+            out.problems.push(unreadable(&e));
+            return out;
+        }
+    }
+    if out.bytes == 0 {
+        out.problems.push(Problem::new(
+            Code::EmptyFile,
+            "文件是空的，0 字节 (empty file)",
+            "重新扫描，或从原始位置重新复制这个文件",
+        ));
+        return out;
+    }
+    if out.bytes > limits.max_file_bytes {
+        out.problems.push(Problem::new(
+            Code::FileTooLarge,
+            format!(
+                "文件有 {}，超过上限 {} (file larger than the limit)",
+                human_bytes(out.bytes),
+                human_bytes(limits.max_file_bytes)
+            ),
+            "用 150–300 dpi 重新扫描，或压缩后另存；多页 PDF 可拆成几个文件（如 -p1、-p2）",
+        ));
+        return out;
+    }
+
+    let mut reader = BufReader::with_capacity(64 * 1024, Hashing::new(file));
+    let sniffed = match reader.fill_buf() {
+        Ok(head) => sniff::sniff(head),
+        Err(e) => {
+            out.problems.push(unreadable(&e));
+            return out;
+        }
+    };
+    let (kind, dims) = match sniffed {
+        Sniffed::Scan { kind, dims } => (kind, dims),
+        Sniffed::Other(what) => {
+            out.problems.push(Problem::new(
+                Code::UnsupportedType,
+                format!("内容是{what}，不是 PDF、JPG 或 PNG (content is not PDF, JPEG or PNG)"),
+                "另存为 PDF、JPG 或 PNG 后放回 scans/（手机的 HEIC 照片可在相册中导出为 JPG）",
+            ));
+            return out;
+        }
+    };
+    out.kind = Some(kind);
+    check_type(kind, expect, &mut out.problems);
+
+    match kind {
+        FileKind::Jpeg => {
+            out.pages = 1;
+            check_jpeg(&mut reader, expect, limits, &mut out.problems);
+        }
+        FileKind::Png => {
+            out.pages = 1;
+            check_png(&mut reader, dims, expect, limits, &mut out.problems);
+        }
+        FileKind::Pdf => out.pages = check_pdf(&mut reader, out.bytes, &mut out.problems),
+    }
+
+    // Whatever the decoder did not need still goes through the hasher.
+    if let Err(e) = io::copy(&mut reader, &mut io::sink()) {
+        out.problems.push(unreadable(&e));
+        return out;
+    }
+    let hashing = reader.into_inner();
+    out.bytes = hashing.count;
+    out.sha256 = Some(hashing.hasher.finalize().into());
+    out
+}
+
+/// A reader that hashes every byte it passes on.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+    count: u64,
+}
+
+impl<R> Hashing<R> {
+    fn new(inner: R) -> Hashing<R> {
+        Hashing { inner, hasher: Sha256::new(), count: 0 }
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+/// The `png` crate asks for `Seek` in its bounds but reads front to back; a seek here would
+/// break the hash, so it is refused rather than honoured.
+impl<R> Seek for Hashing<R> {
+    fn seek(&mut self, _: SeekFrom) -> io::Result<u64> {
+        Err(io::Error::new(io::ErrorKind::Unsupported, "scan files are read once, front to back"))
+    }
+}
+
+fn unreadable(e: &io::Error) -> Problem {
+    Problem::new(
+        Code::Unreadable,
+        format!("无法读取：{e} (cannot read the file)"),
+        "检查文件权限，或把文件重新复制到 scans/",
+    )
+}
+
+/// The extension against the content, and the content against what the item accepts.
+fn check_type(kind: FileKind, expect: &Expect<'_>, problems: &mut Vec<Problem>) {
+    if FileKind::from_ext(expect.ext) != Some(kind) {
+        let said = if expect.ext.is_empty() {
+            "文件没有扩展名 (no extension)".to_string()
+        } else {
+            format!("扩展名是 .{} (the extension says .{})", expect.ext, expect.ext)
+        };
+        problems.push(Problem::new(
+            Code::TypeMismatch,
+            format!("{said}，内容却是 {} (the content is {})", kind.name(), kind.name()),
+            format!("把文件改名为以 .{} 结尾，或用扫描软件重新导出为正确的格式", kind.ext()),
+        ));
+    }
+    let accepted = expect.accept.is_empty()
+        || expect.accept.iter().any(|a| FileKind::from_ext(a) == Some(kind) || a.eq_ignore_ascii_case(kind.ext()));
+    if !accepted {
+        let list = expect.accept.join("、");
+        problems.push(Problem::new(
+            Code::TypeNotAccepted,
+            format!(
+                "「{}」只接受 {list}，这个文件是 {} ({} is not accepted for this item)",
+                expect.label,
+                kind.name(),
+                kind.name()
+            ),
+            format!("另存为 {list} 格式后放回 scans/"),
+        ));
+    }
+}
+
+fn truncated(kind: FileKind) -> Problem {
+    Problem::new(
+        Code::Truncated,
+        format!("{} 文件不完整，数据在结尾之前就断了 (the file ends early: truncated)", kind.name()),
+        "从原始位置重新复制这个文件，或重新扫描",
+    )
+}
+
+fn corrupt(kind: FileKind, detail: &str) -> Problem {
+    Problem::new(
+        Code::Corrupt,
+        format!("{} 无法解码：{detail} (cannot be decoded)", kind.name()),
+        "重新扫描，或用扫描软件重新导出这个文件",
+    )
+}
+
+fn too_many_pixels(w: u64, h: u64, limits: &ScanLimits) -> Problem {
+    Problem::new(
+        Code::TooManyPixels,
+        format!(
+            "图像文件头声称有 {w}×{h} 像素（{:.0} 百万像素），超过上限 {:.0} 百万像素，未解码 (the header claims more pixels than any scan has; refused without decoding)",
+            (w * h) as f64 / 1e6,
+            limits.max_pixels as f64 / 1e6
+        ),
+        "这不是正常的扫描件：请重新扫描（A4 纸 300 dpi 约 870 万像素）",
+    )
+}
+
+/// The nominal (short, long) sides of a document, in millimetres.
+fn doc_mm(size: DocSize) -> (f64, f64, &'static str) {
+    match size {
+        DocSize::Card => (54.0, 85.6, "卡片 (card)"),
+        DocSize::Booklet => (105.0, 148.0, "证书或簿册页 (booklet page)"),
+        DocSize::A4 => (210.0, 297.0, "A4"),
+    }
+}
+
+/// Whether a `w`×`h` image can hold the document at `min_dpi` (10 % slack for tight cropping).
+fn check_resolution(w: u64, h: u64, size: DocSize, min_dpi: u32, problems: &mut Vec<Problem>) {
+    let (short_mm, long_mm, name) = doc_mm(size);
+    let (s, l) = (w.min(h) as f64, w.max(h) as f64);
+    let dpi = (s / (short_mm / 25.4)).min(l / (long_mm / 25.4));
+    if dpi < f64::from(min_dpi) * 0.9 {
+        let need = |mm: f64| (mm / 25.4 * f64::from(min_dpi)).ceil();
+        problems.push(Problem::new(
+            Code::LowResolution,
+            format!(
+                "图像只有 {w}×{h} 像素，按{name}大小约 {dpi:.0} dpi，看不清 (too few pixels: about {dpi:.0} dpi at this document's size, {min_dpi} needed)"
+            ),
+            format!(
+                "重新扫描，分辨率至少 {min_dpi} dpi（{name}约需 {}×{} 像素）",
+                need(short_mm),
+                need(long_mm)
+            ),
+        ));
+    }
+}
+
+/// A page is blank when almost no block differs clearly from the paper: fewer than 1 in 1000
+/// samples more than 40 grey levels from the median. Inverted or tinted paper changes nothing
+/// (the test is about spread, not whiteness); a single line of text or a signature is far above.
+pub fn is_blank(samples: &[u8]) -> bool {
+    if samples.is_empty() {
+        return false;
+    }
+    let mut hist = [0u64; 256];
+    for &v in samples {
+        hist[usize::from(v)] += 1;
+    }
+    let n = samples.len() as u64;
+    let mut seen = 0;
+    let median = hist
+        .iter()
+        .position(|&c| {
+            seen += c;
+            seen * 2 >= n
+        })
+        .unwrap_or(0);
+    let ink: u64 = hist.iter().enumerate().filter(|(v, _)| v.abs_diff(median) > 40).map(|(_, c)| c).sum();
+    ink * 1000 < n
+}
+
+fn blank_page() -> Problem {
+    Problem::new(
+        Code::BlankPage,
+        "页面空白或几乎空白 (blank or nearly blank page)",
+        "检查是否扫错了面、纸放反了或扫描仪盖板没盖好，重新扫描有内容的一面",
+    )
+}
+
+fn check_jpeg<R: Read>(reader: &mut R, expect: &Expect<'_>, limits: &ScanLimits, problems: &mut Vec<Problem>) {
+    let result = catch_unwind(AssertUnwindSafe(|| -> Result<Option<Vec<u8>>, jpeg_decoder::Error> {
+        let mut decoder = jpeg_decoder::Decoder::new(reader);
+        decoder.read_info()?;
+        let Some(info) = decoder.info() else { return Ok(None) };
+        let (w, h) = (u64::from(info.width), u64::from(info.height));
+        if w * h > limits.max_pixels {
+            problems.push(too_many_pixels(w, h, limits));
+            return Ok(None);
+        }
+        check_resolution(w, h, expect.size, limits.min_dpi, problems);
+        // The smallest DCT scale (1/8): every entropy-coded byte is still decoded, so truncation
+        // and damage show, at a fraction of the cost of a full decode.
+        decoder.scale(1, 1)?;
+        let pixels = decoder.decode()?;
+        let channels = info.pixel_format.pixel_bytes();
+        Ok(Some(luma(&pixels, channels, info.pixel_format == jpeg_decoder::PixelFormat::L16)))
+    }));
+    match result {
+        Ok(Ok(Some(samples))) => {
+            if is_blank(&samples) {
+                problems.push(blank_page());
+            }
+        }
+        Ok(Ok(None)) => {}
+        Ok(Err(jpeg_decoder::Error::Io(e))) if e.kind() == io::ErrorKind::UnexpectedEof => {
+            problems.push(truncated(FileKind::Jpeg))
+        }
+        Ok(Err(jpeg_decoder::Error::Io(e))) => problems.push(unreadable(&e)),
+        Ok(Err(e)) => problems.push(corrupt(FileKind::Jpeg, &e.to_string())),
+        Err(_) => problems.push(corrupt(FileKind::Jpeg, "decoder failed")),
+    }
+}
+
+/// Grey levels of decoded JPEG pixels (L8, L16 big-endian, RGB24 or CMYK32).
+fn luma(pixels: &[u8], channels: usize, l16: bool) -> Vec<u8> {
+    match (channels, l16) {
+        (2, true) => pixels.chunks_exact(2).map(|p| p[0]).collect(),
+        (3, _) => pixels.chunks_exact(3).map(|p| rgb_luma(p[0], p[1], p[2])).collect(),
+        // CMYK may come inverted (Adobe); blankness is about spread, so the plain mean will do.
+        (4, _) => pixels.chunks_exact(4).map(|p| ((u16::from(p[0]) + u16::from(p[1]) + u16::from(p[2]) + u16::from(p[3])) / 4) as u8).collect(),
+        _ => pixels.to_vec(),
+    }
+}
+
+fn rgb_luma(r: u8, g: u8, b: u8) -> u8 {
+    ((77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b)) >> 8) as u8
+}
+
+fn check_png<R: BufRead + Seek>(
+    reader: &mut R,
+    dims: Option<(u32, u32)>,
+    expect: &Expect<'_>,
+    limits: &ScanLimits,
+    problems: &mut Vec<Problem>,
+) {
+    if let Some((w, h)) = dims {
+        let (w, h) = (u64::from(w), u64::from(h));
+        if w * h > limits.max_pixels {
+            problems.push(too_many_pixels(w, h, limits));
+            return;
+        }
+    }
+    let result = catch_unwind(AssertUnwindSafe(|| -> Result<Option<Vec<u8>>, png::DecodingError> {
+        let mut decoder = png::Decoder::new(reader);
+        decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+        let mut png = decoder.read_info()?;
+        let (w, h, interlaced) = (png.info().width, png.info().height, png.info().interlaced);
+        if u64::from(w) * u64::from(h) > limits.max_pixels {
+            problems.push(too_many_pixels(u64::from(w), u64::from(h), limits));
+            return Ok(None);
+        }
+        check_resolution(u64::from(w), u64::from(h), expect.size, limits.min_dpi, problems);
+        let channels = png.output_color_type().0.samples();
+        // Interlaced rows arrive pass by pass, out of place: they are checked, not sampled.
+        let mut blocks = (!interlaced).then(|| Blocks::new(w as usize, 8));
+        let mut row_luma = Vec::with_capacity(w as usize);
+        while let Some(row) = png.next_row()? {
+            if let Some(blocks) = blocks.as_mut() {
+                row_luma.clear();
+                row_luma.extend(row.data().chunks_exact(channels).map(|p| pixel_luma(p)));
+                blocks.push_row(&row_luma);
+            }
+        }
+        png.finish()?;
+        Ok(blocks.map(Blocks::finish))
+    }));
+    match result {
+        Ok(Ok(Some(samples))) => {
+            if is_blank(&samples) {
+                problems.push(blank_page());
+            }
+        }
+        Ok(Ok(None)) => {}
+        Ok(Err(png::DecodingError::IoError(e))) if e.kind() == io::ErrorKind::UnexpectedEof => {
+            problems.push(truncated(FileKind::Png))
+        }
+        Ok(Err(png::DecodingError::IoError(e))) => problems.push(unreadable(&e)),
+        Ok(Err(e)) => problems.push(corrupt(FileKind::Png, &e.to_string())),
+        Err(_) => problems.push(corrupt(FileKind::Png, "decoder failed")),
+    }
+}
+
+/// Grey level of one 8-bit PNG pixel (grey, grey+alpha, RGB or RGBA), alpha over white paper.
+fn pixel_luma(p: &[u8]) -> u8 {
+    let (l, a) = match *p {
+        [g] => (g, 255),
+        [g, a] => (g, a),
+        [r, g, b] => (rgb_luma(r, g, b), 255),
+        [r, g, b, a, ..] => (rgb_luma(r, g, b), a),
+        [] => (255, 255),
+    };
+    ((u32::from(l) * u32::from(a) + 255 * (255 - u32::from(a))) / 255) as u8
+}
+
+/// Averages rows of grey levels into `factor`×`factor` blocks, one band of rows at a time.
+struct Blocks {
+    width: usize,
+    factor: usize,
+    sums: Vec<u32>,
+    rows: usize,
+    out: Vec<u8>,
+}
+
+impl Blocks {
+    fn new(width: usize, factor: usize) -> Blocks {
+        Blocks { width, factor, sums: vec![0; width.div_ceil(factor)], rows: 0, out: Vec::new() }
+    }
+
+    fn push_row(&mut self, row: &[u8]) {
+        for (x, &v) in row.iter().take(self.width).enumerate() {
+            self.sums[x / self.factor] += u32::from(v);
+        }
+        self.rows += 1;
+        if self.rows == self.factor {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.rows == 0 {
+            return;
+        }
+        for (bx, sum) in self.sums.iter_mut().enumerate() {
+            let cols = (self.width - bx * self.factor).min(self.factor);
+            let n = (cols * self.rows) as u32;
+            self.out.push((*sum / n.max(1)) as u8);
+            *sum = 0;
+        }
+        self.rows = 0;
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        self.flush();
+        self.out
+    }
+}
+
+/// PDF structure: parses, has pages, is not encrypted, is not cut off. Returns the page count.
+fn check_pdf<R: Read>(reader: &mut R, size: u64, problems: &mut Vec<Problem>) -> u32 {
+    // Bounded by the size limit, checked before any byte was read.
+    let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    if let Err(e) = reader.read_to_end(&mut data) {
+        problems.push(unreadable(&e));
+        return 0;
+    }
+    let tail = &data[data.len().saturating_sub(2048)..];
+    let complete = sniff::find(tail, b"%%EOF").is_some();
+    let options = lopdf::LoadOptions { max_decompressed_size: Some(64 << 20), ..Default::default() };
+    let loaded = catch_unwind(AssertUnwindSafe(|| {
+        lopdf::Document::load_mem_with_options(&data, options).map(|doc| {
+            let encrypted = doc.was_encrypted() || doc.is_encrypted();
+            (encrypted, doc.page_iter().count())
+        })
+    }));
+    let encrypted_marker = || sniff::find(&data, b"/Encrypt").is_some();
+    match loaded {
+        Ok(Ok((encrypted, pages))) => {
+            if encrypted {
+                problems.push(pdf_encrypted());
+            }
+            if !complete {
+                problems.push(truncated(FileKind::Pdf));
+            } else if pages == 0 && !encrypted {
+                problems.push(corrupt(FileKind::Pdf, "没有页面 (no pages)"));
+            }
+            u32::try_from(pages).unwrap_or(u32::MAX)
+        }
+        Ok(Err(_)) | Err(_) if encrypted_marker() => {
+            problems.push(pdf_encrypted());
+            0
+        }
+        Ok(Err(_)) | Err(_) if !complete => {
+            problems.push(truncated(FileKind::Pdf));
+            0
+        }
+        Ok(Err(e)) => {
+            problems.push(corrupt(FileKind::Pdf, &e.to_string()));
+            0
+        }
+        Err(_) => {
+            problems.push(corrupt(FileKind::Pdf, "parser failed"));
+            0
+        }
+    }
+}
+
+fn pdf_encrypted() -> Problem {
+    Problem::new(
+        Code::PdfEncrypted,
+        "PDF 已加密（有打开密码或权限保护）(encrypted PDF)",
+        "去掉密码后另存一份（如用阅读器“打印为 PDF”），或直接扫描纸质件",
+    )
+}
+
+/// `1.2 MB`, `340 KB`: sizes as the clerk's file manager shows them (decimal units).
+pub fn human_bytes(n: u64) -> String {
+    if n >= 1_000_000 {
+        format!("{:.1} MB", n as f64 / 1e6)
+    } else if n >= 1_000 {
+        format!("{} KB", n / 1_000)
+    } else {
+        format!("{n} B")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blankness_is_about_spread() {
+        let paper: Vec<u8> = (0..40_000).map(|i| 240 + (i % 7) as u8).collect();
+        assert!(is_blank(&paper));
+        let black = vec![3u8; 10_000];
+        assert!(is_blank(&black), "an all-black page (lid open, wrong side) is blank too");
+        // One short line of text on an A4 page at 1/8 scale: about 0.5 % of blocks.
+        let mut line = paper.clone();
+        for v in line.iter_mut().skip(20_000).take(200) {
+            *v = 150;
+        }
+        assert!(!is_blank(&line));
+        // A page number alone (a handful of blocks) is still blank.
+        let mut number = paper;
+        for v in number.iter_mut().skip(39_000).take(6) {
+            *v = 60;
+        }
+        assert!(is_blank(&number));
+        assert!(!is_blank(&[]));
+    }
+
+    #[test]
+    fn resolution_against_document_size() {
+        let low = |w, h, size| {
+            let mut p = Vec::new();
+            check_resolution(w, h, size, 150, &mut p);
+            !p.is_empty()
+        };
+        for size in [DocSize::Card, DocSize::Booklet, DocSize::A4] {
+            assert!(low(200, 280, size), "200×280 is too small for {size:?}");
+        }
+        assert!(!low(506, 319, DocSize::Card), "a card cropped at 150 dpi");
+        assert!(!low(319, 506, DocSize::Card), "either orientation");
+        assert!(low(506, 319, DocSize::A4));
+        assert!(!low(1240, 1754, DocSize::A4));
+        assert!(low(827, 1169, DocSize::A4), "A4 at 100 dpi");
+        assert!(!low(4000, 3000, DocSize::Booklet), "a phone photo");
+    }
+
+    #[test]
+    fn blocks_average_bands_and_ragged_edges() {
+        let mut b = Blocks::new(10, 4);
+        for _ in 0..5 {
+            b.push_row(&[0, 0, 0, 0, 100, 100, 100, 100, 200, 200]);
+        }
+        assert_eq!(b.finish(), vec![0, 100, 200, 0, 100, 200]);
+    }
+
+    #[test]
+    fn alpha_is_laid_on_white_paper() {
+        assert_eq!(pixel_luma(&[0, 0]), 255);
+        assert_eq!(pixel_luma(&[0, 255]), 0);
+        assert_eq!(pixel_luma(&[255, 255, 255]), 255);
+    }
+}

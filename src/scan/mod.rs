@@ -1,0 +1,398 @@
+//! The check of one employee's scans against the checklist (SPEC §6): which file belongs to
+//! which item, whether each file really is a readable scan, and whether every required item is
+//! there with enough pages.
+//!
+//! [`check`] walks `scans/` without following links ([`walk`]), matches each file to an item by
+//! name ([`matching`]), checks each matched file's bytes once ([`content`], in parallel, output
+//! in a fixed order), then looks across files: the same content under two items, too few parts,
+//! missing items. Everything wrong is a [`Finding`]; nothing here fails or panics on bad input.
+//!
+//! Invariants: the employee folder is only read, never written; the report depends only on the
+//! folder's content and the checklist (never on walk or thread order); `ready` is true exactly
+//! when there is no error-severity finding and every required scanned item is `ok`.
+
+pub mod content;
+pub mod matching;
+pub mod sniff;
+mod text;
+pub mod walk;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+
+use crate::checklist::{Checklist, Item};
+use crate::finding::{Code, Finding};
+use matching::{natural_cmp, Match, Matcher};
+use walk::Found;
+
+pub use sniff::FileKind;
+pub use text::render_text;
+
+/// Limits on what a scan may be. The size limit is a rulebook setting (SPEC §6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanLimits {
+    /// Larger files are refused unread (default 20 MB).
+    pub max_file_bytes: u64,
+    /// Images whose header claims more pixels are refused undecoded (default 100 million:
+    /// an A3 page at 600 dpi is 70 million).
+    pub max_pixels: u64,
+    /// The least resolution, judged against the document's nominal size (default 150 dpi).
+    pub min_dpi: u32,
+}
+
+impl Default for ScanLimits {
+    fn default() -> ScanLimits {
+        ScanLimits { max_file_bytes: 20_000_000, max_pixels: 100_000_000, min_dpi: 150 }
+    }
+}
+
+/// One scan file matched to an item and identified as a JPEG, PNG or PDF.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanFile {
+    /// The path as walked (the employee folder joined with `rel`).
+    pub path: PathBuf,
+    /// Relative to the employee folder, `/`-separated, for display (`scans/身份证-正面.jpg`).
+    pub rel: String,
+    /// The part name (`正面`, `p2`, or empty), unique within the item.
+    pub part: String,
+    pub bytes: u64,
+    pub sha256: [u8; 32],
+    /// The content type, from the bytes.
+    pub kind: FileKind,
+    /// 1 for an image; the page count for a PDF.
+    pub pages: u32,
+    /// The file's own extension, lower case, without the dot (may disagree with `kind`: then there
+    /// is a `type-mismatch` finding).
+    pub ext: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemStatus {
+    Ok,
+    Missing,
+    Invalid,
+}
+
+/// The outcome for one scanned item, in checklist order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemReport {
+    pub slug: String,
+    pub label: String,
+    pub status: ItemStatus,
+    /// The item's JPEG/PNG/PDF files in part order. Files whose content is not a scan at all
+    /// (empty, HEIC, over the size limit …) appear only in the findings.
+    pub files: Vec<ScanFile>,
+}
+
+impl Serialize for ItemReport {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let files: Vec<&str> = self.files.iter().map(|f| f.rel.as_str()).collect();
+        let mut s = serializer.serialize_struct("ItemReport", 4)?;
+        s.serialize_field("slug", &self.slug)?;
+        s.serialize_field("label", &self.label)?;
+        s.serialize_field("status", &self.status)?;
+        s.serialize_field("files", &files)?;
+        s.end()
+    }
+}
+
+/// The check of one employee folder (`check --format json` prints this per employee).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckReport {
+    pub ready: bool,
+    pub items: Vec<ItemReport>,
+    pub findings: Vec<Finding>,
+}
+
+/// A file claimed by an item, before its content is checked.
+struct Claim {
+    entry: usize,
+    part: String,
+}
+
+/// Checks `employee_dir/scans` against the scanned items of `checklist`.
+pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) -> CheckReport {
+    let matcher = Matcher::new(checklist);
+    let mut findings = Vec::new();
+    let entries = walk::walk(employee_dir, &mut findings);
+
+    let mut claims: Vec<Vec<Claim>> = checklist.items.iter().map(|_| Vec::new()).collect();
+    let mut strays: Vec<(usize, Option<usize>)> = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let comps: Vec<&str> = entry.components.iter().map(String::as_str).collect();
+        let matched = matcher.match_path(&comps);
+        let slug = match &matched {
+            Match::Item { item, .. } => Some(checklist.items[*item].slug.clone()),
+            Match::Unmatched { .. } => None,
+        };
+        let about = |f: Finding| {
+            let f = f.with_path(entry.rel.clone());
+            match &slug {
+                Some(s) => f.with_slug(s.clone()),
+                None => f,
+            }
+        };
+        match &entry.found {
+            Found::Symlink { target } => findings.push(about(Finding::new(
+                Code::Symlink,
+                format!("这是指向 {target} 的符号链接，不会被读取 (a symbolic link; never followed)"),
+                "把链接换成真实的文件副本（不要放快捷方式或链接）",
+            ))),
+            Found::Special => findings.push(about(Finding::new(
+                Code::SpecialFile,
+                "不是普通文件（管道、套接字或设备），已跳过 (not a regular file; skipped)",
+                "只在 scans/ 中放扫描文件",
+            ))),
+            Found::NonUtf8 => findings.push(about(Finding::new(
+                Code::NonUtf8Name,
+                "文件名不是有效的 UTF-8 编码，无法可靠识别和打包 (file name is not valid UTF-8)",
+                "用中文或英文重新命名这个文件（常见于从旧系统或压缩包中解出的文件）",
+            ))),
+            Found::File => match matched {
+                Match::Item { item, part } => claims[item].push(Claim { entry: i, part }),
+                Match::Unmatched { closest } => strays.push((i, closest)),
+            },
+        }
+    }
+
+    for list in &mut claims {
+        list.sort_by(|a, b| natural_cmp(&a.part, &b.part).then_with(|| natural_cmp(&entries[a.entry].rel, &entries[b.entry].rel)));
+    }
+    dedupe_parts(checklist, &entries, &mut claims, &mut findings);
+
+    // Content checks: one job per claimed file, in checklist order; rayon keeps that order.
+    let jobs: Vec<(usize, &Claim)> =
+        claims.iter().enumerate().flat_map(|(item, list)| list.iter().map(move |c| (item, c))).collect();
+    let inspections: Vec<content::Inspection> = jobs
+        .par_iter()
+        .map(|(item, claim)| {
+            let it = &checklist.items[*item];
+            let entry = &entries[claim.entry];
+            let expect = content::Expect { ext: &entry.ext, accept: &it.accept, size: it.size, label: &it.label };
+            content::inspect(&entry.path, &expect, limits)
+        })
+        .collect();
+
+    let mut files: Vec<Vec<ScanFile>> = checklist.items.iter().map(|_| Vec::new()).collect();
+    let mut parts_seen: Vec<u32> = vec![0; checklist.items.len()];
+    let mut first_by_hash: HashMap<[u8; 32], Vec<(usize, String)>> = HashMap::new();
+    for ((item, claim), inspection) in jobs.iter().zip(inspections) {
+        let it = &checklist.items[*item];
+        let entry = &entries[claim.entry];
+        for p in inspection.problems {
+            findings.push(Finding::new(p.code, p.message, p.hint).with_slug(&it.slug).with_path(&entry.rel));
+        }
+        let pages = match inspection.kind {
+            Some(FileKind::Pdf) => inspection.pages.max(1),
+            _ => 1,
+        };
+        let (Some(kind), Some(sha256)) = (inspection.kind, inspection.sha256) else {
+            parts_seen[*item] += pages;
+            continue;
+        };
+        let same = first_by_hash.entry(sha256).or_default();
+        if let Some((_, earlier)) = same.iter().find(|(i, _)| i == item) {
+            findings.push(
+                Finding::new(
+                    Code::DuplicatePart,
+                    format!("与 {earlier} 内容完全相同，只算一份 (the same scan twice in this item)"),
+                    "删除重复的文件，或换成缺少的那一页",
+                )
+                .with_slug(&it.slug)
+                .with_path(&entry.rel),
+            );
+        } else {
+            parts_seen[*item] += pages;
+        }
+        same.push((*item, entry.rel.clone()));
+        files[*item].push(ScanFile {
+            path: entry.path.clone(),
+            rel: entry.rel.clone(),
+            part: claim.part.clone(),
+            bytes: inspection.bytes,
+            sha256,
+            kind,
+            pages: inspection.pages,
+            ext: entry.ext.clone(),
+        });
+    }
+    duplicate_content(checklist, &first_by_hash, &mut findings);
+
+    let mut missing_labels = Vec::new();
+    for (i, it) in checklist.items.iter().enumerate().filter(|(_, it)| it.scanned()) {
+        if claims[i].is_empty() {
+            if it.required {
+                missing_labels.push(it.label.clone());
+            }
+        } else if parts_seen[i] < it.min_parts {
+            findings.push(too_few_parts(it, parts_seen[i]));
+        }
+    }
+    for (i, it) in checklist.items.iter().enumerate().filter(|(_, it)| it.scanned()) {
+        if claims[i].is_empty() && it.required {
+            let lookalikes: Vec<&str> =
+                strays.iter().filter(|(_, c)| *c == Some(i)).map(|(e, _)| entries[*e].rel.as_str()).collect();
+            findings.push(missing_item(it, &lookalikes));
+        }
+    }
+    for (e, closest) in &strays {
+        findings.push(stray(&entries[*e].rel, closest.map(|c| &checklist.items[c]), &missing_labels));
+    }
+
+    sort_findings(checklist, &mut findings);
+    let items: Vec<ItemReport> = checklist
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| it.scanned())
+        .map(|(i, it)| {
+            let status = if claims[i].is_empty() {
+                ItemStatus::Missing
+            } else if findings.iter().any(|f| f.is_error() && f.slug.as_deref() == Some(it.slug.as_str())) {
+                ItemStatus::Invalid
+            } else {
+                ItemStatus::Ok
+            };
+            ItemReport { slug: it.slug.clone(), label: it.label.clone(), status, files: std::mem::take(&mut files[i]) }
+        })
+        .collect();
+    let required_ok = items.iter().zip(checklist.scanned_items()).all(|(r, it)| !it.required || r.status == ItemStatus::Ok);
+    let ready = required_ok && !findings.iter().any(Finding::is_error);
+    CheckReport { ready, items, findings }
+}
+
+/// Makes part names unique within each item (case-insensitively, as bundle names must be):
+/// a later file naming the same part gets `-2`, `-3` …, and a warning.
+fn dedupe_parts(checklist: &Checklist, entries: &[walk::Entry], claims: &mut [Vec<Claim>], findings: &mut Vec<Finding>) {
+    for (item, list) in claims.iter_mut().enumerate() {
+        let it = &checklist.items[item];
+        let mut taken: HashMap<Vec<char>, String> = HashMap::new();
+        for claim in list.iter_mut() {
+            let rel = &entries[claim.entry].rel;
+            let key = matching::fold_key(&claim.part);
+            let Some(first) = taken.get(&key).cloned() else {
+                taken.insert(key, rel.clone());
+                continue;
+            };
+            let shown = if claim.part.is_empty() { "（无分页名）(no part name)".to_string() } else { format!("「{}」", claim.part) };
+            let mut n = 2;
+            let unique = loop {
+                let candidate = if claim.part.is_empty() { n.to_string() } else { format!("{}-{n}", claim.part) };
+                if !taken.contains_key(&matching::fold_key(&candidate)) {
+                    break candidate;
+                }
+                n += 1;
+            };
+            findings.push(
+                Finding::new(
+                    Code::PartNameClash,
+                    format!("与 {first} 同为「{}」的{shown}部分，将作为「{unique}」打包 (two files name the same part)", it.label),
+                    "给文件加上不同的分页名（如 -正面、-反面、-p1、-p2），或删除多余的一份",
+                )
+                .with_slug(&it.slug)
+                .with_path(rel),
+            );
+            taken.insert(matching::fold_key(&unique), rel.clone());
+            claim.part = unique;
+        }
+    }
+}
+
+/// One `duplicate-content` finding per file whose exact content also serves another item.
+fn duplicate_content(checklist: &Checklist, by_hash: &HashMap<[u8; 32], Vec<(usize, String)>>, findings: &mut Vec<Finding>) {
+    for users in by_hash.values() {
+        for (item, rel) in users {
+            let others: Vec<String> = users
+                .iter()
+                .filter(|(other, _)| other != item)
+                .map(|(other, orel)| format!("{orel}（{}）", checklist.items[*other].label))
+                .collect();
+            if others.is_empty() {
+                continue;
+            }
+            let it = &checklist.items[*item];
+            findings.push(
+                Finding::new(
+                    Code::DuplicateContent,
+                    format!("与 {} 内容完全相同：同一份扫描不能当两种材料 (the same content is used for another item)", others.join("、")),
+                    format!("放入「{}」自己的扫描件", it.label),
+                )
+                .with_slug(&it.slug)
+                .with_path(rel),
+            );
+        }
+    }
+}
+
+fn too_few_parts(it: &Item, have: u32) -> Finding {
+    let hint = if it.parts.is_empty() {
+        format!("补扫缺少的页：每页一个文件（如 {0}-p1.jpg、{0}-p2.jpg），或合成一个多页 PDF", it.label)
+    } else {
+        format!("需要：{}；每页一个文件（如 {}-{}.jpg），或合成一个多页 PDF", it.parts.join("、"), it.label, it.parts[0])
+    };
+    Finding::new(
+        Code::TooFewParts,
+        format!("「{}」只有 {have} 页扫描，至少需要 {} 页 ({have} of {} pages)", it.label, it.min_parts, it.min_parts),
+        hint,
+    )
+    .with_slug(&it.slug)
+}
+
+fn missing_item(it: &Item, lookalikes: &[&str]) -> Finding {
+    let example = match it.parts.first() {
+        Some(p) => format!("scans/{}-{p}.jpg", it.label),
+        None => format!("scans/{}.pdf", it.label),
+    };
+    let mut hint = format!("扫描后存为 {example}（文件名以「{}」或「{}」开头）", it.label, it.slug);
+    if it.min_parts > 1 {
+        hint.push_str(&format!("，共需 {} 页", it.min_parts));
+    }
+    if !lookalikes.is_empty() {
+        hint = format!("{} 可能就是它：请改名为以「{}」开头。否则{hint}", lookalikes.join("、"), it.label);
+    }
+    Finding::new(Code::MissingItem, format!("缺少「{}」的扫描件 (no scan of this required item)", it.label), hint)
+        .with_slug(&it.slug)
+}
+
+fn stray(rel: &str, closest: Option<&Item>, missing: &[String]) -> Finding {
+    let (message, hint) = match closest {
+        Some(it) => (
+            format!("文件不属于清单中的任何材料；最接近的是「{}」({}) (matches no item)", it.label, it.slug),
+            format!("如果这是「{}」，请改名为以「{}」开头，如「{}-正面.jpg」；否则移出 scans/", it.label, it.label, it.label),
+        ),
+        None if !missing.is_empty() => (
+            "文件不属于清单中的任何材料 (matches no item)".to_string(),
+            format!("如果这是缺少的材料之一（{}），请按材料名改名；否则移出 scans/", missing.join("、")),
+        ),
+        None => (
+            "文件不属于清单中的任何材料 (matches no item)".to_string(),
+            "文件名要以材料名或其英文代号开头（如「身份证-正面.jpg」）；不需要的文件请移出 scans/".to_string(),
+        ),
+    };
+    Finding::new(Code::UnmatchedFile, message, hint).with_path(rel)
+}
+
+/// Folder-level findings first, then by item in checklist order, then the other files; within
+/// each, item-level findings before file ones, files in natural name order. Stable, so the
+/// findings of one file keep the order they were found in.
+fn sort_findings(checklist: &Checklist, findings: &mut [Finding]) {
+    let position: HashMap<&str, usize> = checklist.items.iter().enumerate().map(|(i, it)| (it.slug.as_str(), i)).collect();
+    let group = |f: &Finding| match (&f.slug, &f.path) {
+        (None, None) => (0, 0),
+        (Some(s), _) => (1, position.get(s.as_str()).copied().unwrap_or(usize::MAX)),
+        (None, Some(_)) => (2, 0),
+    };
+    findings.sort_by(|a, b| {
+        group(a).cmp(&group(b)).then_with(|| match (&a.path, &b.path) {
+            (None, None) => std::cmp::Ordering::Equal,
+            (None, Some(_)) => std::cmp::Ordering::Less,
+            (Some(_), None) => std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) => natural_cmp(x, y),
+        })
+    });
+}

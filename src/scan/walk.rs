@@ -1,0 +1,145 @@
+//! Walking `scans/`: every entry once, in name order, never following a link.
+//!
+//! Symbolic links are reported, not followed — not even when `scans/` itself is one. Names that
+//! are not UTF-8 are reported (and shown lossily), never a crash; a folder with such a name is
+//! not entered. Pipes, sockets and devices are reported and never opened (opening a pipe would
+//! block). OS junk (`Thumbs.db`, `.DS_Store` …) is skipped silently. A missing `scans/` is one
+//! finding; the items are then simply missing.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use super::matching::{is_junk, split_ext};
+use crate::finding::{Code, Finding};
+
+/// What an entry in `scans/` turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// A regular file with a UTF-8 name: to be matched and checked.
+    File,
+    /// A symbolic link (not followed), with its target for display.
+    Symlink { target: String },
+    /// A file whose name is not valid UTF-8.
+    NonUtf8,
+    /// A pipe, socket or device.
+    Special,
+}
+
+/// One non-directory entry under `scans/`.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub path: PathBuf,
+    /// Relative to the employee folder, `/`-separated (lossy for non-UTF-8 names).
+    pub rel: String,
+    /// The folders under `scans/`, then the file name without its extension.
+    pub components: Vec<String>,
+    /// The extension, lower case, without the dot (may be empty).
+    pub ext: String,
+    pub found: Found,
+}
+
+/// The entries of `employee_dir/scans` in name order; folder-level problems go to `findings`.
+pub fn walk(employee_dir: &Path, findings: &mut Vec<Finding>) -> Vec<Entry> {
+    let scans = employee_dir.join("scans");
+    match std::fs::symlink_metadata(&scans) {
+        Ok(m) if m.file_type().is_symlink() => {
+            findings.push(
+                Finding::new(
+                    Code::Symlink,
+                    format!("scans/ 是指向 {} 的符号链接，不会被读取 (scans/ is a symbolic link; never followed)", target(&scans)),
+                    "把扫描件放进员工文件夹里真实的 scans/ 文件夹",
+                )
+                .with_path("scans"),
+            );
+            return Vec::new();
+        }
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            findings.push(folder_missing("scans 是一个文件，不是文件夹 (scans is a file, not a folder)"));
+            return Vec::new();
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            findings.push(folder_missing("员工文件夹中没有 scans/ 文件夹 (no scans/ folder)"));
+            return Vec::new();
+        }
+        Err(e) => {
+            findings.push(unreadable("scans".into(), &e.to_string()));
+            return Vec::new();
+        }
+    }
+
+    let mut entries = Vec::new();
+    let mut it = WalkDir::new(&scans).follow_links(false).min_depth(1).sort_by_file_name().into_iter();
+    while let Some(next) = it.next() {
+        let entry = match next {
+            Ok(e) => e,
+            Err(err) => {
+                let rel = err.path().map(|p| rel_of(employee_dir, p)).unwrap_or_else(|| "scans".into());
+                findings.push(unreadable(rel, &err.to_string()));
+                continue;
+            }
+        };
+        let name = entry.file_name().to_str();
+        let ft = entry.file_type();
+        let rel = rel_of(employee_dir, entry.path());
+        if ft.is_dir() {
+            if name.is_none() {
+                findings.push(
+                    Finding::new(
+                        Code::NonUtf8Name,
+                        "文件夹名不是有效的 UTF-8 编码，其中的文件未检查 (folder name is not valid UTF-8; not entered)",
+                        "用中文或英文重新命名这个文件夹",
+                    )
+                    .with_path(rel),
+                );
+                it.skip_current_dir();
+            }
+            continue;
+        }
+        if name.is_some_and(is_junk) {
+            continue;
+        }
+        let found = if ft.is_symlink() {
+            Found::Symlink { target: target(entry.path()) }
+        } else if name.is_none() {
+            Found::NonUtf8
+        } else if ft.is_file() {
+            Found::File
+        } else {
+            Found::Special
+        };
+        let under = entry.path().strip_prefix(&scans).unwrap_or(entry.path());
+        let mut components: Vec<String> =
+            under.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let file_name = components.pop().unwrap_or_default();
+        let (stem, ext) = split_ext(&file_name);
+        components.push(stem.to_string());
+        entries.push(Entry { path: entry.path().to_path_buf(), rel, components, ext, found });
+    }
+    entries
+}
+
+/// `scans/a/b.jpg` for a path under the employee folder.
+fn rel_of(employee_dir: &Path, path: &Path) -> String {
+    let under = path.strip_prefix(employee_dir).unwrap_or(path);
+    let parts: Vec<String> = under.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    parts.join("/")
+}
+
+fn target(link: &Path) -> String {
+    std::fs::read_link(link).map(|t| t.to_string_lossy().into_owned()).unwrap_or_else(|_| "?".into())
+}
+
+fn folder_missing(message: &str) -> Finding {
+    Finding::new(
+        Code::ScansFolderMissing,
+        message,
+        "在员工文件夹中建一个 scans/ 文件夹，把扫描件放进去（dossier init 会建好）",
+    )
+}
+
+fn unreadable(rel: String, err: &str) -> Finding {
+    Finding::new(Code::Unreadable, format!("无法读取：{err} (cannot read)"), "检查文件夹权限，或把文件重新复制到 scans/")
+        .with_path(rel)
+}
