@@ -12,8 +12,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::checklist::{self, Checklist, Holder, Item};
 use crate::date::Date;
 use crate::error::Error;
+use crate::finding::{Code, Finding};
 use crate::profile::Profile;
 use crate::rules::{Env, Rulebook};
+use crate::scan::CheckReport;
 use crate::score::{self, Score};
 
 pub const EXIT_OK: i32 = 0;
@@ -62,6 +64,11 @@ pub enum Command {
     },
     /// The simulated points, item by item, against the standard score.
     Score {
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+    },
+    /// Validate applicant.toml and every scan against the checklist; list every finding.
+    Check {
         #[arg(required = true, value_name = "DIR")]
         dirs: Vec<PathBuf>,
     },
@@ -145,6 +152,7 @@ pub fn run(cli: &Cli) -> Result<i32, Error> {
         }
         Command::Checklist { dirs } => cmd_checklist(&s, dirs),
         Command::Score { dirs } => cmd_score(&s, dirs),
+        Command::Check { dirs } => cmd_check(&s, dirs),
     }
 }
 
@@ -597,6 +605,224 @@ pub fn score_text(s: &Session, sc: &Score) -> String {
         sc.standard
     ));
     out
+}
+
+// --- check -----------------------------------------------------------------------------------
+
+/// The scan limits the rulebook sets.
+pub fn limits(book: &Rulebook) -> crate::scan::ScanLimits {
+    crate::scan::ScanLimits {
+        max_file_bytes: book.limits.max_file_bytes,
+        max_pixels: book.limits.max_pixels,
+        min_dpi: book.limits.min_dpi,
+    }
+}
+
+/// One employee's check: the scan report, with the applicant-level findings (score below the
+/// standard, a veto, an expired residence permit) added.
+pub fn check_employee(
+    s: &Session,
+    e: &Employee,
+    l: &Loaded,
+) -> Result<(CheckReport, Score), Error> {
+    let sc = score::score(&s.book, &l.profile, &l.env).map_err(|message| Error::Evaluation {
+        path: s.book.path.clone(),
+        message,
+    })?;
+    let mut report = crate::scan::check(&e.dir, &l.checklist, &limits(&s.book));
+    report.findings.extend(applicant_findings(s, l, &sc));
+    report.ready = report.ready && !report.findings.iter().any(|f| f.is_error());
+    Ok((report, sc))
+}
+
+fn applicant_findings(s: &Session, l: &Loaded, sc: &Score) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if !sc.vetoes.is_empty() {
+        let labels: Vec<&str> = sc.vetoes.iter().map(|v| v.label.as_str()).collect();
+        out.push(Finding::new(
+            Code::Vetoed,
+            format!("一票否决：{} (a one-vote veto applies)", labels.join("、")),
+            "不能申请积分；核实 applicant.toml 的 [deductions] 是否填写正确",
+        ));
+    } else if sc.total < sc.standard {
+        out.push(Finding::new(
+            Code::BelowStandard,
+            format!(
+                "模拟积分 {} 分，未达到标准分 {} 分 (below the standard score)",
+                sc.total, sc.standard
+            ),
+            "未达到标准分的申请窗口不予受理；运行 `dossier score` 查看各项得分",
+        ));
+    }
+    if let Some(expires) = l.profile.applicant.permit_expires {
+        if expires < s.date {
+            out.push(
+                Finding::new(
+                    Code::PermitExpired,
+                    format!("上海市居住证已于 {expires} 过期 (the residence permit expired)"),
+                    "先办理居住证签注或续办，再更新 applicant.toml 的 permit_expires",
+                )
+                .with_path("applicant.toml"),
+            );
+        }
+    }
+    out
+}
+
+fn cmd_check(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
+    let (results, batch) = each(s, dirs, |e, l, _| {
+        let (report, _) = check_employee(s, e, l)?;
+        Ok((report, l.checklist.clone()))
+    })?;
+    let mut code = EXIT_OK;
+    let mut json = Vec::new();
+    let mut summary = Vec::new();
+    for (e, r) in &results {
+        match r {
+            Outcome::Done((report, checklist)) => {
+                if !report.ready {
+                    code = EXIT_FINDINGS;
+                }
+                let first = report
+                    .findings
+                    .iter()
+                    .find(|f| f.is_error())
+                    .map(|f| f.message.clone());
+                summary.push(SummaryLine {
+                    folder: e.folder.clone(),
+                    status: if report.ready { "ready" } else { "not-ready" },
+                    reason: first.unwrap_or_default(),
+                    output: Vec::new(),
+                });
+                if s.format == Format::Json {
+                    let mut v = serde_json::to_value(report).unwrap_or_default();
+                    v["folder"] = e.folder.clone().into();
+                    v["applicant"] = serde_json::to_value(&checklist.applicant).unwrap_or_default();
+                    json.push(v);
+                } else if !s.quiet || !report.ready {
+                    let mut text = format!(
+                        "{}  {}\n",
+                        s.style.bold(&checklist.applicant.name),
+                        checklist.applicant.id_masked
+                    );
+                    if batch {
+                        text = format!("── {} ──\n{text}", e.folder);
+                    }
+                    text.push_str(&colour_check(
+                        &s.style,
+                        &crate::scan::render_text(report, checklist),
+                    ));
+                    println!("{text}");
+                }
+            }
+            Outcome::Broken(err) => {
+                code = EXIT_FINDINGS;
+                summary.push(SummaryLine {
+                    folder: e.folder.clone(),
+                    status: "broken",
+                    reason: first_line(&err.render()),
+                    output: Vec::new(),
+                });
+                if s.format == Format::Json {
+                    json.push(broken_json(e, err));
+                }
+                report_broken(s, e, err);
+            }
+        }
+    }
+    if s.format == Format::Json {
+        print_json(json, batch);
+    } else if batch {
+        print!("{}", summary_text(&s.style, &summary));
+    }
+    Ok(code)
+}
+
+/// Colours the marks of the check report for a terminal.
+fn colour_check(st: &Style, text: &str) -> String {
+    if !st.color {
+        return text.to_string();
+    }
+    text.lines()
+        .map(|l| {
+            let t = l.trim_start();
+            if t.starts_with('✓') || t.starts_with("就绪") {
+                st.ok(l)
+            } else if t.starts_with('✗') || t.starts_with("error[") || t.starts_with("未就绪")
+            {
+                st.bad(l)
+            } else if t.starts_with("warning[") {
+                st.warn(l)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// One line of the batch summary.
+#[derive(serde::Serialize)]
+pub struct SummaryLine {
+    pub folder: String,
+    /// `ready`, `packed`, `not-ready` or `broken`.
+    pub status: &'static str,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub output: Vec<String>,
+}
+
+fn summary_text(st: &Style, lines: &[SummaryLine]) -> String {
+    let width = lines
+        .iter()
+        .map(|l| display_width(&l.folder))
+        .max()
+        .unwrap_or(6)
+        + 2;
+    let mut out = String::from("\n汇总 (summary)\n");
+    for l in lines {
+        let (mark, word) = match l.status {
+            "ready" => (st.ok("✓"), "就绪 ready"),
+            "packed" => (st.ok("✓"), "已打包 packed"),
+            "not-ready" => (st.bad("✗"), "未就绪 not ready"),
+            _ => (st.bad("✗"), "无法读取 broken"),
+        };
+        let reason = if l.reason.is_empty() {
+            l.output.join("  ")
+        } else {
+            l.reason.clone()
+        };
+        out.push_str(&format!(
+            "  {mark} {}{}  {}\n",
+            pad(&l.folder, width),
+            pad(word, 18),
+            reason
+        ));
+    }
+    let count = |st: &str| lines.iter().filter(|l| l.status == st).count();
+    out.push_str(&format!(
+        "  共 {} 人：就绪 {}，已打包 {}，未就绪 {}，无法读取 {} (total {}: ready {}, packed {}, not ready {}, broken {})\n",
+        lines.len(),
+        count("ready"),
+        count("packed"),
+        count("not-ready"),
+        count("broken"),
+        lines.len(),
+        count("ready"),
+        count("packed"),
+        count("not-ready"),
+        count("broken")
+    ));
+    out
+}
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("error: ")
+        .to_string()
 }
 
 // --- init ------------------------------------------------------------------------------------

@@ -51,11 +51,14 @@ pub enum Code {
     Unreadable,
     SpecialFile,
     DuplicateIdNumber,
+    BelowStandard,
+    Vetoed,
+    PermitExpired,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 23] = [
+    pub const ALL: [Code; 26] = [
         Code::ScansFolderMissing,
         Code::MissingItem,
         Code::TooFewParts,
@@ -79,6 +82,9 @@ impl Code {
         Code::Unreadable,
         Code::SpecialFile,
         Code::DuplicateIdNumber,
+        Code::BelowStandard,
+        Code::Vetoed,
+        Code::PermitExpired,
     ];
 
     /// The stable kebab-case word used in JSON output and in `docs/findings.md`.
@@ -107,6 +113,9 @@ impl Code {
             Code::Unreadable => "unreadable",
             Code::SpecialFile => "special-file",
             Code::DuplicateIdNumber => "duplicate-id-number",
+            Code::BelowStandard => "below-standard",
+            Code::Vetoed => "vetoed",
+            Code::PermitExpired => "permit-expired",
         }
     }
 
@@ -136,13 +145,18 @@ impl Code {
             Code::Unreadable => "a file or folder cannot be read (permissions, I/O error)",
             Code::SpecialFile => "an entry in scans/ that is not a regular file (pipe, socket, device)",
             Code::DuplicateIdNumber => "the same ID number appears for two employees in one batch",
+            Code::BelowStandard => "the simulated score does not reach the standard score: the counter will not accept it",
+            Code::Vetoed => "a one-vote veto (一票否决) applies: the applicant cannot apply",
+            Code::PermitExpired => "the Shanghai residence permit expired before the application date",
         }
     }
 
     /// The severity a finding of this code carries.
     pub fn severity(self) -> Severity {
         match self {
-            Code::UnmatchedFile | Code::DuplicatePart | Code::PartNameClash | Code::SpecialFile => Severity::Warning,
+            Code::UnmatchedFile | Code::DuplicatePart | Code::PartNameClash | Code::SpecialFile => {
+                Severity::Warning
+            }
             _ => Severity::Error,
         }
     }
@@ -180,7 +194,14 @@ pub struct Finding {
 impl Finding {
     /// A finding with the code's own severity, about no particular item or file.
     pub fn new(code: Code, message: impl Into<String>, hint: impl Into<String>) -> Finding {
-        Finding { code, severity: code.severity(), path: None, slug: None, message: message.into(), hint: hint.into() }
+        Finding {
+            code,
+            severity: code.severity(),
+            path: None,
+            slug: None,
+            message: message.into(),
+            hint: hint.into(),
+        }
     }
 
     /// The same finding, about the item `slug`.
@@ -212,14 +233,23 @@ mod tests {
             let w = code.as_str();
             assert!(words.insert(w), "code word {w} used twice");
             assert!(
-                !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                !w.is_empty()
+                    && w.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
                 "{w} is not kebab-case"
             );
-            assert!(!w.starts_with('-') && !w.ends_with('-') && !w.contains("--"), "{w} is not kebab-case");
+            assert!(
+                !w.starts_with('-') && !w.ends_with('-') && !w.contains("--"),
+                "{w} is not kebab-case"
+            );
             assert!(!code.description().is_empty());
         }
         let variants: HashSet<Code> = Code::ALL.into_iter().collect();
-        assert_eq!(variants.len(), Code::ALL.len(), "a code is listed twice in Code::ALL");
+        assert_eq!(
+            variants.len(),
+            Code::ALL.len(),
+            "a code is listed twice in Code::ALL"
+        );
     }
 
     #[test]
@@ -227,16 +257,28 @@ mod tests {
         let doc = include_str!("../docs/findings.md");
         for code in Code::ALL {
             let heading = format!("## `{}`", code.as_str());
-            assert!(doc.contains(&heading), "docs/findings.md has no section {heading}");
-            assert!(doc.contains(code.description()), "docs/findings.md lacks the description of {code}");
+            assert!(
+                doc.contains(&heading),
+                "docs/findings.md has no section {heading}"
+            );
+            assert!(
+                doc.contains(code.description()),
+                "docs/findings.md lacks the description of {code}"
+            );
         }
         let sections = doc.lines().filter(|l| l.starts_with("## `")).count();
-        assert_eq!(sections, Code::ALL.len(), "docs/findings.md documents a code that does not exist");
+        assert_eq!(
+            sections,
+            Code::ALL.len(),
+            "docs/findings.md documents a code that does not exist"
+        );
     }
 
     #[test]
     fn finding_serialises_as_the_spec_says() {
-        let f = Finding::new(Code::BlankPage, "空白页", "重新扫描").with_slug("id-card").with_path("scans/身份证.jpg");
+        let f = Finding::new(Code::BlankPage, "空白页", "重新扫描")
+            .with_slug("id-card")
+            .with_path("scans/身份证.jpg");
         let json = serde_json::to_value(&f).unwrap();
         assert_eq!(
             json,
@@ -244,6 +286,9 @@ mod tests {
                                "slug": "id-card", "message": "空白页", "hint": "重新扫描"})
         );
         let bare = serde_json::to_value(Finding::new(Code::UnmatchedFile, "m", "h")).unwrap();
-        assert_eq!(bare, serde_json::json!({"code": "unmatched-file", "severity": "warning", "message": "m", "hint": "h"}));
+        assert_eq!(
+            bare,
+            serde_json::json!({"code": "unmatched-file", "severity": "warning", "message": "m", "hint": "h"})
+        );
     }
 }

@@ -133,7 +133,10 @@ pub fn dossier(args: &[&str]) -> Output {
 
 pub fn dossier_in(cwd: Option<&Path>, args: &[&str]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_dossier"));
-    c.args(["--date", DATE, "--color", "never"]).args(args);
+    if !args.contains(&"--date") {
+        c.args(["--date", DATE]);
+    }
+    c.args(["--color", "never"]).args(args);
     c.env_remove("SOURCE_DATE_EPOCH").env("NO_COLOR", "1");
     if let Some(d) = cwd {
         c.current_dir(d);
