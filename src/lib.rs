@@ -13,6 +13,7 @@ pub mod date;
 pub mod error;
 pub mod finding;
 pub mod idnum;
+pub mod pack;
 pub mod profile;
 pub mod rules;
 pub mod scan;
