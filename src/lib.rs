@@ -12,6 +12,7 @@ pub mod date;
 pub mod error;
 pub mod idnum;
 pub mod profile;
+pub mod render;
 pub mod rules;
 pub mod score;
 
