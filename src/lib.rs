@@ -15,6 +15,7 @@ pub mod finding;
 pub mod idnum;
 pub mod pack;
 pub mod profile;
+pub mod render;
 pub mod rules;
 pub mod scan;
 pub mod score;
