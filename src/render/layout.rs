@@ -191,6 +191,11 @@ impl Layouter<'_> {
         let mut cur_w = 0.0;
         let mut start = 0;
         for (end, _) in unicode_linebreak::linebreaks(text) {
+            // No break after a hyphen: text extractors (pdftotext) take a line-final hyphen for
+            // hyphenation and drop it, so `06-劳动合同.jpg` would come back as `06劳动合同.jpg`.
+            if end < text.len() && text[..end].ends_with('-') {
+                continue;
+            }
             let seg = &text[start..end];
             start = end;
             // Trailing spaces may hang past the edge; they are trimmed from the finished line.
@@ -538,26 +543,31 @@ impl Layouter<'_> {
         self.y = top + h;
     }
 
-    /// Signature fields side by side: `label：` followed by a line to sign on.
+    /// Signature fields side by side: the label, then a line to sign on. A label too long for
+    /// its field wraps (the line follows its last line) rather than being cut.
     fn signatures(&mut self, labels: &[String]) {
         if labels.is_empty() {
             return;
         }
-        let h = 12.0;
-        self.room(h);
         let slot = WIDTH / labels.len() as f32;
-        let top = self.y + 4.0;
-        for (i, label) in labels.iter().enumerate() {
+        let lh = Self::line_height(BODY);
+        let wrapped: Vec<Vec<String>> = labels
+            .iter()
+            .map(|l| self.wrap(l, BODY, (slot - 26.0).max(10.0)))
+            .collect();
+        let lines = wrapped.iter().map(Vec::len).max().unwrap_or(1);
+        let h = 4.0 + lines as f32 * lh + 4.0;
+        self.room(h);
+        for (i, label_lines) in wrapped.iter().enumerate() {
             let x = LEFT + slot * i as f32;
-            let shown = self
-                .wrap(label, BODY, slot * 0.5)
-                .into_iter()
-                .next()
-                .unwrap_or_default();
-            let w = self.width(&shown, BODY);
-            self.text(x, top, style(BODY, false, 0.0), &shown);
-            let base = Self::baseline(top, BODY) + 0.8;
-            self.hline(x + w + 1.5, x + slot - 6.0, base, BORDER_PT);
+            let mut top = self.y + 4.0;
+            for line in label_lines {
+                self.text(x, top, style(BODY, false, 0.0), line);
+                top += lh;
+            }
+            let last = label_lines.last().map_or(0.0, |l| self.width(l, BODY));
+            let base = Self::baseline(top - lh, BODY) + 0.8;
+            self.hline(x + last + 1.5, x + slot - 6.0, base, BORDER_PT);
         }
         self.y += h;
     }
@@ -575,7 +585,7 @@ fn row_height(cells: &[Vec<String>], lh: f32) -> f32 {
     lines as f32 * lh + 2.0 * CELL_PAD_Y
 }
 
-/// The PDF operators of one page. `number` is 1-based.
+/// The PDF operators of page `index` (0-based), with the running header and footer.
 pub(crate) fn page_ops(laid: &Laid, index: usize, font: &FontId, face: &Face) -> Vec<Op> {
     let Some(page) = laid.pages.get(index) else {
         return Vec::new();
@@ -788,9 +798,14 @@ mod tests {
                 );
             }
         }
-        // UAX #14: no line starts with a closing mark or a comma.
+        // UAX #14: no line starts with a closing mark or a comma; no line ends with a hyphen
+        // unless a single word had to be split.
         for line in l.wrap(text, 10.0, 22.0) {
             assert!(!line.starts_with(['）', '，', '。']), "{line:?}");
+        }
+        // (These widths broke `06-` off before the rule.)
+        for line in l.wrap("06-劳动合同-p1.jpg、06-劳动合同-p2.jpg、06-劳动合同-p3.jpg", 9.5, 70.07) {
+            assert!(!line.ends_with('-'), "{line:?}");
         }
         assert_eq!(l.wrap("", 10.0, 20.0), vec![String::new()]);
     }

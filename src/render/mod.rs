@@ -167,7 +167,7 @@ fn pdf(
         info.creation_date,
         info.modification_date,
         info.metadata_date,
-    ) = (when.clone(), when.clone(), when);
+    ) = (when, when, when);
     info.creator = "dossier".into();
     info.producer = "dossier (printpdf 0.12.8)".into();
     // Six capital letters: the subset tag of ISO 32000-1 §9.6.4, which printpdf takes from the
