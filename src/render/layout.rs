@@ -184,8 +184,46 @@ impl Layouter<'_> {
         top + (Self::line_height(size) - em) / 2.0 + 0.88 * em
     }
 
-    /// Breaks `text` into lines no wider than `max` mm.
+    /// Breaks `text` into lines no wider than `max` mm, filling each line (prose).
     fn wrap(&self, text: &str, size: f32, max: f32) -> Vec<String> {
+        self.wrap_with(text, size, max, false)
+    }
+
+    /// Like [`Self::wrap`], for table cells: a line that must break ends, when it can, at a
+    /// list separator or space at least half-way along, so that `a.jpg、b.jpg` breaks between
+    /// the names rather than inside one — unless that would take more lines than filling them.
+    fn wrap_cell(&self, text: &str, size: f32, max: f32) -> Vec<String> {
+        let filled = self.wrap_with(text, size, max, false);
+        if filled.len() < 2 {
+            return filled;
+        }
+        let soft = self.wrap_with(text, size, max, true);
+        if soft.len() <= filled.len() {
+            soft
+        } else {
+            filled
+        }
+    }
+
+    /// Splits a full line at its last soft break (after `、，；` or a space) when that keeps at
+    /// least half the line; returns the line and the carried-over rest.
+    fn soft_split(&self, cur: &str, size: f32, max: f32) -> (String, String) {
+        let trimmed = cur.trim_end();
+        let soft = trimmed
+            .char_indices()
+            .filter(|&(_, c)| matches!(c, '、' | '，' | '；' | ' '))
+            .map(|(i, c)| i + c.len_utf8())
+            .rfind(|&end| end < trimmed.len() && self.width(&trimmed[..end], size) >= max * 0.5);
+        match soft {
+            Some(end) => (
+                trimmed[..end].trim_end().to_string(),
+                trimmed[end..].to_string(),
+            ),
+            None => (trimmed.to_string(), String::new()),
+        }
+    }
+
+    fn wrap_with(&self, text: &str, size: f32, max: f32, soft: bool) -> Vec<String> {
         let mut lines = Vec::new();
         let mut cur = String::new();
         let mut cur_w = 0.0;
@@ -202,9 +240,19 @@ impl Layouter<'_> {
             let seg_w = self.width(seg, size);
             let ink_w = self.width(seg.trim_end(), size);
             if !cur.is_empty() && cur_w + ink_w > max {
-                lines.push(cur.trim_end().to_string());
-                cur.clear();
-                cur_w = 0.0;
+                let (line, rest) = if soft {
+                    self.soft_split(&cur, size, max)
+                } else {
+                    (cur.trim_end().to_string(), String::new())
+                };
+                lines.push(line);
+                cur_w = self.width(&rest, size);
+                cur = rest;
+                if !cur.is_empty() && cur_w + ink_w > max {
+                    lines.push(cur.trim_end().to_string());
+                    cur.clear();
+                    cur_w = 0.0;
+                }
             }
             if cur.is_empty() && ink_w > max {
                 // One unbreakable run wider than the line: break between characters.
@@ -415,7 +463,7 @@ impl Layouter<'_> {
             row.iter()
                 .zip(xs.windows(2))
                 .map(|(cell, x)| match cell {
-                    Cell::Text(s) => l.wrap(s, size, x[1] - x[0] - 2.0 * CELL_PAD_X),
+                    Cell::Text(s) => l.wrap_cell(s, size, x[1] - x[0] - 2.0 * CELL_PAD_X),
                     Cell::Tick(_) => vec![String::new()],
                 })
                 .collect()
@@ -804,10 +852,47 @@ mod tests {
             assert!(!line.starts_with(['）', '，', '。']), "{line:?}");
         }
         // (These widths broke `06-` off before the rule.)
-        for line in l.wrap("06-劳动合同-p1.jpg、06-劳动合同-p2.jpg、06-劳动合同-p3.jpg", 9.5, 70.07) {
+        for line in l.wrap(
+            "06-劳动合同-p1.jpg、06-劳动合同-p2.jpg、06-劳动合同-p3.jpg",
+            9.5,
+            70.07,
+        ) {
             assert!(!line.ends_with('-'), "{line:?}");
         }
         assert_eq!(l.wrap("", 10.0, 20.0), vec![String::new()]);
+    }
+
+    #[test]
+    fn table_cells_break_between_file_names() {
+        let face = face();
+        let l = layouter(&face);
+        let files = "10-配偶身份证-正面.jpg、10-配偶身份证-反面.jpg";
+        assert_eq!(
+            l.wrap_cell(files, 9.5, 70.0),
+            vec!["10-配偶身份证-正面.jpg、", "10-配偶身份证-反面.jpg"]
+        );
+        // Prose fills its lines instead.
+        assert_eq!(l.wrap(files, 9.5, 70.0).len(), 2);
+        assert_ne!(l.wrap(files, 9.5, 70.0)[0], "10-配偶身份证-正面.jpg、");
+        // Not at the price of an extra line.
+        let reason = "技能等级三级（高级工）加分；需在国家职业资格证书全国联网查询系统可查";
+        assert_eq!(
+            l.wrap_cell(reason, 9.5, 62.0).len(),
+            l.wrap(reason, 9.5, 62.0).len()
+        );
+        for max in [12.0, 25.0, 40.0, 90.0] {
+            let text = "技能等级三级（高级工）加分；需在国家职业资格证书全国联网查询系统可查, and some English words";
+            let lines = l.wrap_cell(text, 9.5, max);
+            assert_eq!(
+                lines.concat().replace(' ', ""),
+                text.replace(' ', ""),
+                "max {max}"
+            );
+            assert!(
+                lines.iter().all(|line| l.width(line, 9.5) <= max + 1e-3),
+                "max {max}: {lines:?}"
+            );
+        }
     }
 
     #[test]
