@@ -29,11 +29,20 @@ const SYSTEM_FAMILIES: &[&str] = &[
 ];
 
 /// One parsed font face and where it came from (for messages).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Face {
     pub(crate) font: ParsedFont,
     pub(crate) origin: String,
     units_per_em: f32,
+}
+
+/// Only the origin: the parsed tables would fill pages.
+impl std::fmt::Debug for Face {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Face")
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Face {

@@ -112,7 +112,7 @@ fn chain(e: &tera::Error) -> String {
     message
 }
 
-/// The markup a template renders to for `ctx` (for tests and template debugging).
+/// The page markup a template renders to for `ctx`.
 fn markup_for(template: &str, ctx: &serde_json::Value) -> Result<String, RenderError> {
     let context = tera::Context::from_serialize(ctx).map_err(|e| {
         RenderError::Context(format!("the context must be a JSON object ({})", chain(&e)))
