@@ -29,11 +29,20 @@ const SYSTEM_FAMILIES: &[&str] = &[
 ];
 
 /// One parsed font face and where it came from (for messages).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Face {
     pub(crate) font: ParsedFont,
     pub(crate) origin: String,
     units_per_em: f32,
+}
+
+/// Only the origin: the parsed tables would fill pages.
+impl std::fmt::Debug for Face {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Face")
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Face {
@@ -64,7 +73,7 @@ impl Face {
     pub(crate) fn missing(&self, text: impl IntoIterator<Item = char>) -> Vec<char> {
         let mut missing: Vec<char> = text
             .into_iter()
-            .filter(|&c| !(c.is_whitespace() && c != ' ' && c != '\u{3000}') && !c.is_control())
+            .filter(|&c| !c.is_control() && (!c.is_whitespace() || c == ' ' || c == '\u{3000}'))
             .filter(|&c| !self.has_glyph(c))
             .collect();
         missing.sort_unstable();
@@ -83,20 +92,28 @@ pub struct Fonts {
 }
 
 impl Fonts {
-    /// The embedded Noto Sans CJK SC subset.
+    /// The embedded Noto Sans CJK SC subset. Parsed once per process (about 20 ms); later calls
+    /// share it.
     pub fn embedded() -> Result<Fonts, RenderError> {
-        let face = Face::parse(
-            EMBEDDED,
-            0,
-            "the embedded font (Noto Sans CJK SC subset)".into(),
-        )
-        .ok_or_else(|| RenderError::Font {
-            path: PathBuf::from("<embedded>"),
-            message: "the embedded font does not parse (a build problem: rerun scripts/make-font)"
-                .into(),
-        })?;
+        static FACE: OnceLock<Option<Arc<Face>>> = OnceLock::new();
+        let face = FACE
+            .get_or_init(|| {
+                Face::parse(
+                    EMBEDDED,
+                    0,
+                    "the embedded font (Noto Sans CJK SC subset)".into(),
+                )
+                .map(Arc::new)
+            })
+            .clone()
+            .ok_or_else(|| RenderError::Font {
+                path: PathBuf::from("<embedded>"),
+                message:
+                    "the embedded font does not parse (a build problem: rerun scripts/make-font)"
+                        .into(),
+            })?;
         Ok(Fonts {
-            face: Arc::new(face),
+            face,
             allow_system_fallback: true,
         })
     }
@@ -176,6 +193,12 @@ fn system_face(text: &str) -> Option<Face> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fonts_can_be_shared_between_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Fonts>();
+    }
 
     #[test]
     fn embedded_font_covers_names_outside_gb2312() {

@@ -184,22 +184,75 @@ impl Layouter<'_> {
         top + (Self::line_height(size) - em) / 2.0 + 0.88 * em
     }
 
-    /// Breaks `text` into lines no wider than `max` mm.
+    /// Breaks `text` into lines no wider than `max` mm, filling each line (prose).
     fn wrap(&self, text: &str, size: f32, max: f32) -> Vec<String> {
+        self.wrap_with(text, size, max, false)
+    }
+
+    /// Like [`Self::wrap`], for table cells: a line that must break ends, when it can, at a
+    /// list separator or space at least half-way along, so that `a.jpg、b.jpg` breaks between
+    /// the names rather than inside one — unless that would take more lines than filling them.
+    fn wrap_cell(&self, text: &str, size: f32, max: f32) -> Vec<String> {
+        let filled = self.wrap_with(text, size, max, false);
+        if filled.len() < 2 {
+            return filled;
+        }
+        let soft = self.wrap_with(text, size, max, true);
+        if soft.len() <= filled.len() {
+            soft
+        } else {
+            filled
+        }
+    }
+
+    /// Splits a full line at its last soft break (after `、，；` or a space) when that keeps at
+    /// least half the line; returns the line and the carried-over rest.
+    fn soft_split(&self, cur: &str, size: f32, max: f32) -> (String, String) {
+        let trimmed = cur.trim_end();
+        let soft = trimmed
+            .char_indices()
+            .filter(|&(_, c)| matches!(c, '、' | '，' | '；' | ' '))
+            .map(|(i, c)| i + c.len_utf8())
+            .rfind(|&end| end < trimmed.len() && self.width(&trimmed[..end], size) >= max * 0.5);
+        match soft {
+            Some(end) => (
+                trimmed[..end].trim_end().to_string(),
+                trimmed[end..].to_string(),
+            ),
+            None => (trimmed.to_string(), String::new()),
+        }
+    }
+
+    fn wrap_with(&self, text: &str, size: f32, max: f32, soft: bool) -> Vec<String> {
         let mut lines = Vec::new();
         let mut cur = String::new();
         let mut cur_w = 0.0;
         let mut start = 0;
         for (end, _) in unicode_linebreak::linebreaks(text) {
+            // No break after a hyphen: text extractors (pdftotext) take a line-final hyphen for
+            // hyphenation and drop it, so `06-劳动合同.jpg` would come back as `06劳动合同.jpg`.
+            if end < text.len() && text[..end].ends_with('-') {
+                continue;
+            }
             let seg = &text[start..end];
             start = end;
             // Trailing spaces may hang past the edge; they are trimmed from the finished line.
             let seg_w = self.width(seg, size);
             let ink_w = self.width(seg.trim_end(), size);
             if !cur.is_empty() && cur_w + ink_w > max {
-                lines.push(cur.trim_end().to_string());
-                cur.clear();
-                cur_w = 0.0;
+                let (line, rest) = if soft {
+                    self.soft_split(&cur, size, max)
+                } else {
+                    (cur.trim_end().to_string(), String::new())
+                };
+                lines.push(line);
+                cur_w = self.width(&rest, size);
+                cur = rest;
+                if !cur.is_empty() && cur_w + ink_w > max {
+                    lines.push(cur.trim_end().to_string());
+                    cur.clear();
+                    cur_w = 0.0;
+                }
             }
             if cur.is_empty() && ink_w > max {
                 // One unbreakable run wider than the line: break between characters.
@@ -410,7 +463,7 @@ impl Layouter<'_> {
             row.iter()
                 .zip(xs.windows(2))
                 .map(|(cell, x)| match cell {
-                    Cell::Text(s) => l.wrap(s, size, x[1] - x[0] - 2.0 * CELL_PAD_X),
+                    Cell::Text(s) => l.wrap_cell(s, size, x[1] - x[0] - 2.0 * CELL_PAD_X),
                     Cell::Tick(_) => vec![String::new()],
                 })
                 .collect()
@@ -538,26 +591,31 @@ impl Layouter<'_> {
         self.y = top + h;
     }
 
-    /// Signature fields side by side: `label：` followed by a line to sign on.
+    /// Signature fields side by side: the label, then a line to sign on. A label too long for
+    /// its field wraps (the line follows its last line) rather than being cut.
     fn signatures(&mut self, labels: &[String]) {
         if labels.is_empty() {
             return;
         }
-        let h = 12.0;
-        self.room(h);
         let slot = WIDTH / labels.len() as f32;
-        let top = self.y + 4.0;
-        for (i, label) in labels.iter().enumerate() {
+        let lh = Self::line_height(BODY);
+        let wrapped: Vec<Vec<String>> = labels
+            .iter()
+            .map(|l| self.wrap(l, BODY, (slot - 26.0).max(10.0)))
+            .collect();
+        let lines = wrapped.iter().map(Vec::len).max().unwrap_or(1);
+        let h = 4.0 + lines as f32 * lh + 4.0;
+        self.room(h);
+        for (i, label_lines) in wrapped.iter().enumerate() {
             let x = LEFT + slot * i as f32;
-            let shown = self
-                .wrap(label, BODY, slot * 0.5)
-                .into_iter()
-                .next()
-                .unwrap_or_default();
-            let w = self.width(&shown, BODY);
-            self.text(x, top, style(BODY, false, 0.0), &shown);
-            let base = Self::baseline(top, BODY) + 0.8;
-            self.hline(x + w + 1.5, x + slot - 6.0, base, BORDER_PT);
+            let mut top = self.y + 4.0;
+            for line in label_lines {
+                self.text(x, top, style(BODY, false, 0.0), line);
+                top += lh;
+            }
+            let last = label_lines.last().map_or(0.0, |l| self.width(l, BODY));
+            let base = Self::baseline(top - lh, BODY) + 0.8;
+            self.hline(x + last + 1.5, x + slot - 6.0, base, BORDER_PT);
         }
         self.y += h;
     }
@@ -575,7 +633,7 @@ fn row_height(cells: &[Vec<String>], lh: f32) -> f32 {
     lines as f32 * lh + 2.0 * CELL_PAD_Y
 }
 
-/// The PDF operators of one page. `number` is 1-based.
+/// The PDF operators of page `index` (0-based), with the running header and footer.
 pub(crate) fn page_ops(laid: &Laid, index: usize, font: &FontId, face: &Face) -> Vec<Op> {
     let Some(page) = laid.pages.get(index) else {
         return Vec::new();
@@ -788,11 +846,53 @@ mod tests {
                 );
             }
         }
-        // UAX #14: no line starts with a closing mark or a comma.
+        // UAX #14: no line starts with a closing mark or a comma; no line ends with a hyphen
+        // unless a single word had to be split.
         for line in l.wrap(text, 10.0, 22.0) {
             assert!(!line.starts_with(['）', '，', '。']), "{line:?}");
         }
+        // (These widths broke `06-` off before the rule.)
+        for line in l.wrap(
+            "06-劳动合同-p1.jpg、06-劳动合同-p2.jpg、06-劳动合同-p3.jpg",
+            9.5,
+            70.07,
+        ) {
+            assert!(!line.ends_with('-'), "{line:?}");
+        }
         assert_eq!(l.wrap("", 10.0, 20.0), vec![String::new()]);
+    }
+
+    #[test]
+    fn table_cells_break_between_file_names() {
+        let face = face();
+        let l = layouter(&face);
+        let files = "10-配偶身份证-正面.jpg、10-配偶身份证-反面.jpg";
+        assert_eq!(
+            l.wrap_cell(files, 9.5, 70.0),
+            vec!["10-配偶身份证-正面.jpg、", "10-配偶身份证-反面.jpg"]
+        );
+        // Prose fills its lines instead.
+        assert_eq!(l.wrap(files, 9.5, 70.0).len(), 2);
+        assert_ne!(l.wrap(files, 9.5, 70.0)[0], "10-配偶身份证-正面.jpg、");
+        // Not at the price of an extra line.
+        let reason = "技能等级三级（高级工）加分；需在国家职业资格证书全国联网查询系统可查";
+        assert_eq!(
+            l.wrap_cell(reason, 9.5, 62.0).len(),
+            l.wrap(reason, 9.5, 62.0).len()
+        );
+        for max in [12.0, 25.0, 40.0, 90.0] {
+            let text = "技能等级三级（高级工）加分；需在国家职业资格证书全国联网查询系统可查, and some English words";
+            let lines = l.wrap_cell(text, 9.5, max);
+            assert_eq!(
+                lines.concat().replace(' ', ""),
+                text.replace(' ', ""),
+                "max {max}"
+            );
+            assert!(
+                lines.iter().all(|line| l.width(line, 9.5) <= max + 1e-3),
+                "max {max}: {lines:?}"
+            );
+        }
     }
 
     #[test]

@@ -112,7 +112,7 @@ fn chain(e: &tera::Error) -> String {
     message
 }
 
-/// The markup a template renders to for `ctx` (for tests and template debugging).
+/// The page markup a template renders to for `ctx`.
 fn markup_for(template: &str, ctx: &serde_json::Value) -> Result<String, RenderError> {
     let context = tera::Context::from_serialize(ctx).map_err(|e| {
         RenderError::Context(format!("the context must be a JSON object ({})", chain(&e)))
@@ -167,7 +167,7 @@ fn pdf(
         info.creation_date,
         info.modification_date,
         info.metadata_date,
-    ) = (when.clone(), when.clone(), when);
+    ) = (when, when, when);
     info.creator = "dossier".into();
     info.producer = "dossier (printpdf 0.12.8)".into();
     // Six capital letters: the subset tag of ISO 32000-1 §9.6.4, which printpdf takes from the

@@ -417,3 +417,25 @@ fn the_templates_document_their_markup() {
         assert!(src.contains("docs/templates.md"));
     }
 }
+
+#[test]
+fn a_character_beyond_the_subset_falls_back_to_an_installed_cjk_font() {
+    // 㑇 (CJK Extension A) is outside the embedded subset but in Noto Sans CJK SC.
+    if !std::path::Path::new("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").exists() {
+        eprintln!("skipped: Noto Sans CJK is not installed here");
+        return;
+    }
+    let mut ctx = fixture("cover-typical");
+    ctx["applicant"]["name"] = json!("王㑇");
+    let pdf = Parsed::new(&cover_sheet(&ctx, &fonts()).unwrap());
+    assert!(pdf.has_run(0, "王㑇"), "{:?}", pdf.pages[0]);
+    // ... which the embedded subset alone could not have drawn:
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("subset.otf");
+    std::fs::write(
+        &path,
+        include_bytes!("../../assets/fonts/NotoSansSC-Regular-subset.otf"),
+    )
+    .unwrap();
+    assert!(cover_sheet(&ctx, &Fonts::from_file(&path, 0).unwrap()).is_err());
+}
