@@ -163,14 +163,20 @@ fn use_color(c: ColorChoice) -> bool {
     match c {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
     }
 }
 
 /// The timestamp of outputs: SOURCE_DATE_EPOCH when set (reproducible builds), else midnight
 /// UTC of the application date, so the same inputs give the same bytes.
 fn epoch(date: Date) -> i64 {
-    std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or_else(|| date.unix())
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| date.unix())
 }
 
 /// Everything a command needs that does not depend on the employee.
@@ -191,7 +197,9 @@ pub fn run(cli: &Cli) -> Result<i32, Error> {
             book: Rulebook::builtin()?,
             date: cli.date.unwrap_or_else(Date::today),
             format: cli.format,
-            style: Style { color: use_color(cli.color) },
+            style: Style {
+                color: use_color(cli.color),
+            },
             quiet: cli.quiet,
         };
         return cmd_verify(&s, zips);
@@ -224,7 +232,13 @@ pub fn run(cli: &Cli) -> Result<i32, Error> {
         Command::Checklist { dirs, pdf, font } => cmd_checklist(&s, dirs, pdf.as_deref(), font),
         Command::Score { dirs } => cmd_score(&s, dirs),
         Command::Check { dirs } => cmd_check(&s, dirs),
-        Command::Pack { dirs, out, force, ascii_names, font } => {
+        Command::Pack {
+            dirs,
+            out,
+            force,
+            ascii_names,
+            font,
+        } => {
             let opts = crate::pack::PackOptions {
                 out: out.clone(),
                 force: *force,
@@ -488,15 +502,28 @@ struct ForPdf {
     hr: serde_json::Value,
 }
 
-fn cmd_checklist(s: &Session, dirs: &[PathBuf], pdf: Option<&Path>, font: &FontArgs) -> Result<i32, Error> {
+fn cmd_checklist(
+    s: &Session,
+    dirs: &[PathBuf],
+    pdf: Option<&Path>,
+    font: &FontArgs,
+) -> Result<i32, Error> {
     // Load the font first: a bad --font is an error before any work.
     let fonts = pdf.map(|_| font.load()).transpose()?;
     let (results, batch) = each(s, dirs, |_, l, _| {
-        let score = score::score(&s.book, &l.profile, &l.env)
-            .map_err(|message| Error::Evaluation { path: s.book.path.clone(), message })?;
+        let score =
+            score::score(&s.book, &l.profile, &l.env).map_err(|message| Error::Evaluation {
+                path: s.book.path.clone(),
+                message,
+            })?;
         let employer = serde_json::json!({"name": l.profile.employer.name, "credit_code": l.profile.employer.credit_code,
                                           "district": l.profile.employer.district});
-        Ok(ForPdf { checklist: l.checklist.clone(), score, employer, hr: crate::pack::hr(&l.profile) })
+        Ok(ForPdf {
+            checklist: l.checklist.clone(),
+            score,
+            employer,
+            hr: crate::pack::hr(&l.profile),
+        })
     })?;
     let mut code = EXIT_OK;
     let mut json = Vec::new();
@@ -552,9 +579,16 @@ fn cmd_checklist(s: &Session, dirs: &[PathBuf], pdf: Option<&Path>, font: &FontA
             employees.push(counter_employee(d));
         }
         if employees.is_empty() {
-            return Err(Error::Usage("no employee can be filed: the counter checklist would be empty (nothing written)".into()));
+            return Err(Error::Usage(
+                "no employee can be filed: the counter checklist would be empty (nothing written)"
+                    .into(),
+            ));
         }
-        let first = done.iter().find(|(_, d)| d.score.eligible).map(|(_, d)| *d).expect("one employee at least");
+        let first = done
+            .iter()
+            .find(|(_, d)| d.score.eligible)
+            .map(|(_, d)| *d)
+            .expect("one employee at least");
         let ctx = serde_json::json!({
             "date": s.date.to_string(),
             "tool_version": crate::pack::TOOL_VERSION,
@@ -563,10 +597,16 @@ fn cmd_checklist(s: &Session, dirs: &[PathBuf], pdf: Option<&Path>, font: &FontA
             "hr_items": crate::pack::hr_items(&first.checklist),
             "employees": employees,
         });
-        let bytes = crate::render::counter_checklist(&ctx, &fonts).map_err(|e| Error::Other(e.to_string()))?;
+        let bytes = crate::render::counter_checklist(&ctx, &fonts)
+            .map_err(|e| Error::Other(e.to_string()))?;
         let written = write_output(path, &bytes)?;
         if !s.quiet && s.format == Format::Text {
-            eprintln!("counter checklist: {} ({} 人, {} KB)", written.display(), ctx["employees"].as_array().map_or(0, Vec::len), bytes.len() / 1024);
+            eprintln!(
+                "counter checklist: {} ({} 人, {} KB)",
+                written.display(),
+                ctx["employees"].as_array().map_or(0, Vec::len),
+                bytes.len() / 1024
+            );
         }
     }
     Ok(code)
@@ -630,7 +670,12 @@ enum PackResult {
     NotReady(CheckReport, Checklist),
 }
 
-fn cmd_pack(s: &Session, dirs: &[PathBuf], opts: &crate::pack::PackOptions, font: &FontArgs) -> Result<i32, Error> {
+fn cmd_pack(
+    s: &Session,
+    dirs: &[PathBuf],
+    opts: &crate::pack::PackOptions,
+    font: &FontArgs,
+) -> Result<i32, Error> {
     crate::pack::check_out_dir(&opts.out)?;
     let fonts = font.load()?;
     let (results, batch) = each(s, dirs, |e, l, progress| {
@@ -676,7 +721,12 @@ fn cmd_pack(s: &Session, dirs: &[PathBuf], opts: &crate::pack::PackOptions, font
             }
             Outcome::Done(PackResult::NotReady(report, c)) => {
                 code = EXIT_FINDINGS;
-                let first = report.findings.iter().find(|f| f.is_error()).map(|f| f.message.clone()).unwrap_or_default();
+                let first = report
+                    .findings
+                    .iter()
+                    .find(|f| f.is_error())
+                    .map(|f| f.message.clone())
+                    .unwrap_or_default();
                 if s.format == Format::Json {
                     json.push(serde_json::json!({"folder": e.folder, "applicant": c.applicant, "status": "not-ready",
                         "ready": false, "items": report.items, "findings": report.findings}));
@@ -689,7 +739,12 @@ fn cmd_pack(s: &Session, dirs: &[PathBuf], opts: &crate::pack::PackOptions, font
                         colour_check(&s.style, &crate::scan::render_text(report, c))
                     );
                 }
-                summary.push(SummaryLine { folder: e.folder.clone(), status: "not-ready", reason: first, output: Vec::new() });
+                summary.push(SummaryLine {
+                    folder: e.folder.clone(),
+                    status: "not-ready",
+                    reason: first,
+                    output: Vec::new(),
+                });
             }
             Outcome::Broken(err) => {
                 code = EXIT_FINDINGS;
@@ -727,15 +782,29 @@ fn cmd_verify(s: &Session, zips: &[PathBuf]) -> Result<i32, Error> {
                     code = code.max(EXIT_FINDINGS);
                 }
                 if s.format == Format::Json {
-                    let problems: Vec<serde_json::Value> =
-                        r.problems.iter().map(|p| serde_json::json!({"path": p.path, "message": p.message})).collect();
+                    let problems: Vec<serde_json::Value> = r
+                        .problems
+                        .iter()
+                        .map(|p| serde_json::json!({"path": p.path, "message": p.message}))
+                        .collect();
                     json.push(serde_json::json!({"zip": z, "ok": r.ok, "files": r.files, "bytes": r.bytes, "problems": problems}));
                 } else if r.ok {
                     if !s.quiet {
-                        println!("{} {}: {} 个文件, {} 字节, 校验通过 (verified)", s.style.ok("✓"), z.display(), r.files, r.bytes);
+                        println!(
+                            "{} {}: {} 个文件, {} 字节, 校验通过 (verified)",
+                            s.style.ok("✓"),
+                            z.display(),
+                            r.files,
+                            r.bytes
+                        );
                     }
                 } else {
-                    println!("{} {}: {} 处问题 (does not verify)", s.style.bad("✗"), z.display(), r.problems.len());
+                    println!(
+                        "{} {}: {} 处问题 (does not verify)",
+                        s.style.bad("✗"),
+                        z.display(),
+                        r.problems.len()
+                    );
                     for p in &r.problems {
                         println!("    {}: {}", p.path, p.message);
                     }

@@ -55,16 +55,26 @@ pub struct Packed {
 }
 
 /// Names every scan of a ready report in checklist order.
-pub fn plan<'a>(checklist: &'a Checklist, report: &'a CheckReport, ascii: bool) -> Vec<Planned<'a>> {
+pub fn plan<'a>(
+    checklist: &'a Checklist,
+    report: &'a CheckReport,
+    ascii: bool,
+) -> Vec<Planned<'a>> {
     let mut out = Vec::new();
     let mut no = 0;
     for item in checklist.scanned_items() {
-        let Some(rep) = report.items.iter().find(|r| r.slug == item.slug) else { continue };
+        let Some(rep) = report.items.iter().find(|r| r.slug == item.slug) else {
+            continue;
+        };
         if rep.files.is_empty() {
             continue;
         }
         no += 1;
-        let base = if ascii { item.slug.clone() } else { item.label.clone() };
+        let base = if ascii {
+            item.slug.clone()
+        } else {
+            item.label.clone()
+        };
         let many = rep.files.len() > 1;
         let mut used: Vec<String> = Vec::new();
         for (i, f) in rep.files.iter().enumerate() {
@@ -90,8 +100,17 @@ pub fn plan<'a>(checklist: &'a Checklist, report: &'a CheckReport, ascii: bool) 
                 part = format!("{part}{}", i + 1);
             }
             used.push(part.clone());
-            let stem = if part.is_empty() { format!("{no:02}-{base}") } else { format!("{no:02}-{base}-{part}") };
-            out.push(Planned { no, item, file: f, name: format!("{stem}.{}", f.kind.ext()) });
+            let stem = if part.is_empty() {
+                format!("{no:02}-{base}")
+            } else {
+                format!("{no:02}-{base}-{part}")
+            };
+            out.push(Planned {
+                no,
+                item,
+                file: f,
+                name: format!("{stem}.{}", f.kind.ext()),
+            });
         }
     }
     out
@@ -101,20 +120,36 @@ pub fn plan<'a>(checklist: &'a Checklist, report: &'a CheckReport, ascii: bool) 
 fn safe(part: &str) -> String {
     let s: String = part
         .chars()
-        .map(|c| if c.is_control() || "%\\/:*?\"<>|".contains(c) { '_' } else { c })
+        .map(|c| {
+            if c.is_control() || "%\\/:*?\"<>|".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
-    s.trim_matches(|c: char| c == '.' || c == ' ' || c == '_').chars().take(40).collect()
+    s.trim_matches(|c: char| c == '.' || c == ' ' || c == '_')
+        .chars()
+        .take(40)
+        .collect()
 }
 
 /// The cover sheet's file name inside the bundle and its name beside the ZIP.
 pub fn cover_names(stem: &str, ascii: bool) -> (String, String) {
-    let inner = if ascii { "00-cover.pdf" } else { "00-封面.pdf" };
+    let inner = if ascii {
+        "00-cover.pdf"
+    } else {
+        "00-封面.pdf"
+    };
     (inner.to_string(), format!("{stem}-封面.pdf"))
 }
 
 /// The payload fingerprint printed on the cover sheet: sha256 over the scans' manifest lines.
 pub fn fingerprint(planned: &[Planned<'_>]) -> String {
-    let entries: Vec<(String, [u8; 32])> = planned.iter().map(|p| (p.name.clone(), p.file.sha256)).collect();
+    let entries: Vec<(String, [u8; 32])> = planned
+        .iter()
+        .map(|p| (p.name.clone(), p.file.sha256))
+        .collect();
     bundle::fingerprint(&entries)
 }
 
@@ -143,7 +178,13 @@ pub fn cover_context(
                            "original": i.original, "reason": i.reason})
                 })
                 .collect();
-            json!({"id": v.id, "label": v.label, "note": v.note, "items": items})
+            let hr: Vec<serde_json::Value> = checklist
+                .items
+                .iter()
+                .filter(|i| i.holder == Holder::Hr && i.visits.contains(&v.id))
+                .map(hr_item)
+                .collect();
+            json!({"id": v.id, "label": v.label, "note": v.note, "items": items, "hr_items": hr})
         })
         .collect();
     json!({
@@ -173,8 +214,12 @@ pub fn hr_items(checklist: &Checklist) -> Vec<serde_json::Value> {
         .items
         .iter()
         .filter(|i| i.holder == Holder::Hr)
-        .map(|i| json!({"label": i.label, "original": i.original, "copies": i.copies, "reason": i.reason}))
+        .map(hr_item)
         .collect()
+}
+
+fn hr_item(i: &Item) -> serde_json::Value {
+    json!({"label": i.label, "original": i.original, "copies": i.copies, "reason": i.reason})
 }
 
 /// Writes the bundle ZIP and the cover sheet beside it. `cover_pdf` renders the cover sheet
@@ -209,25 +254,39 @@ pub fn write(
         name: cover_inner,
         source: PayloadSource::Bytes(cover.clone()),
         expected_sha256: None,
-        index: Some(IndexRow { no: 0, item: "封面 (cover sheet)".into(), pages: 0 }),
+        index: Some(IndexRow {
+            no: 0,
+            item: "封面 (cover sheet)".into(),
+            pages: 0,
+        }),
     }];
     for p in &planned {
         payload.push(PayloadEntry {
             name: p.name.clone(),
             source: PayloadSource::File(p.file.path.clone()),
             expected_sha256: Some(p.file.sha256),
-            index: Some(IndexRow { no: p.no, item: p.item.label.clone(), pages: p.file.pages }),
+            index: Some(IndexRow {
+                no: p.no,
+                item: p.item.label.clone(),
+                pages: p.file.pages,
+            }),
         });
     }
     let mut bag_info = vec![
-        ("Source-Organization".to_string(), profile.employer.name.clone()),
+        (
+            "Source-Organization".to_string(),
+            profile.employer.name.clone(),
+        ),
         ("Contact-Name".to_string(), profile.employer.hr_name.clone()),
     ];
     if let Some(phone) = &profile.employer.hr_phone {
         bag_info.push(("Contact-Phone".into(), phone.clone()));
     }
     bag_info.extend([
-        ("External-Identifier".to_string(), checklist.applicant.id_masked.clone()),
+        (
+            "External-Identifier".to_string(),
+            checklist.applicant.id_masked.clone(),
+        ),
         (
             "External-Description".to_string(),
             format!(
@@ -237,20 +296,34 @@ pub fn write(
         ),
         ("Bagging-Date".to_string(), opts.date.to_string()),
         ("Rulebook-Id".to_string(), checklist.rulebook.id.clone()),
-        ("Rulebook-Version".to_string(), checklist.rulebook.version.clone()),
-        ("Simulated-Score".to_string(), format!("{} / {}", score.total, score.standard)),
+        (
+            "Rulebook-Version".to_string(),
+            checklist.rulebook.version.clone(),
+        ),
+        (
+            "Simulated-Score".to_string(),
+            format!("{} / {}", score.total, score.standard),
+        ),
         ("Payload-Fingerprint-SHA256".to_string(), fp.clone()),
-        ("Bag-Software-Agent".to_string(), format!("dossier {TOOL_VERSION}")),
+        (
+            "Bag-Software-Agent".to_string(),
+            format!("dossier {TOOL_VERSION}"),
+        ),
     ]);
     let spec = BagSpec {
         name: stem.clone(),
         bag_info,
         payload,
-        index_name: if opts.ascii_names { "index.csv".into() } else { "目录.csv".into() },
+        index_name: if opts.ascii_names {
+            "index.csv".into()
+        } else {
+            "目录.csv".into()
+        },
         epoch: opts.epoch,
     };
     let written = bundle::write_bag(&spec, &opts.out, opts.force).map_err(bundle_error)?;
-    let cover_written = bundle::write_atomic(&opts.out, &cover_outer, &cover, opts.force).map_err(bundle_error)?;
+    let cover_written =
+        bundle::write_atomic(&opts.out, &cover_outer, &cover, opts.force).map_err(bundle_error)?;
     Ok(Packed {
         zip: written.zip_path,
         cover: cover_written,

@@ -62,22 +62,51 @@ fn packs_a_ready_employee_into_a_bag_and_a_cover_sheet() {
     assert!(v["cover"].as_str().unwrap().ends_with("张伟-1230-封面.pdf"));
     let names: Vec<String> = entries(&zip_of(&out)).into_iter().map(|(n, _)| n).collect();
     assert_eq!(names[0], "张伟-1230/bagit.txt");
-    assert_eq!(names[1], "张伟-1230/data/00-封面.pdf", "the cover sheet comes first");
-    assert!(names.contains(&"张伟-1230/data/01-身份证-正面.png".to_string()), "{names:?}");
-    assert!(names.contains(&"张伟-1230/data/05-劳动合同.pdf".to_string()), "{names:?}");
+    assert_eq!(
+        names[1], "张伟-1230/data/00-封面.pdf",
+        "the cover sheet comes first"
+    );
+    assert!(
+        names.contains(&"张伟-1230/data/01-身份证-正面.png".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"张伟-1230/data/05-劳动合同.pdf".to_string()),
+        "{names:?}"
+    );
     assert!(names.contains(&"张伟-1230/data/目录.csv".to_string()));
-    for tag in ["bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt"] {
+    for tag in [
+        "bag-info.txt",
+        "manifest-sha256.txt",
+        "tagmanifest-sha256.txt",
+    ] {
         assert!(names.contains(&format!("张伟-1230/{tag}")), "{tag}");
     }
     let all = entries(&zip_of(&out));
-    let info = String::from_utf8(all.iter().find(|(n, _)| n.ends_with("bag-info.txt")).unwrap().1.clone()).unwrap();
-    assert!(info.contains("Source-Organization: 上海示例科技有限公司"), "{info}");
+    let info = String::from_utf8(
+        all.iter()
+            .find(|(n, _)| n.ends_with("bag-info.txt"))
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    assert!(
+        info.contains("Source-Organization: 上海示例科技有限公司"),
+        "{info}"
+    );
     assert!(info.contains("Payload-Oxum: "));
     assert!(info.contains("Bagging-Date: 2026-11-26"));
-    assert!(info.contains("Rulebook-Id: shanghai-residence-points") && info.contains("Rulebook-Version: 2022.1"));
+    assert!(
+        info.contains("Rulebook-Id: shanghai-residence-points")
+            && info.contains("Rulebook-Version: 2022.1")
+    );
     assert!(!info.contains("19930307"), "no full ID number in bag-info");
     let csv = &all.iter().find(|(n, _)| n.ends_with("目录.csv")).unwrap().1;
-    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "the index opens in Excel: UTF-8 with BOM");
+    assert!(
+        csv.starts_with(b"\xEF\xBB\xBF"),
+        "the index opens in Excel: UTF-8 with BOM"
+    );
 }
 
 #[test]
@@ -88,9 +117,17 @@ fn outputs_are_private_and_inputs_untouched() {
     assert_eq!(code(&pack(&dir, &out, &[])), 0);
     for f in std::fs::read_dir(&out).unwrap() {
         let mode = f.unwrap().metadata().unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode & 0o077, 0, "outputs are not readable by other users ({mode:o})");
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "outputs are not readable by other users ({mode:o})"
+        );
     }
-    assert_eq!(listing(&dir), before, "the employee folder is never modified");
+    assert_eq!(
+        listing(&dir),
+        before,
+        "the employee folder is never modified"
+    );
 }
 
 fn listing(dir: &Path) -> Vec<(PathBuf, Vec<u8>, std::time::SystemTime)> {
@@ -100,7 +137,11 @@ fn listing(dir: &Path) -> Vec<(PathBuf, Vec<u8>, std::time::SystemTime)> {
         .map(|e| e.unwrap())
         .filter(|e| e.file_type().is_file())
         .map(|e| {
-            (e.path().to_path_buf(), std::fs::read(e.path()).unwrap(), e.metadata().unwrap().modified().unwrap())
+            (
+                e.path().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+                e.metadata().unwrap().modified().unwrap(),
+            )
         })
         .collect();
     v.sort_by(|a, b| a.0.cmp(&b.0));
@@ -113,16 +154,31 @@ fn same_inputs_and_epoch_give_identical_bytes() {
     let out2 = env.path().join("out2");
     let run = |o: &Path| {
         let st = Command::new(env!("CARGO_BIN_EXE_dossier"))
-            .args(["--date", DATE, "pack", dir.to_str().unwrap(), "-o", o.to_str().unwrap()])
+            .args([
+                "--date",
+                DATE,
+                "pack",
+                dir.to_str().unwrap(),
+                "-o",
+                o.to_str().unwrap(),
+            ])
             .env("SOURCE_DATE_EPOCH", "1764201600")
             .output()
             .unwrap();
-        assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
     };
     run(&out);
     run(&out2);
     for name in ["张伟-1230.zip", "张伟-1230-封面.pdf"] {
-        assert_eq!(std::fs::read(out.join(name)).unwrap(), std::fs::read(out2.join(name)).unwrap(), "{name}");
+        assert_eq!(
+            std::fs::read(out.join(name)).unwrap(),
+            std::fs::read(out2.join(name)).unwrap(),
+            "{name}"
+        );
     }
 }
 
@@ -147,7 +203,10 @@ fn not_ready_writes_no_bundle_and_lists_every_finding() {
     let o = pack(&dir, &out, &[]);
     assert_eq!(code(&o), 1);
     let text = stdout(&o);
-    assert!(text.contains("missing-item") && text.contains("结婚证"), "{text}");
+    assert!(
+        text.contains("missing-item") && text.contains("结婚证"),
+        "{text}"
+    );
     assert!(text.contains("empty-file"), "{text}");
     assert!(!zip_of(&out).exists());
     assert!(!out.join("张伟-1230-封面.pdf").exists());
@@ -162,7 +221,12 @@ fn ascii_names_inside_data() {
             assert!(inner.is_ascii(), "{inner} is not ASCII");
         }
     }
-    let v = json(&dossier(&["--format", "json", "verify", zip_of(&out).to_str().unwrap()]));
+    let v = json(&dossier(&[
+        "--format",
+        "json",
+        "verify",
+        zip_of(&out).to_str().unwrap(),
+    ]));
     assert_eq!(v["ok"], true, "{v}");
 }
 
@@ -178,7 +242,8 @@ fn verify_passes_a_fresh_bundle_and_names_tampered_files() {
     let tampered = env.path().join("tampered.zip");
     {
         let mut w = zip::ZipWriter::new(std::fs::File::create(&tampered).unwrap());
-        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
         for (name, mut bytes) in entries(&zip) {
             if name.ends_with("06-营业执照.png") {
                 continue;
@@ -219,13 +284,22 @@ fn counter_checklist_pdf_for_a_batch() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/batch");
     copy_dir(&src, &env.path().join("batch"));
     let pdf = env.path().join("day.pdf");
-    let o = dossier(&["checklist", env.path().join("batch").to_str().unwrap(), "--pdf", pdf.to_str().unwrap()]);
+    let o = dossier(&[
+        "checklist",
+        env.path().join("batch").to_str().unwrap(),
+        "--pdf",
+        pdf.to_str().unwrap(),
+    ]);
     // wang-lei is below the standard: left out, exit 1; the others are printed.
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(stderr(&o).contains("wang-lei"));
     let bytes = std::fs::read(&pdf).unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
-    assert!(bytes.len() < 200_000, "fonts are subset: {} bytes", bytes.len());
+    assert!(
+        bytes.len() < 200_000,
+        "fonts are subset: {} bytes",
+        bytes.len()
+    );
 }
 
 /// The reference BagIt validator and sha256sum accept the bag (needs python3 with bagit,
@@ -236,6 +310,15 @@ fn bagit_reference_validator_accepts_the_bag() {
     let (_env, dir, out) = fixture();
     assert_eq!(code(&pack(&dir, &out, &[])), 0);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/check-bag");
-    let o = Command::new("bash").arg(script).arg(zip_of(&out)).output().unwrap();
-    assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    let o = Command::new("bash")
+        .arg(script)
+        .arg(zip_of(&out))
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
