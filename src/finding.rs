@@ -115,11 +115,17 @@ impl Code {
         match self {
             Code::ScansFolderMissing => "the employee folder has no scans/ folder",
             Code::MissingItem => "a required item has no scan",
-            Code::TooFewParts => "an item has fewer scanned pages than it needs (户口簿: 首页 and 本人页)",
+            Code::TooFewParts => {
+                "an item has fewer scanned pages than it needs (户口簿: 首页 and 本人页)"
+            }
             Code::UnmatchedFile => "a file in scans/ matches no item of the checklist",
             Code::EmptyFile => "a scan is an empty (zero-byte) file",
-            Code::TypeMismatch => "a file's content is not what its extension says (PNG bytes named .pdf)",
-            Code::UnsupportedType => "a file's content is not PDF, JPEG or PNG (HEIC, Word, text ...)",
+            Code::TypeMismatch => {
+                "a file's content is not what its extension says (PNG bytes named .pdf)"
+            }
+            Code::UnsupportedType => {
+                "a file's content is not PDF, JPEG or PNG (HEIC, Word, text ...)"
+            }
             Code::TypeNotAccepted => "a valid scan of a type this item does not accept",
             Code::Truncated => "a scan ends early: the file was cut off while copying or saving",
             Code::Corrupt => "a scan cannot be decoded: its content is damaged",
@@ -132,9 +138,13 @@ impl Code {
             Code::Symlink => "a symbolic link in scans/, which is never followed",
             Code::NonUtf8Name => "a file or folder name that is not valid UTF-8",
             Code::FileTooLarge => "a file is larger than the size limit",
-            Code::TooManyPixels => "an image header claims more pixels than any scan has (refused undecoded)",
+            Code::TooManyPixels => {
+                "an image header claims more pixels than any scan has (refused undecoded)"
+            }
             Code::Unreadable => "a file or folder cannot be read (permissions, I/O error)",
-            Code::SpecialFile => "an entry in scans/ that is not a regular file (pipe, socket, device)",
+            Code::SpecialFile => {
+                "an entry in scans/ that is not a regular file (pipe, socket, device)"
+            }
             Code::DuplicateIdNumber => "the same ID number appears for two employees in one batch",
         }
     }
@@ -142,7 +152,9 @@ impl Code {
     /// The severity a finding of this code carries.
     pub fn severity(self) -> Severity {
         match self {
-            Code::UnmatchedFile | Code::DuplicatePart | Code::PartNameClash | Code::SpecialFile => Severity::Warning,
+            Code::UnmatchedFile | Code::DuplicatePart | Code::PartNameClash | Code::SpecialFile => {
+                Severity::Warning
+            }
             _ => Severity::Error,
         }
     }
@@ -180,7 +192,14 @@ pub struct Finding {
 impl Finding {
     /// A finding with the code's own severity, about no particular item or file.
     pub fn new(code: Code, message: impl Into<String>, hint: impl Into<String>) -> Finding {
-        Finding { code, severity: code.severity(), path: None, slug: None, message: message.into(), hint: hint.into() }
+        Finding {
+            code,
+            severity: code.severity(),
+            path: None,
+            slug: None,
+            message: message.into(),
+            hint: hint.into(),
+        }
     }
 
     /// The same finding, about the item `slug`.
@@ -212,14 +231,23 @@ mod tests {
             let w = code.as_str();
             assert!(words.insert(w), "code word {w} used twice");
             assert!(
-                !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                !w.is_empty()
+                    && w.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
                 "{w} is not kebab-case"
             );
-            assert!(!w.starts_with('-') && !w.ends_with('-') && !w.contains("--"), "{w} is not kebab-case");
+            assert!(
+                !w.starts_with('-') && !w.ends_with('-') && !w.contains("--"),
+                "{w} is not kebab-case"
+            );
             assert!(!code.description().is_empty());
         }
         let variants: HashSet<Code> = Code::ALL.into_iter().collect();
-        assert_eq!(variants.len(), Code::ALL.len(), "a code is listed twice in Code::ALL");
+        assert_eq!(
+            variants.len(),
+            Code::ALL.len(),
+            "a code is listed twice in Code::ALL"
+        );
     }
 
     #[test]
@@ -227,16 +255,28 @@ mod tests {
         let doc = include_str!("../docs/findings.md");
         for code in Code::ALL {
             let heading = format!("## `{}`", code.as_str());
-            assert!(doc.contains(&heading), "docs/findings.md has no section {heading}");
-            assert!(doc.contains(code.description()), "docs/findings.md lacks the description of {code}");
+            assert!(
+                doc.contains(&heading),
+                "docs/findings.md has no section {heading}"
+            );
+            assert!(
+                doc.contains(code.description()),
+                "docs/findings.md lacks the description of {code}"
+            );
         }
         let sections = doc.lines().filter(|l| l.starts_with("## `")).count();
-        assert_eq!(sections, Code::ALL.len(), "docs/findings.md documents a code that does not exist");
+        assert_eq!(
+            sections,
+            Code::ALL.len(),
+            "docs/findings.md documents a code that does not exist"
+        );
     }
 
     #[test]
     fn finding_serialises_as_the_spec_says() {
-        let f = Finding::new(Code::BlankPage, "空白页", "重新扫描").with_slug("id-card").with_path("scans/身份证.jpg");
+        let f = Finding::new(Code::BlankPage, "空白页", "重新扫描")
+            .with_slug("id-card")
+            .with_path("scans/身份证.jpg");
         let json = serde_json::to_value(&f).unwrap();
         assert_eq!(
             json,
@@ -244,6 +284,9 @@ mod tests {
                                "slug": "id-card", "message": "空白页", "hint": "重新扫描"})
         );
         let bare = serde_json::to_value(Finding::new(Code::UnmatchedFile, "m", "h")).unwrap();
-        assert_eq!(bare, serde_json::json!({"code": "unmatched-file", "severity": "warning", "message": "m", "hint": "h"}));
+        assert_eq!(
+            bare,
+            serde_json::json!({"code": "unmatched-file", "severity": "warning", "message": "m", "hint": "h"})
+        );
     }
 }

@@ -49,7 +49,10 @@ fn complete_by_slugs() -> Folder {
         .file("id-card-back.jpg", &text_jpeg(CARD.0, CARD.1, 2))
         .file("hukou-booklet.pdf", &pdf(2, 3))
         .file("labour-contract.jpg", &text_jpeg(A4.0, A4.1, 4))
-        .file("child-1-birth-certificate.png", &text_png(BOOKLET.0, BOOKLET.1, 5))
+        .file(
+            "child-1-birth-certificate.png",
+            &text_png(BOOKLET.0, BOOKLET.1, 5),
+        )
         .file("spouse-id-card_1.png", &text_png(CARD.0, CARD.1, 6))
         .file("spouse-id-card_2.png", &text_png(CARD.0, CARD.1, 7));
     f
@@ -63,22 +66,38 @@ fn complete_by_labels() -> Folder {
         .file("户口簿/首页.jpg", &text_jpeg(BOOKLET.0, BOOKLET.1, 3))
         .file("户口簿/本人页.jpg", &text_jpeg(BOOKLET.0, BOOKLET.1, 33))
         .file("劳动合同 p1.pdf", &pdf(3, 4))
-        .file("子女出生医学证明（1）.png", &text_png(BOOKLET.0, BOOKLET.1, 5))
+        .file(
+            "子女出生医学证明（1）.png",
+            &text_png(BOOKLET.0, BOOKLET.1, 5),
+        )
         .file("配偶身份证_2.jpg", &text_jpeg(CARD.0, CARD.1, 7))
         .file("配偶身份证_10.jpg", &text_jpeg(CARD.0, CARD.1, 8));
     f
 }
 
 fn status(report: &CheckReport, slug: &str) -> ItemStatus {
-    report.items.iter().find(|i| i.slug == slug).unwrap_or_else(|| panic!("no item {slug}")).status
+    report
+        .items
+        .iter()
+        .find(|i| i.slug == slug)
+        .unwrap_or_else(|| panic!("no item {slug}"))
+        .status
 }
 
 fn codes(report: &CheckReport) -> Vec<(Code, Option<String>)> {
-    report.findings.iter().map(|f| (f.code, f.slug.clone())).collect()
+    report
+        .findings
+        .iter()
+        .map(|f| (f.code, f.slug.clone()))
+        .collect()
 }
 
 /// Asserts that `code` was reported about `slug` (or about no item, with `None`) and returns it.
-fn finding<'a>(report: &'a CheckReport, code: Code, slug: Option<&str>) -> &'a dossier::finding::Finding {
+fn finding<'a>(
+    report: &'a CheckReport,
+    code: Code,
+    slug: Option<&str>,
+) -> &'a dossier::finding::Finding {
     report
         .findings
         .iter()
@@ -88,7 +107,11 @@ fn finding<'a>(report: &'a CheckReport, code: Code, slug: Option<&str>) -> &'a d
 
 fn assert_ready(report: &CheckReport) {
     assert!(report.ready, "not ready: {:#?}", report.findings);
-    assert!(report.findings.is_empty(), "unexpected findings: {:#?}", report.findings);
+    assert!(
+        report.findings.is_empty(),
+        "unexpected findings: {:#?}",
+        report.findings
+    );
 }
 
 #[test]
@@ -100,7 +123,14 @@ fn complete_folder_named_by_slugs_is_ready() {
     // HR items are not expected in scans/; the optional tax certificate is absent without fault.
     assert_eq!(
         slugs,
-        ["id-card", "hukou-booklet", "labour-contract", "child-1-birth-certificate", "spouse-id-card", "tax-certificate"]
+        [
+            "id-card",
+            "hukou-booklet",
+            "labour-contract",
+            "child-1-birth-certificate",
+            "spouse-id-card",
+            "tax-certificate"
+        ]
     );
     assert_eq!(status(&report, "tax-certificate"), ItemStatus::Missing);
     let id = &report.items[0];
@@ -108,7 +138,11 @@ fn complete_folder_named_by_slugs_is_ready() {
     let parts: Vec<&str> = id.files.iter().map(|f| f.part.as_str()).collect();
     assert_eq!(parts, ["back", "front"]);
     let hukou = &report.items[1];
-    assert_eq!((hukou.files[0].kind, hukou.files[0].pages), (FileKind::Pdf, 2), "a 2-page PDF is two parts");
+    assert_eq!(
+        (hukou.files[0].kind, hukou.files[0].pages),
+        (FileKind::Pdf, 2),
+        "a 2-page PDF is two parts"
+    );
     assert_eq!(report.items[3].files[0].kind, FileKind::Png);
 }
 
@@ -118,7 +152,15 @@ fn complete_folder_named_by_chinese_labels_with_parts_is_ready() {
     let report = complete_by_labels().check(&c);
     assert_ready(&report);
     let parts = |slug: &str| -> Vec<String> {
-        report.items.iter().find(|i| i.slug == slug).expect("item").files.iter().map(|f| f.part.clone()).collect()
+        report
+            .items
+            .iter()
+            .find(|i| i.slug == slug)
+            .expect("item")
+            .files
+            .iter()
+            .map(|f| f.part.clone())
+            .collect()
     };
     assert_eq!(parts("id-card"), ["反面", "正面"]);
     assert_eq!(parts("hukou-booklet"), ["本人页", "首页"]);
@@ -132,9 +174,20 @@ fn complete_folder_named_by_chinese_labels_with_parts_is_ready() {
 
 #[test]
 fn nfc_and_nfd_spellings_of_a_label_match_the_same_item() {
-    let c = checklist_of(vec![item("diploma", "Diplôme 学位证书", 1, DocSize::Booklet)]);
-    for (i, name) in ["Diplôme 学位证书.jpg", "DIPLÔME学位证书.jpg"].into_iter().enumerate() {
-        for form in [name.nfc().collect::<String>(), name.nfd().collect::<String>()] {
+    let c = checklist_of(vec![item(
+        "diploma",
+        "Diplôme 学位证书",
+        1,
+        DocSize::Booklet,
+    )]);
+    for (i, name) in ["Diplôme 学位证书.jpg", "DIPLÔME学位证书.jpg"]
+        .into_iter()
+        .enumerate()
+    {
+        for form in [
+            name.nfc().collect::<String>(),
+            name.nfd().collect::<String>(),
+        ] {
             let f = Folder::new();
             f.file(&form, &text_jpeg(BOOKLET.0, BOOKLET.1, 40 + i as u64));
             let report = f.check(&c);
@@ -171,7 +224,16 @@ fn a_missing_scans_folder_means_every_required_item_is_missing() {
         .filter(|f| f.code == Code::MissingItem)
         .filter_map(|f| f.slug.as_deref())
         .collect();
-    assert_eq!(missing, ["id-card", "hukou-booklet", "labour-contract", "child-1-birth-certificate", "spouse-id-card"]);
+    assert_eq!(
+        missing,
+        [
+            "id-card",
+            "hukou-booklet",
+            "labour-contract",
+            "child-1-birth-certificate",
+            "spouse-id-card"
+        ]
+    );
 }
 
 #[test]
@@ -183,7 +245,9 @@ fn too_few_parts_counts_images_and_pdf_pages() {
     let report = f.check(&c);
     assert_eq!(status(&report, "id-card"), ItemStatus::Invalid);
     assert_eq!(status(&report, "hukou-booklet"), ItemStatus::Invalid);
-    assert!(finding(&report, Code::TooFewParts, Some("id-card")).message.contains("1"));
+    assert!(finding(&report, Code::TooFewParts, Some("id-card"))
+        .message
+        .contains("1"));
     finding(&report, Code::TooFewParts, Some("hukou-booklet"));
     assert!(!report.ready);
 }
@@ -236,13 +300,17 @@ fn garbage_after_a_valid_header_is_corrupt() {
         *b = 0xFF;
     }
     f.file("labour-contract.jpg", &jpeg);
-    f.file("hukou-booklet.pdf", b"%PDF-1.4\nthis is not a pdf at all\n%%EOF\n");
+    f.file(
+        "hukou-booklet.pdf",
+        b"%PDF-1.4\nthis is not a pdf at all\n%%EOF\n",
+    );
     let report = f.check(&c);
     assert_eq!(status(&report, "labour-contract"), ItemStatus::Invalid);
     assert!(report
         .findings
         .iter()
-        .any(|f| f.slug.as_deref() == Some("labour-contract") && matches!(f.code, Code::Corrupt | Code::Truncated)));
+        .any(|f| f.slug.as_deref() == Some("labour-contract")
+            && matches!(f.code, Code::Corrupt | Code::Truncated)));
     finding(&report, Code::Corrupt, Some("hukou-booklet"));
 }
 
@@ -254,7 +322,11 @@ fn png_bytes_named_pdf_are_caught_by_content() {
     f.file("labour-contract.pdf", &text_png(A4.0, A4.1, 4));
     let report = f.check(&c);
     let e = finding(&report, Code::TypeMismatch, Some("labour-contract"));
-    assert!(e.message.contains(".pdf") && e.message.contains("PNG"), "{}", e.message);
+    assert!(
+        e.message.contains(".pdf") && e.message.contains("PNG"),
+        "{}",
+        e.message
+    );
     assert_eq!(status(&report, "labour-contract"), ItemStatus::Invalid);
     assert_eq!(report.items[2].files[0].kind, FileKind::Png);
     assert!(!report.ready);
@@ -265,12 +337,22 @@ fn other_content_and_types_the_item_does_not_accept() {
     let mut c = family_checklist();
     c.items[2].accept = vec!["pdf".into()];
     let f = complete_by_slugs();
-    f.file("child-1-birth-certificate.png", b"\0\0\0\x18ftypheic\0\0\0\0mif1heic");
+    f.file(
+        "child-1-birth-certificate.png",
+        b"\0\0\0\x18ftypheic\0\0\0\0mif1heic",
+    );
     let report = f.check(&c);
-    let heic = finding(&report, Code::UnsupportedType, Some("child-1-birth-certificate"));
+    let heic = finding(
+        &report,
+        Code::UnsupportedType,
+        Some("child-1-birth-certificate"),
+    );
     assert!(heic.message.contains("HEIC"));
     finding(&report, Code::TypeNotAccepted, Some("labour-contract"));
-    assert_eq!(status(&report, "child-1-birth-certificate"), ItemStatus::Invalid);
+    assert_eq!(
+        status(&report, "child-1-birth-certificate"),
+        ItemStatus::Invalid
+    );
 }
 
 #[test]
@@ -278,23 +360,35 @@ fn a_200_by_280_image_is_too_small_for_any_item() {
     let c = family_checklist();
     let f = complete_by_slugs();
     let tiny = text_jpeg(200, 280, 9);
-    f.file("labour-contract.jpg", &tiny).file("id-card-front.jpg", &tiny);
+    f.file("labour-contract.jpg", &tiny)
+        .file("id-card-front.jpg", &tiny);
     fs::remove_file(f.path().join("scans/hukou-booklet.pdf")).expect("rm");
-    f.file("hukou-booklet-1.jpg", &text_jpeg(200, 280, 10)).file("hukou-booklet-2.jpg", &text_jpeg(280, 200, 11));
+    f.file("hukou-booklet-1.jpg", &text_jpeg(200, 280, 10))
+        .file("hukou-booklet-2.jpg", &text_jpeg(280, 200, 11));
     let report = f.check(&c);
     for slug in ["labour-contract", "id-card", "hukou-booklet"] {
         finding(&report, Code::LowResolution, Some(slug));
         assert_eq!(status(&report, slug), ItemStatus::Invalid);
     }
-    assert!(finding(&report, Code::LowResolution, Some("labour-contract")).hint.contains("150 dpi"));
+    assert!(
+        finding(&report, Code::LowResolution, Some("labour-contract"))
+            .hint
+            .contains("150 dpi")
+    );
 }
 
 #[test]
 fn a_blank_page_is_caught_and_a_text_page_is_not() {
     let c = family_checklist();
     let f = complete_by_slugs();
-    f.file("labour-contract.jpg", &jpeg(A4.0, A4.1, &blank_page(A4.0, A4.1, 1), 85));
-    f.file("spouse-id-card_2.png", &png(CARD.0, CARD.1, &blank_page(CARD.0, CARD.1, 2)));
+    f.file(
+        "labour-contract.jpg",
+        &jpeg(A4.0, A4.1, &blank_page(A4.0, A4.1, 1), 85),
+    );
+    f.file(
+        "spouse-id-card_2.png",
+        &png(CARD.0, CARD.1, &blank_page(CARD.0, CARD.1, 2)),
+    );
     let report = f.check(&c);
     finding(&report, Code::BlankPage, Some("labour-contract"));
     let png = finding(&report, Code::BlankPage, Some("spouse-id-card"));
@@ -306,13 +400,28 @@ fn a_blank_page_is_caught_and_a_text_page_is_not() {
 fn the_same_scan_under_two_items_is_caught() {
     let c = family_checklist();
     let f = complete_by_slugs();
-    f.file("spouse-id-card_1.png", &fs::read(f.path().join("scans/id-card-front.jpg")).expect("read"));
-    fs::rename(f.path().join("scans/spouse-id-card_1.png"), f.path().join("scans/spouse-id-card_1.jpg")).expect("mv");
+    f.file(
+        "spouse-id-card_1.png",
+        &fs::read(f.path().join("scans/id-card-front.jpg")).expect("read"),
+    );
+    fs::rename(
+        f.path().join("scans/spouse-id-card_1.png"),
+        f.path().join("scans/spouse-id-card_1.jpg"),
+    )
+    .expect("mv");
     let report = f.check(&c);
     let a = finding(&report, Code::DuplicateContent, Some("id-card"));
     let b = finding(&report, Code::DuplicateContent, Some("spouse-id-card"));
-    assert!(a.message.contains("scans/spouse-id-card_1.jpg"), "{}", a.message);
-    assert!(b.message.contains("scans/id-card-front.jpg"), "{}", b.message);
+    assert!(
+        a.message.contains("scans/spouse-id-card_1.jpg"),
+        "{}",
+        a.message
+    );
+    assert!(
+        b.message.contains("scans/id-card-front.jpg"),
+        "{}",
+        b.message
+    );
     assert_eq!(status(&report, "id-card"), ItemStatus::Invalid);
     assert_eq!(status(&report, "spouse-id-card"), ItemStatus::Invalid);
     assert!(!report.ready);
@@ -322,9 +431,15 @@ fn the_same_scan_under_two_items_is_caught() {
 fn the_same_scan_twice_in_one_item_counts_once() {
     let c = family_checklist();
     let f = complete_by_slugs();
-    f.file("id-card-back.jpg", &fs::read(f.path().join("scans/id-card-front.jpg")).expect("read"));
+    f.file(
+        "id-card-back.jpg",
+        &fs::read(f.path().join("scans/id-card-front.jpg")).expect("read"),
+    );
     let report = f.check(&c);
-    assert_eq!(finding(&report, Code::DuplicatePart, Some("id-card")).severity, Severity::Warning);
+    assert_eq!(
+        finding(&report, Code::DuplicatePart, Some("id-card")).severity,
+        Severity::Warning
+    );
     finding(&report, Code::TooFewParts, Some("id-card"));
 }
 
@@ -332,13 +447,28 @@ fn the_same_scan_twice_in_one_item_counts_once() {
 fn a_stray_photo_is_a_warning_with_a_suggestion() {
     let c = family_checklist();
     let f = complete_by_slugs();
-    f.file("身分证-复印.jpg", &text_jpeg(CARD.0, CARD.1, 20)).file("IMG_20240101.jpg", &text_jpeg(CARD.0, CARD.1, 21));
+    f.file("身分证-复印.jpg", &text_jpeg(CARD.0, CARD.1, 20))
+        .file("IMG_20240101.jpg", &text_jpeg(CARD.0, CARD.1, 21));
     let report = f.check(&c);
     assert!(report.ready, "strays are warnings: {:#?}", report.findings);
-    let typo = report.findings.iter().find(|f| f.path.as_deref() == Some("scans/身分证-复印.jpg")).expect("typo finding");
-    assert_eq!((typo.code, typo.severity), (Code::UnmatchedFile, Severity::Warning));
-    assert!(typo.message.contains("身份证") && typo.hint.contains("身份证"), "{typo:?}");
-    let photo = report.findings.iter().find(|f| f.path.as_deref() == Some("scans/IMG_20240101.jpg")).expect("photo");
+    let typo = report
+        .findings
+        .iter()
+        .find(|f| f.path.as_deref() == Some("scans/身分证-复印.jpg"))
+        .expect("typo finding");
+    assert_eq!(
+        (typo.code, typo.severity),
+        (Code::UnmatchedFile, Severity::Warning)
+    );
+    assert!(
+        typo.message.contains("身份证") && typo.hint.contains("身份证"),
+        "{typo:?}"
+    );
+    let photo = report
+        .findings
+        .iter()
+        .find(|f| f.path.as_deref() == Some("scans/IMG_20240101.jpg"))
+        .expect("photo");
     assert_eq!(photo.code, Code::UnmatchedFile);
     assert!(!photo.hint.is_empty());
 }
@@ -351,15 +481,22 @@ fn a_stray_that_looks_like_a_missing_item_is_named_in_its_hint() {
     f.file("劳働合同.jpg", &text_jpeg(A4.0, A4.1, 4));
     let report = f.check(&c);
     let missing = finding(&report, Code::MissingItem, Some("labour-contract"));
-    assert!(missing.hint.contains("scans/劳働合同.jpg"), "{}", missing.hint);
+    assert!(
+        missing.hint.contains("scans/劳働合同.jpg"),
+        "{}",
+        missing.hint
+    );
 }
 
 #[test]
 fn os_junk_is_ignored_silently() {
     let c = family_checklist();
     let f = complete_by_slugs();
-    f.file("Thumbs.db", b"junk").file(".DS_Store", b"junk").file("._id-card-front.jpg", b"x");
-    f.file("desktop.ini", b"[.ShellClassInfo]").file("户口簿/~$草稿.docx", b"lock");
+    f.file("Thumbs.db", b"junk")
+        .file(".DS_Store", b"junk")
+        .file("._id-card-front.jpg", b"x");
+    f.file("desktop.ini", b"[.ShellClassInfo]")
+        .file("户口簿/~$草稿.docx", b"lock");
     assert_ready(&f.check(&c));
 }
 
@@ -369,7 +506,8 @@ fn a_symlink_is_reported_and_never_followed() {
     let c = family_checklist();
     let f = complete_by_slugs();
     fs::remove_file(f.path().join("scans/labour-contract.jpg")).expect("rm");
-    std::os::unix::fs::symlink("/etc/passwd", f.path().join("scans/labour-contract.jpg")).expect("symlink");
+    std::os::unix::fs::symlink("/etc/passwd", f.path().join("scans/labour-contract.jpg"))
+        .expect("symlink");
     std::os::unix::fs::symlink("/etc", f.path().join("scans/etc")).expect("symlink dir");
     let report = f.check(&c);
     let link = finding(&report, Code::Symlink, Some("labour-contract"));
@@ -377,8 +515,14 @@ fn a_symlink_is_reported_and_never_followed() {
     finding(&report, Code::Symlink, None);
     // Not followed: the link is no file of the item, nothing under /etc was looked at.
     assert_eq!(status(&report, "labour-contract"), ItemStatus::Missing);
-    assert!(report.items.iter().all(|i| i.files.iter().all(|f| !f.rel.contains("labour-contract"))));
-    assert!(!report.findings.iter().any(|f| f.path.as_deref().is_some_and(|p| p.starts_with("scans/etc/"))));
+    assert!(report
+        .items
+        .iter()
+        .all(|i| i.files.iter().all(|f| !f.rel.contains("labour-contract"))));
+    assert!(!report.findings.iter().any(|f| f
+        .path
+        .as_deref()
+        .is_some_and(|p| p.starts_with("scans/etc/"))));
     assert!(!report.ready);
 }
 
@@ -388,7 +532,8 @@ fn a_scans_folder_that_is_a_symlink_is_not_followed() {
     let c = family_checklist();
     let elsewhere = complete_by_slugs();
     let dir = tempfile::tempdir().expect("tempdir");
-    std::os::unix::fs::symlink(elsewhere.path().join("scans"), dir.path().join("scans")).expect("symlink");
+    std::os::unix::fs::symlink(elsewhere.path().join("scans"), dir.path().join("scans"))
+        .expect("symlink");
     let report = check(dir.path(), &c, &ScanLimits::default());
     let link = finding(&report, Code::Symlink, None);
     assert_eq!(link.path.as_deref(), Some("scans"));
@@ -403,15 +548,27 @@ fn a_non_utf8_name_is_a_finding_not_a_crash() {
     let c = family_checklist();
     let f = complete_by_slugs();
     let name = std::ffi::OsStr::from_bytes(b"\xC9\xED\xB7\xDD\xD6\xA4.jpg"); // 身份证 in GBK
-    fs::write(f.path().join("scans").join(name), text_jpeg(CARD.0, CARD.1, 30)).expect("write");
+    fs::write(
+        f.path().join("scans").join(name),
+        text_jpeg(CARD.0, CARD.1, 30),
+    )
+    .expect("write");
     let dir = std::ffi::OsStr::from_bytes(b"\xBB\xA7\xBF\xDA"); // 户口 in GBK
     fs::create_dir(f.path().join("scans").join(dir)).expect("mkdir");
     fs::write(f.path().join("scans").join(dir).join("a.jpg"), b"x").expect("write");
     let report = f.check(&c);
-    let bad: Vec<&str> =
-        report.findings.iter().filter(|f| f.code == Code::NonUtf8Name).filter_map(|f| f.path.as_deref()).collect();
+    let bad: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::NonUtf8Name)
+        .filter_map(|f| f.path.as_deref())
+        .collect();
     assert_eq!(bad.len(), 2, "{:?}", codes(&report));
-    assert!(bad.iter().all(|p| p.starts_with("scans/") && p.contains('\u{FFFD}')), "{bad:?}");
+    assert!(
+        bad.iter()
+            .all(|p| p.starts_with("scans/") && p.contains('\u{FFFD}')),
+        "{bad:?}"
+    );
     assert!(!report.ready);
 }
 
@@ -420,15 +577,26 @@ fn a_png_header_claiming_60000_by_60000_is_refused_from_the_header() {
     let c = family_checklist();
     let f = complete_by_slugs();
     f.file("labour-contract.jpg", &png_claiming(60_000, 60_000));
-    fs::rename(f.path().join("scans/labour-contract.jpg"), f.path().join("scans/labour-contract.png")).expect("mv");
+    fs::rename(
+        f.path().join("scans/labour-contract.jpg"),
+        f.path().join("scans/labour-contract.png"),
+    )
+    .expect("mv");
     let started = std::time::Instant::now();
     let report = f.check(&c);
-    assert!(started.elapsed().as_secs() < 10, "a bomb must not be decoded");
+    assert!(
+        started.elapsed().as_secs() < 10,
+        "a bomb must not be decoded"
+    );
     let bomb = finding(&report, Code::TooManyPixels, Some("labour-contract"));
     assert!(bomb.message.contains("60000×60000"));
     // Refused before decoding: no decode finding for it.
-    let about: Vec<Code> =
-        report.findings.iter().filter(|f| f.slug.as_deref() == Some("labour-contract")).map(|f| f.code).collect();
+    let about: Vec<Code> = report
+        .findings
+        .iter()
+        .filter(|f| f.slug.as_deref() == Some("labour-contract"))
+        .map(|f| f.code)
+        .collect();
     assert_eq!(about, [Code::TooManyPixels]);
     assert_eq!(status(&report, "labour-contract"), ItemStatus::Invalid);
 }
@@ -449,7 +617,10 @@ fn an_encrypted_pdf_is_caught() {
 fn a_file_over_the_size_limit_is_refused_unread() {
     let c = family_checklist();
     let f = complete_by_slugs();
-    let limits = ScanLimits { max_file_bytes: 50_000, ..ScanLimits::default() };
+    let limits = ScanLimits {
+        max_file_bytes: 50_000,
+        ..ScanLimits::default()
+    };
     let report = check(f.path(), &c, &limits);
     let big = finding(&report, Code::FileTooLarge, Some("labour-contract"));
     assert_eq!(big.path.as_deref(), Some("scans/labour-contract.jpg"));
@@ -463,8 +634,15 @@ fn two_files_naming_the_same_part_get_unique_parts() {
     let f = complete_by_slugs();
     f.file("old/labour-contract.jpg", &text_jpeg(A4.0, A4.1, 44));
     let report = f.check(&c);
-    assert_eq!(finding(&report, Code::PartNameClash, Some("labour-contract")).severity, Severity::Warning);
-    let parts: Vec<&str> = report.items[2].files.iter().map(|f| f.part.as_str()).collect();
+    assert_eq!(
+        finding(&report, Code::PartNameClash, Some("labour-contract")).severity,
+        Severity::Warning
+    );
+    let parts: Vec<&str> = report.items[2]
+        .files
+        .iter()
+        .map(|f| f.part.as_str())
+        .collect();
     assert_eq!(parts, ["", "2"]);
     assert!(report.ready);
 }
@@ -477,8 +655,15 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (u64, std::time::SystemTime, Vec<u8
         .map(|e| e.expect("walk"))
         .map(|e| {
             let meta = fs::symlink_metadata(e.path()).expect("meta");
-            let content = if meta.is_file() { fs::read(e.path()).expect("read") } else { Vec::new() };
-            (e.path().to_path_buf(), (meta.len(), meta.modified().expect("mtime"), content))
+            let content = if meta.is_file() {
+                fs::read(e.path()).expect("read")
+            } else {
+                Vec::new()
+            };
+            (
+                e.path().to_path_buf(),
+                (meta.len(), meta.modified().expect("mtime"), content),
+            )
         })
         .collect()
 }
@@ -487,11 +672,14 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (u64, std::time::SystemTime, Vec<u8
 fn the_folder_is_never_modified() {
     let c = family_checklist();
     let f = complete_by_labels();
-    f.file("stray.jpg", &text_jpeg(CARD.0, CARD.1, 50)).file("身份证-空.jpg", b"").file("Thumbs.db", b"junk");
+    f.file("stray.jpg", &text_jpeg(CARD.0, CARD.1, 50))
+        .file("身份证-空.jpg", b"")
+        .file("Thumbs.db", b"junk");
     let whole = text_jpeg(A4.0, A4.1, 51);
     f.file("劳动合同-2.jpg", &whole[..whole.len() / 2]);
     #[cfg(unix)]
-    std::os::unix::fs::symlink("/etc/passwd", f.path().join("scans/户口簿-链接.jpg")).expect("symlink");
+    std::os::unix::fs::symlink("/etc/passwd", f.path().join("scans/户口簿-链接.jpg"))
+        .expect("symlink");
     let before = snapshot(f.path());
     let report = f.check(&c);
     assert!(!report.ready);
@@ -502,7 +690,8 @@ fn the_folder_is_never_modified() {
 fn the_report_is_deterministic_and_serialises_as_the_spec_says() {
     let c = family_checklist();
     let f = complete_by_labels();
-    f.file("stray.jpg", &text_jpeg(CARD.0, CARD.1, 60)).file("劳动合同-2.jpg", b"");
+    f.file("stray.jpg", &text_jpeg(CARD.0, CARD.1, 60))
+        .file("劳动合同-2.jpg", b"");
     let a = f.check(&c);
     let b = f.check(&c);
     assert_eq!(a, b);
@@ -513,12 +702,22 @@ fn the_report_is_deterministic_and_serialises_as_the_spec_says() {
     assert_eq!(json["items"][0]["status"], "ok");
     assert_eq!(json["items"][0]["files"][0], "scans/身份证（反面）.JPG");
     assert_eq!(json["items"][2]["status"], "invalid");
-    let empty = json["findings"].as_array().expect("findings").iter().find(|f| f["code"] == "empty-file").expect("empty");
+    let empty = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == "empty-file")
+        .expect("empty");
     assert_eq!(empty["severity"], "error");
     assert_eq!(empty["slug"], "labour-contract");
     assert_eq!(empty["path"], "scans/劳动合同-2.jpg");
     assert!(empty["message"].is_string() && empty["hint"].is_string());
-    let stray = json["findings"].as_array().expect("findings").iter().find(|f| f["code"] == "unmatched-file").expect("stray");
+    let stray = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == "unmatched-file")
+        .expect("stray");
     assert!(stray.get("slug").is_none());
 }
 
@@ -532,11 +731,46 @@ fn the_text_report_groups_by_item_with_marks_files_and_hints() {
     let text = render_text(&report, &c);
     assert!(text.contains("✓ 身份证 (id-card)"), "{text}");
     assert!(text.contains("scans/身份证-正面.jpg  [正面]"), "{text}");
-    assert!(text.contains("✗ 子女出生医学证明（1） (child-1-birth-certificate)"), "{text}");
+    assert!(
+        text.contains("✗ 子女出生医学证明（1） (child-1-birth-certificate)"),
+        "{text}"
+    );
     assert!(text.contains("error[missing-item]"), "{text}");
     assert!(text.contains("→ 扫描后存为"), "{text}");
-    assert!(text.contains("warning[unmatched-file] scans/stray.jpg"), "{text}");
+    assert!(
+        text.contains("warning[unmatched-file] scans/stray.jpg"),
+        "{text}"
+    );
     assert!(text.contains("– 个人所得税纳税证明"), "{text}");
-    assert!(!text.contains("经办人身份证"), "HR items are not scanned: {text}");
-    assert!(text.trim_end().ends_with("(1 errors, 1 warnings)"), "{text}");
+    assert!(
+        !text.contains("经办人身份证"),
+        "HR items are not scanned: {text}"
+    );
+    assert!(
+        text.trim_end().ends_with("(1 errors, 1 warnings)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn each_file_is_hashed_whole_whatever_the_decoder_read() {
+    use sha2::Digest;
+    let c = family_checklist();
+    let f = complete_by_labels();
+    let whole = text_jpeg(A4.0, A4.1, 80);
+    f.file("劳动合同 p2.jpg", &whole[..whole.len() / 3]);
+    let report = f.check(&c);
+    let mut seen = 0;
+    for file in report.items.iter().flat_map(|i| &i.files) {
+        let bytes = fs::read(&file.path).expect("read");
+        assert_eq!(
+            file.sha256,
+            <[u8; 32]>::from(sha2::Sha256::digest(&bytes)),
+            "{}",
+            file.rel
+        );
+        assert_eq!(file.bytes, bytes.len() as u64);
+        seen += 1;
+    }
+    assert_eq!(seen, 9);
 }

@@ -13,7 +13,7 @@
 //! finding.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, BufRead, Read, Seek, SeekFrom};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
@@ -34,7 +34,11 @@ pub struct Problem {
 
 impl Problem {
     fn new(code: Code, message: impl Into<String>, hint: impl Into<String>) -> Problem {
-        Problem { code, message: message.into(), hint: hint.into() }
+        Problem {
+            code,
+            message: message.into(),
+            hint: hint.into(),
+        }
     }
 }
 
@@ -108,7 +112,7 @@ pub fn inspect(path: &Path, expect: &Expect<'_>, limits: &ScanLimits) -> Inspect
         return out;
     }
 
-    let mut reader = BufReader::with_capacity(64 * 1024, Hashing::new(file));
+    let mut reader = Stream::new(file);
     let sniffed = match reader.fill_buf() {
         Ok(head) => sniff::sniff(head),
         Err(e) => {
@@ -143,43 +147,110 @@ pub fn inspect(path: &Path, expect: &Expect<'_>, limits: &ScanLimits) -> Inspect
     }
 
     // Whatever the decoder did not need still goes through the hasher.
-    if let Err(e) = io::copy(&mut reader, &mut io::sink()) {
-        out.problems.push(unreadable(&e));
-        return out;
+    match reader.finish() {
+        Ok((sha256, count)) => {
+            out.sha256 = Some(sha256);
+            out.bytes = count;
+        }
+        Err(e) => out.problems.push(unreadable(&e)),
     }
-    let hashing = reader.into_inner();
-    out.bytes = hashing.count;
-    out.sha256 = Some(hashing.hasher.finalize().into());
     out
 }
 
-/// A reader that hashes every byte it passes on.
-struct Hashing<R> {
+/// The one pass over a file: a buffered reader that hashes every byte as it enters the buffer.
+/// Its `read_exact` has an inlined fast path because the JPEG decoder reads a byte at a time.
+struct Stream<R> {
     inner: R,
     hasher: Sha256,
     count: u64,
+    buf: Box<[u8]>,
+    pos: usize,
+    end: usize,
 }
 
-impl<R> Hashing<R> {
-    fn new(inner: R) -> Hashing<R> {
-        Hashing { inner, hasher: Sha256::new(), count: 0 }
+impl<R: Read> Stream<R> {
+    fn new(inner: R) -> Stream<R> {
+        Stream {
+            inner,
+            hasher: Sha256::new(),
+            count: 0,
+            buf: vec![0; 64 * 1024].into_boxed_slice(),
+            pos: 0,
+            end: 0,
+        }
+    }
+
+    /// Reads the rest of the file (into the hash) and returns the digest and the byte count.
+    fn finish(mut self) -> io::Result<([u8; 32], u64)> {
+        self.pos = self.end;
+        while !self.fill_buf()?.is_empty() {
+            self.pos = self.end;
+        }
+        Ok((self.hasher.finalize().into(), self.count))
     }
 }
 
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.count += n as u64;
+impl<R: Read> BufRead for Stream<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos == self.end {
+            let n = loop {
+                match self.inner.read(&mut self.buf) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    other => break other?,
+                }
+            };
+            self.hasher.update(&self.buf[..n]);
+            self.count += n as u64;
+            (self.pos, self.end) = (0, n);
+        }
+        Ok(&self.buf[self.pos..self.end])
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.pos = (self.pos + amt).min(self.end);
+    }
+}
+
+impl<R: Read> Read for Stream<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let avail = self.fill_buf()?;
+        let n = avail.len().min(out.len());
+        out[..n].copy_from_slice(&avail[..n]);
+        self.consume(n);
         Ok(n)
+    }
+
+    #[inline]
+    fn read_exact(&mut self, out: &mut [u8]) -> io::Result<()> {
+        if let Some(avail) = self
+            .buf
+            .get(self.pos..self.end)
+            .filter(|a| a.len() >= out.len())
+        {
+            out.copy_from_slice(&avail[..out.len()]);
+            self.pos += out.len();
+            return Ok(());
+        }
+        let mut rest = out;
+        while !rest.is_empty() {
+            let n = self.read(rest)?;
+            if n == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            rest = &mut rest[n..];
+        }
+        Ok(())
     }
 }
 
 /// The `png` crate asks for `Seek` in its bounds but reads front to back; a seek here would
 /// break the hash, so it is refused rather than honoured.
-impl<R> Seek for Hashing<R> {
+impl<R> Seek for Stream<R> {
     fn seek(&mut self, _: SeekFrom) -> io::Result<u64> {
-        Err(io::Error::new(io::ErrorKind::Unsupported, "scan files are read once, front to back"))
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "scan files are read once, front to back",
+        ))
     }
 }
 
@@ -197,16 +268,29 @@ fn check_type(kind: FileKind, expect: &Expect<'_>, problems: &mut Vec<Problem>) 
         let said = if expect.ext.is_empty() {
             "文件没有扩展名 (no extension)".to_string()
         } else {
-            format!("扩展名是 .{} (the extension says .{})", expect.ext, expect.ext)
+            format!(
+                "扩展名是 .{} (the extension says .{})",
+                expect.ext, expect.ext
+            )
         };
         problems.push(Problem::new(
             Code::TypeMismatch,
-            format!("{said}，内容却是 {} (the content is {})", kind.name(), kind.name()),
-            format!("把文件改名为以 .{} 结尾，或用扫描软件重新导出为正确的格式", kind.ext()),
+            format!(
+                "{said}，内容却是 {} (the content is {})",
+                kind.name(),
+                kind.name()
+            ),
+            format!(
+                "把文件改名为以 .{} 结尾，或用扫描软件重新导出为正确的格式",
+                kind.ext()
+            ),
         ));
     }
     let accepted = expect.accept.is_empty()
-        || expect.accept.iter().any(|a| FileKind::from_ext(a) == Some(kind) || a.eq_ignore_ascii_case(kind.ext()));
+        || expect
+            .accept
+            .iter()
+            .any(|a| FileKind::from_ext(a) == Some(kind) || a.eq_ignore_ascii_case(kind.ext()));
     if !accepted {
         let list = expect.accept.join("、");
         problems.push(Problem::new(
@@ -225,7 +309,10 @@ fn check_type(kind: FileKind, expect: &Expect<'_>, problems: &mut Vec<Problem>) 
 fn truncated(kind: FileKind) -> Problem {
     Problem::new(
         Code::Truncated,
-        format!("{} 文件不完整，数据在结尾之前就断了 (the file ends early: truncated)", kind.name()),
+        format!(
+            "{} 文件不完整，数据在结尾之前就断了 (the file ends early: truncated)",
+            kind.name()
+        ),
         "从原始位置重新复制这个文件，或重新扫描",
     )
 }
@@ -300,7 +387,12 @@ pub fn is_blank(samples: &[u8]) -> bool {
             seen * 2 >= n
         })
         .unwrap_or(0);
-    let ink: u64 = hist.iter().enumerate().filter(|(v, _)| v.abs_diff(median) > 40).map(|(_, c)| c).sum();
+    let ink: u64 = hist
+        .iter()
+        .enumerate()
+        .filter(|(v, _)| v.abs_diff(median) > 40)
+        .map(|(_, c)| c)
+        .sum();
     ink * 1000 < n
 }
 
@@ -312,24 +404,37 @@ fn blank_page() -> Problem {
     )
 }
 
-fn check_jpeg<R: Read>(reader: &mut R, expect: &Expect<'_>, limits: &ScanLimits, problems: &mut Vec<Problem>) {
-    let result = catch_unwind(AssertUnwindSafe(|| -> Result<Option<Vec<u8>>, jpeg_decoder::Error> {
-        let mut decoder = jpeg_decoder::Decoder::new(reader);
-        decoder.read_info()?;
-        let Some(info) = decoder.info() else { return Ok(None) };
-        let (w, h) = (u64::from(info.width), u64::from(info.height));
-        if w * h > limits.max_pixels {
-            problems.push(too_many_pixels(w, h, limits));
-            return Ok(None);
-        }
-        check_resolution(w, h, expect.size, limits.min_dpi, problems);
-        // The smallest DCT scale (1/8): every entropy-coded byte is still decoded, so truncation
-        // and damage show, at a fraction of the cost of a full decode.
-        decoder.scale(1, 1)?;
-        let pixels = decoder.decode()?;
-        let channels = info.pixel_format.pixel_bytes();
-        Ok(Some(luma(&pixels, channels, info.pixel_format == jpeg_decoder::PixelFormat::L16)))
-    }));
+fn check_jpeg<R: Read>(
+    reader: &mut R,
+    expect: &Expect<'_>,
+    limits: &ScanLimits,
+    problems: &mut Vec<Problem>,
+) {
+    let result = catch_unwind(AssertUnwindSafe(
+        || -> Result<Option<Vec<u8>>, jpeg_decoder::Error> {
+            let mut decoder = jpeg_decoder::Decoder::new(reader);
+            decoder.read_info()?;
+            let Some(info) = decoder.info() else {
+                return Ok(None);
+            };
+            let (w, h) = (u64::from(info.width), u64::from(info.height));
+            if w * h > limits.max_pixels {
+                problems.push(too_many_pixels(w, h, limits));
+                return Ok(None);
+            }
+            check_resolution(w, h, expect.size, limits.min_dpi, problems);
+            // The smallest DCT scale (1/8): every entropy-coded byte is still decoded, so truncation
+            // and damage show, at a fraction of the cost of a full decode.
+            decoder.scale(1, 1)?;
+            let pixels = decoder.decode()?;
+            let channels = info.pixel_format.pixel_bytes();
+            Ok(Some(luma(
+                &pixels,
+                channels,
+                info.pixel_format == jpeg_decoder::PixelFormat::L16,
+            )))
+        },
+    ));
     match result {
         Ok(Ok(Some(samples))) => {
             if is_blank(&samples) {
@@ -350,9 +455,17 @@ fn check_jpeg<R: Read>(reader: &mut R, expect: &Expect<'_>, limits: &ScanLimits,
 fn luma(pixels: &[u8], channels: usize, l16: bool) -> Vec<u8> {
     match (channels, l16) {
         (2, true) => pixels.chunks_exact(2).map(|p| p[0]).collect(),
-        (3, _) => pixels.chunks_exact(3).map(|p| rgb_luma(p[0], p[1], p[2])).collect(),
+        (3, _) => pixels
+            .chunks_exact(3)
+            .map(|p| rgb_luma(p[0], p[1], p[2]))
+            .collect(),
         // CMYK may come inverted (Adobe); blankness is about spread, so the plain mean will do.
-        (4, _) => pixels.chunks_exact(4).map(|p| ((u16::from(p[0]) + u16::from(p[1]) + u16::from(p[2]) + u16::from(p[3])) / 4) as u8).collect(),
+        (4, _) => pixels
+            .chunks_exact(4)
+            .map(|p| {
+                ((u16::from(p[0]) + u16::from(p[1]) + u16::from(p[2]) + u16::from(p[3])) / 4) as u8
+            })
+            .collect(),
         _ => pixels.to_vec(),
     }
 }
@@ -375,30 +488,39 @@ fn check_png<R: BufRead + Seek>(
             return;
         }
     }
-    let result = catch_unwind(AssertUnwindSafe(|| -> Result<Option<Vec<u8>>, png::DecodingError> {
-        let mut decoder = png::Decoder::new(reader);
-        decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-        let mut png = decoder.read_info()?;
-        let (w, h, interlaced) = (png.info().width, png.info().height, png.info().interlaced);
-        if u64::from(w) * u64::from(h) > limits.max_pixels {
-            problems.push(too_many_pixels(u64::from(w), u64::from(h), limits));
-            return Ok(None);
-        }
-        check_resolution(u64::from(w), u64::from(h), expect.size, limits.min_dpi, problems);
-        let channels = png.output_color_type().0.samples();
-        // Interlaced rows arrive pass by pass, out of place: they are checked, not sampled.
-        let mut blocks = (!interlaced).then(|| Blocks::new(w as usize, 8));
-        let mut row_luma = Vec::with_capacity(w as usize);
-        while let Some(row) = png.next_row()? {
-            if let Some(blocks) = blocks.as_mut() {
-                row_luma.clear();
-                row_luma.extend(row.data().chunks_exact(channels).map(|p| pixel_luma(p)));
-                blocks.push_row(&row_luma);
+    let result = catch_unwind(AssertUnwindSafe(
+        || -> Result<Option<Vec<u8>>, png::DecodingError> {
+            let mut decoder = png::Decoder::new(reader);
+            decoder
+                .set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+            let mut png = decoder.read_info()?;
+            let (w, h, interlaced) = (png.info().width, png.info().height, png.info().interlaced);
+            if u64::from(w) * u64::from(h) > limits.max_pixels {
+                problems.push(too_many_pixels(u64::from(w), u64::from(h), limits));
+                return Ok(None);
             }
-        }
-        png.finish()?;
-        Ok(blocks.map(Blocks::finish))
-    }));
+            check_resolution(
+                u64::from(w),
+                u64::from(h),
+                expect.size,
+                limits.min_dpi,
+                problems,
+            );
+            let channels = png.output_color_type().0.samples();
+            // Interlaced rows arrive pass by pass, out of place: they are checked, not sampled.
+            let mut blocks = (!interlaced).then(|| Blocks::new(w as usize, 8));
+            let mut row_luma = Vec::with_capacity(w as usize);
+            while let Some(row) = png.next_row()? {
+                if let Some(blocks) = blocks.as_mut() {
+                    row_luma.clear();
+                    row_luma.extend(row.data().chunks_exact(channels).map(pixel_luma));
+                    blocks.push_row(&row_luma);
+                }
+            }
+            png.finish()?;
+            Ok(blocks.map(Blocks::finish))
+        },
+    ));
     match result {
         Ok(Ok(Some(samples))) => {
             if is_blank(&samples) {
@@ -438,7 +560,13 @@ struct Blocks {
 
 impl Blocks {
     fn new(width: usize, factor: usize) -> Blocks {
-        Blocks { width, factor, sums: vec![0; width.div_ceil(factor)], rows: 0, out: Vec::new() }
+        Blocks {
+            width,
+            factor,
+            sums: vec![0; width.div_ceil(factor)],
+            rows: 0,
+            out: Vec::new(),
+        }
     }
 
     fn push_row(&mut self, row: &[u8]) {
@@ -480,7 +608,10 @@ fn check_pdf<R: Read>(reader: &mut R, size: u64, problems: &mut Vec<Problem>) ->
     }
     let tail = &data[data.len().saturating_sub(2048)..];
     let complete = sniff::find(tail, b"%%EOF").is_some();
-    let options = lopdf::LoadOptions { max_decompressed_size: Some(64 << 20), ..Default::default() };
+    let options = lopdf::LoadOptions {
+        max_decompressed_size: Some(64 << 20),
+        ..Default::default()
+    };
     let loaded = catch_unwind(AssertUnwindSafe(|| {
         lopdf::Document::load_mem_with_options(&data, options).map(|doc| {
             let encrypted = doc.was_encrypted() || doc.is_encrypted();
@@ -547,7 +678,10 @@ mod tests {
         let paper: Vec<u8> = (0..40_000).map(|i| 240 + (i % 7) as u8).collect();
         assert!(is_blank(&paper));
         let black = vec![3u8; 10_000];
-        assert!(is_blank(&black), "an all-black page (lid open, wrong side) is blank too");
+        assert!(
+            is_blank(&black),
+            "an all-black page (lid open, wrong side) is blank too"
+        );
         // One short line of text on an A4 page at 1/8 scale: about 0.5 % of blocks.
         let mut line = paper.clone();
         for v in line.iter_mut().skip(20_000).take(200) {

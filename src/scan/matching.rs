@@ -131,7 +131,12 @@ struct Folded {
 impl Folded {
     fn new(s: &str) -> Folded {
         let text: String = s.nfc().collect();
-        let mut f = Folded { chars: Vec::new(), ends: Vec::new(), sep_before: Vec::new(), text: String::new() };
+        let mut f = Folded {
+            chars: Vec::new(),
+            ends: Vec::new(),
+            sep_before: Vec::new(),
+            text: String::new(),
+        };
         let mut sep = false;
         for (i, c) in text.char_indices() {
             match fold_char(c) {
@@ -171,10 +176,19 @@ pub struct Matcher {
 impl Matcher {
     pub fn new(checklist: &Checklist) -> Matcher {
         let mut keys = Vec::new();
-        for (item, it) in checklist.items.iter().enumerate().filter(|(_, it)| it.scanned()) {
+        for (item, it) in checklist
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| it.scanned())
+        {
             for name in [&it.slug, &it.label] {
                 let chars = fold_key(name);
-                if !chars.is_empty() && !keys.iter().any(|k: &Key| k.item == item && k.chars == chars) {
+                if !chars.is_empty()
+                    && !keys
+                        .iter()
+                        .any(|k: &Key| k.item == item && k.chars == chars)
+                {
                     keys.push(Key { item, chars });
                 }
             }
@@ -196,7 +210,10 @@ impl Matcher {
                 }
                 let better = match &best {
                     None => true,
-                    Some((bk, bs, bi, _)) => (k, std::cmp::Reverse(start), std::cmp::Reverse(ki)) > (*bk, std::cmp::Reverse(*bs), std::cmp::Reverse(*bi)),
+                    Some((bk, bs, bi, _)) => {
+                        (k, std::cmp::Reverse(start), std::cmp::Reverse(ki))
+                            > (*bk, std::cmp::Reverse(*bs), std::cmp::Reverse(*bi))
+                    }
                 };
                 if better {
                     let part = clean_part(&folded.text[folded.ends[k - 1]..]);
@@ -205,8 +222,13 @@ impl Matcher {
             }
         }
         match best {
-            Some((_, _, ki, part)) => Match::Item { item: self.keys[ki].item, part },
-            None => Match::Unmatched { closest: components.last().and_then(|stem| self.closest(stem)) },
+            Some((_, _, ki, part)) => Match::Item {
+                item: self.keys[ki].item,
+                part,
+            },
+            None => Match::Unmatched {
+                closest: components.last().and_then(|stem| self.closest(stem)),
+            },
         }
     }
 
@@ -222,10 +244,9 @@ impl Matcher {
             return false;
         }
         if next.is_alphabetic() {
-            let longer = self
-                .keys
-                .iter()
-                .any(|other| other.item != key.item && common_prefix(&name.chars, &other.chars) > k);
+            let longer = self.keys.iter().any(|other| {
+                other.item != key.item && common_prefix(&name.chars, &other.chars) > k
+            });
             return !longer;
         }
         true
@@ -241,7 +262,8 @@ impl Matcher {
         let mut best: Option<(usize, usize)> = None; // (distance, item)
         for key in &self.keys {
             let head = &name[..name.len().min(key.chars.len())];
-            let d = strsim::generic_levenshtein(&key.chars, &name.to_vec()).min(strsim::generic_levenshtein(&key.chars, &head.to_vec()));
+            let d = strsim::generic_levenshtein(&key.chars, &name.to_vec())
+                .min(strsim::generic_levenshtein(&key.chars, &head.to_vec()));
             if d * 2 <= key.chars.len().max(2) && best.is_none_or(|(bd, _)| d < bd) {
                 best = Some((d, key.item));
             }
@@ -323,8 +345,14 @@ mod tests {
 
     fn checklist(items: &[(&str, &str)]) -> Checklist {
         Checklist {
-            applicant: ApplicantSummary { name: "测试".into(), id_masked: "3101**********1234".into() },
-            rulebook: RulebookRef { id: "t".into(), version: "1".into() },
+            applicant: ApplicantSummary {
+                name: "测试".into(),
+                id_masked: "3101**********1234".into(),
+            },
+            rulebook: RulebookRef {
+                id: "t".into(),
+                version: "1".into(),
+            },
             center: String::new(),
             center_address: None,
             visits: vec![],
@@ -393,13 +421,28 @@ mod tests {
     #[test]
     fn per_person_items_are_kept_apart() {
         let c = family();
-        assert_eq!(m(&c, "子女出生医学证明（1）"), is("child-1-birth-certificate", ""));
-        assert_eq!(m(&c, "子女出生医学证明(2)-p1"), is("child-2-birth-certificate", "p1"));
-        assert_eq!(m(&c, "子女出生医学证明2"), is("child-2-birth-certificate", ""));
-        assert_eq!(m(&c, "child-2-birth-certificate_1"), is("child-2-birth-certificate", "1"));
+        assert_eq!(
+            m(&c, "子女出生医学证明（1）"),
+            is("child-1-birth-certificate", "")
+        );
+        assert_eq!(
+            m(&c, "子女出生医学证明(2)-p1"),
+            is("child-2-birth-certificate", "p1")
+        );
+        assert_eq!(
+            m(&c, "子女出生医学证明2"),
+            is("child-2-birth-certificate", "")
+        );
+        assert_eq!(
+            m(&c, "child-2-birth-certificate_1"),
+            is("child-2-birth-certificate", "1")
+        );
         // A digit run is never split: 12 is not child 1, part 2.
         assert_eq!(m(&c, "子女出生医学证明12"), None);
-        assert_eq!(m(&c, "子女出生医学证明（1）2"), is("child-1-birth-certificate", "2"));
+        assert_eq!(
+            m(&c, "子女出生医学证明（1）2"),
+            is("child-1-birth-certificate", "2")
+        );
         assert_eq!(m(&c, "子女出生医学证明"), None);
     }
 
@@ -423,7 +466,10 @@ mod tests {
         assert_eq!(m(&c, &nfd), is("resume", "1"));
         assert_eq!(m(&c, "RÉSUMÉ简历"), is("resume", ""));
         let c = family();
-        assert_eq!(m(&c, "子女出生医学证明（２）　ｐ１"), is("child-2-birth-certificate", "ｐ１"));
+        assert_eq!(
+            m(&c, "子女出生医学证明（２）　ｐ１"),
+            is("child-2-birth-certificate", "ｐ１")
+        );
     }
 
     #[test]
@@ -441,12 +487,25 @@ mod tests {
 
     #[test]
     fn junk_and_extensions() {
-        for j in ["Thumbs.db", "thumbs.db", "desktop.ini", ".DS_Store", "._身份证.jpg", "~$合同.docx"] {
+        for j in [
+            "Thumbs.db",
+            "thumbs.db",
+            "desktop.ini",
+            ".DS_Store",
+            "._身份证.jpg",
+            "~$合同.docx",
+        ] {
             assert!(is_junk(j), "{j}");
         }
         assert!(!is_junk("身份证.jpg"));
-        assert_eq!(split_ext("身份证-正面.JPG"), ("身份证-正面", "jpg".to_string()));
-        assert_eq!(split_ext("身份证.正面.jpeg"), ("身份证.正面", "jpeg".to_string()));
+        assert_eq!(
+            split_ext("身份证-正面.JPG"),
+            ("身份证-正面", "jpg".to_string())
+        );
+        assert_eq!(
+            split_ext("身份证.正面.jpeg"),
+            ("身份证.正面", "jpeg".to_string())
+        );
         assert_eq!(split_ext("身份证"), ("身份证", String::new()));
         assert_eq!(split_ext(".jpg"), (".jpg", String::new()));
     }

@@ -46,7 +46,11 @@ pub struct ScanLimits {
 
 impl Default for ScanLimits {
     fn default() -> ScanLimits {
-        ScanLimits { max_file_bytes: 20_000_000, max_pixels: 100_000_000, min_dpi: 150 }
+        ScanLimits {
+            max_file_bytes: 20_000_000,
+            max_pixels: 100_000_000,
+            min_dpi: 150,
+        }
     }
 }
 
@@ -140,7 +144,9 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
         match &entry.found {
             Found::Symlink { target } => findings.push(about(Finding::new(
                 Code::Symlink,
-                format!("这是指向 {target} 的符号链接，不会被读取 (a symbolic link; never followed)"),
+                format!(
+                    "这是指向 {target} 的符号链接，不会被读取 (a symbolic link; never followed)"
+                ),
                 "把链接换成真实的文件副本（不要放快捷方式或链接）",
             ))),
             Found::Special => findings.push(about(Finding::new(
@@ -161,19 +167,30 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
     }
 
     for list in &mut claims {
-        list.sort_by(|a, b| natural_cmp(&a.part, &b.part).then_with(|| natural_cmp(&entries[a.entry].rel, &entries[b.entry].rel)));
+        list.sort_by(|a, b| {
+            natural_cmp(&a.part, &b.part)
+                .then_with(|| natural_cmp(&entries[a.entry].rel, &entries[b.entry].rel))
+        });
     }
     dedupe_parts(checklist, &entries, &mut claims, &mut findings);
 
     // Content checks: one job per claimed file, in checklist order; rayon keeps that order.
-    let jobs: Vec<(usize, &Claim)> =
-        claims.iter().enumerate().flat_map(|(item, list)| list.iter().map(move |c| (item, c))).collect();
+    let jobs: Vec<(usize, &Claim)> = claims
+        .iter()
+        .enumerate()
+        .flat_map(|(item, list)| list.iter().map(move |c| (item, c)))
+        .collect();
     let inspections: Vec<content::Inspection> = jobs
         .par_iter()
         .map(|(item, claim)| {
             let it = &checklist.items[*item];
             let entry = &entries[claim.entry];
-            let expect = content::Expect { ext: &entry.ext, accept: &it.accept, size: it.size, label: &it.label };
+            let expect = content::Expect {
+                ext: &entry.ext,
+                accept: &it.accept,
+                size: it.size,
+                label: &it.label,
+            };
             content::inspect(&entry.path, &expect, limits)
         })
         .collect();
@@ -185,7 +202,11 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
         let it = &checklist.items[*item];
         let entry = &entries[claim.entry];
         for p in inspection.problems {
-            findings.push(Finding::new(p.code, p.message, p.hint).with_slug(&it.slug).with_path(&entry.rel));
+            findings.push(
+                Finding::new(p.code, p.message, p.hint)
+                    .with_slug(&it.slug)
+                    .with_path(&entry.rel),
+            );
         }
         let pages = match inspection.kind {
             Some(FileKind::Pdf) => inspection.pages.max(1),
@@ -200,7 +221,9 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
             findings.push(
                 Finding::new(
                     Code::DuplicatePart,
-                    format!("与 {earlier} 内容完全相同，只算一份 (the same scan twice in this item)"),
+                    format!(
+                        "与 {earlier} 内容完全相同，只算一份 (the same scan twice in this item)"
+                    ),
                     "删除重复的文件，或换成缺少的那一页",
                 )
                 .with_slug(&it.slug)
@@ -224,7 +247,12 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
     duplicate_content(checklist, &first_by_hash, &mut findings);
 
     let mut missing_labels = Vec::new();
-    for (i, it) in checklist.items.iter().enumerate().filter(|(_, it)| it.scanned()) {
+    for (i, it) in checklist
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| it.scanned())
+    {
         if claims[i].is_empty() {
             if it.required {
                 missing_labels.push(it.label.clone());
@@ -233,15 +261,27 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
             findings.push(too_few_parts(it, parts_seen[i]));
         }
     }
-    for (i, it) in checklist.items.iter().enumerate().filter(|(_, it)| it.scanned()) {
+    for (i, it) in checklist
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| it.scanned())
+    {
         if claims[i].is_empty() && it.required {
-            let lookalikes: Vec<&str> =
-                strays.iter().filter(|(_, c)| *c == Some(i)).map(|(e, _)| entries[*e].rel.as_str()).collect();
+            let lookalikes: Vec<&str> = strays
+                .iter()
+                .filter(|(_, c)| *c == Some(i))
+                .map(|(e, _)| entries[*e].rel.as_str())
+                .collect();
             findings.push(missing_item(it, &lookalikes));
         }
     }
     for (e, closest) in &strays {
-        findings.push(stray(&entries[*e].rel, closest.map(|c| &checklist.items[c]), &missing_labels));
+        findings.push(stray(
+            &entries[*e].rel,
+            closest.map(|c| &checklist.items[c]),
+            &missing_labels,
+        ));
     }
 
     sort_findings(checklist, &mut findings);
@@ -253,22 +293,42 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
         .map(|(i, it)| {
             let status = if claims[i].is_empty() {
                 ItemStatus::Missing
-            } else if findings.iter().any(|f| f.is_error() && f.slug.as_deref() == Some(it.slug.as_str())) {
+            } else if findings
+                .iter()
+                .any(|f| f.is_error() && f.slug.as_deref() == Some(it.slug.as_str()))
+            {
                 ItemStatus::Invalid
             } else {
                 ItemStatus::Ok
             };
-            ItemReport { slug: it.slug.clone(), label: it.label.clone(), status, files: std::mem::take(&mut files[i]) }
+            ItemReport {
+                slug: it.slug.clone(),
+                label: it.label.clone(),
+                status,
+                files: std::mem::take(&mut files[i]),
+            }
         })
         .collect();
-    let required_ok = items.iter().zip(checklist.scanned_items()).all(|(r, it)| !it.required || r.status == ItemStatus::Ok);
+    let required_ok = items
+        .iter()
+        .zip(checklist.scanned_items())
+        .all(|(r, it)| !it.required || r.status == ItemStatus::Ok);
     let ready = required_ok && !findings.iter().any(Finding::is_error);
-    CheckReport { ready, items, findings }
+    CheckReport {
+        ready,
+        items,
+        findings,
+    }
 }
 
 /// Makes part names unique within each item (case-insensitively, as bundle names must be):
 /// a later file naming the same part gets `-2`, `-3` …, and a warning.
-fn dedupe_parts(checklist: &Checklist, entries: &[walk::Entry], claims: &mut [Vec<Claim>], findings: &mut Vec<Finding>) {
+fn dedupe_parts(
+    checklist: &Checklist,
+    entries: &[walk::Entry],
+    claims: &mut [Vec<Claim>],
+    findings: &mut Vec<Finding>,
+) {
     for (item, list) in claims.iter_mut().enumerate() {
         let it = &checklist.items[item];
         let mut taken: HashMap<Vec<char>, String> = HashMap::new();
@@ -279,10 +339,18 @@ fn dedupe_parts(checklist: &Checklist, entries: &[walk::Entry], claims: &mut [Ve
                 taken.insert(key, rel.clone());
                 continue;
             };
-            let shown = if claim.part.is_empty() { "（无分页名）(no part name)".to_string() } else { format!("「{}」", claim.part) };
+            let shown = if claim.part.is_empty() {
+                "（无分页名）(no part name)".to_string()
+            } else {
+                format!("「{}」", claim.part)
+            };
             let mut n = 2;
             let unique = loop {
-                let candidate = if claim.part.is_empty() { n.to_string() } else { format!("{}-{n}", claim.part) };
+                let candidate = if claim.part.is_empty() {
+                    n.to_string()
+                } else {
+                    format!("{}-{n}", claim.part)
+                };
                 if !taken.contains_key(&matching::fold_key(&candidate)) {
                     break candidate;
                 }
@@ -304,7 +372,11 @@ fn dedupe_parts(checklist: &Checklist, entries: &[walk::Entry], claims: &mut [Ve
 }
 
 /// One `duplicate-content` finding per file whose exact content also serves another item.
-fn duplicate_content(checklist: &Checklist, by_hash: &HashMap<[u8; 32], Vec<(usize, String)>>, findings: &mut Vec<Finding>) {
+fn duplicate_content(
+    checklist: &Checklist,
+    by_hash: &HashMap<[u8; 32], Vec<(usize, String)>>,
+    findings: &mut Vec<Finding>,
+) {
     for users in by_hash.values() {
         for (item, rel) in users {
             let others: Vec<String> = users
@@ -331,13 +403,24 @@ fn duplicate_content(checklist: &Checklist, by_hash: &HashMap<[u8; 32], Vec<(usi
 
 fn too_few_parts(it: &Item, have: u32) -> Finding {
     let hint = if it.parts.is_empty() {
-        format!("补扫缺少的页：每页一个文件（如 {0}-p1.jpg、{0}-p2.jpg），或合成一个多页 PDF", it.label)
+        format!(
+            "补扫缺少的页：每页一个文件（如 {0}-p1.jpg、{0}-p2.jpg），或合成一个多页 PDF",
+            it.label
+        )
     } else {
-        format!("需要：{}；每页一个文件（如 {}-{}.jpg），或合成一个多页 PDF", it.parts.join("、"), it.label, it.parts[0])
+        format!(
+            "需要：{}；每页一个文件（如 {}-{}.jpg），或合成一个多页 PDF",
+            it.parts.join("、"),
+            it.label,
+            it.parts[0]
+        )
     };
     Finding::new(
         Code::TooFewParts,
-        format!("「{}」只有 {have} 页扫描，至少需要 {} 页 ({have} of {} pages)", it.label, it.min_parts, it.min_parts),
+        format!(
+            "「{}」只有 {have} 页扫描，至少需要 {} 页 ({have} of {} pages)",
+            it.label, it.min_parts, it.min_parts
+        ),
         hint,
     )
     .with_slug(&it.slug)
@@ -348,30 +431,54 @@ fn missing_item(it: &Item, lookalikes: &[&str]) -> Finding {
         Some(p) => format!("scans/{}-{p}.jpg", it.label),
         None => format!("scans/{}.pdf", it.label),
     };
-    let mut hint = format!("扫描后存为 {example}（文件名以「{}」或「{}」开头）", it.label, it.slug);
+    let mut hint = format!(
+        "扫描后存为 {example}（文件名以「{}」或「{}」开头）",
+        it.label, it.slug
+    );
     if it.min_parts > 1 {
         hint.push_str(&format!("，共需 {} 页", it.min_parts));
     }
     if !lookalikes.is_empty() {
-        hint = format!("{} 可能就是它：请改名为以「{}」开头。否则{hint}", lookalikes.join("、"), it.label);
+        hint = format!(
+            "{} 可能就是它：请改名为以「{}」开头。否则{hint}",
+            lookalikes.join("、"),
+            it.label
+        );
     }
-    Finding::new(Code::MissingItem, format!("缺少「{}」的扫描件 (no scan of this required item)", it.label), hint)
-        .with_slug(&it.slug)
+    Finding::new(
+        Code::MissingItem,
+        format!(
+            "缺少「{}」的扫描件 (no scan of this required item)",
+            it.label
+        ),
+        hint,
+    )
+    .with_slug(&it.slug)
 }
 
 fn stray(rel: &str, closest: Option<&Item>, missing: &[String]) -> Finding {
     let (message, hint) = match closest {
         Some(it) => (
-            format!("文件不属于清单中的任何材料；最接近的是「{}」({}) (matches no item)", it.label, it.slug),
-            format!("如果这是「{}」，请改名为以「{}」开头，如「{}-正面.jpg」；否则移出 scans/", it.label, it.label, it.label),
+            format!(
+                "文件不属于清单中的任何材料；最接近的是「{}」({}) (matches no item)",
+                it.label, it.slug
+            ),
+            format!(
+                "如果这是「{}」，请改名为以「{}」开头，如「{}-正面.jpg」；否则移出 scans/",
+                it.label, it.label, it.label
+            ),
         ),
         None if !missing.is_empty() => (
             "文件不属于清单中的任何材料 (matches no item)".to_string(),
-            format!("如果这是缺少的材料之一（{}），请按材料名改名；否则移出 scans/", missing.join("、")),
+            format!(
+                "如果这是缺少的材料之一（{}），请按材料名改名；否则移出 scans/",
+                missing.join("、")
+            ),
         ),
         None => (
             "文件不属于清单中的任何材料 (matches no item)".to_string(),
-            "文件名要以材料名或其英文代号开头（如「身份证-正面.jpg」）；不需要的文件请移出 scans/".to_string(),
+            "文件名要以材料名或其英文代号开头（如「身份证-正面.jpg」）；不需要的文件请移出 scans/"
+                .to_string(),
         ),
     };
     Finding::new(Code::UnmatchedFile, message, hint).with_path(rel)
@@ -381,18 +488,25 @@ fn stray(rel: &str, closest: Option<&Item>, missing: &[String]) -> Finding {
 /// each, item-level findings before file ones, files in natural name order. Stable, so the
 /// findings of one file keep the order they were found in.
 fn sort_findings(checklist: &Checklist, findings: &mut [Finding]) {
-    let position: HashMap<&str, usize> = checklist.items.iter().enumerate().map(|(i, it)| (it.slug.as_str(), i)).collect();
+    let position: HashMap<&str, usize> = checklist
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| (it.slug.as_str(), i))
+        .collect();
     let group = |f: &Finding| match (&f.slug, &f.path) {
         (None, None) => (0, 0),
         (Some(s), _) => (1, position.get(s.as_str()).copied().unwrap_or(usize::MAX)),
         (None, Some(_)) => (2, 0),
     };
     findings.sort_by(|a, b| {
-        group(a).cmp(&group(b)).then_with(|| match (&a.path, &b.path) {
-            (None, None) => std::cmp::Ordering::Equal,
-            (None, Some(_)) => std::cmp::Ordering::Less,
-            (Some(_), None) => std::cmp::Ordering::Greater,
-            (Some(x), Some(y)) => natural_cmp(x, y),
-        })
+        group(a)
+            .cmp(&group(b))
+            .then_with(|| match (&a.path, &b.path) {
+                (None, None) => std::cmp::Ordering::Equal,
+                (None, Some(_)) => std::cmp::Ordering::Less,
+                (Some(_), None) => std::cmp::Ordering::Greater,
+                (Some(x), Some(y)) => natural_cmp(x, y),
+            })
     });
 }

@@ -49,7 +49,10 @@ impl FileKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sniffed {
     /// A scan type; for PNG the header's pixel size when the head held it.
-    Scan { kind: FileKind, dims: Option<(u32, u32)> },
+    Scan {
+        kind: FileKind,
+        dims: Option<(u32, u32)>,
+    },
     /// Something else, described for the clerk (`HEIC 图片`, `Word 文档` ...).
     Other(&'static str),
 }
@@ -57,14 +60,23 @@ pub enum Sniffed {
 /// Identifies a file from its first bytes (pass at least the first 32 when the file has them).
 pub fn sniff(head: &[u8]) -> Sniffed {
     if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        return Sniffed::Scan { kind: FileKind::Jpeg, dims: None };
+        return Sniffed::Scan {
+            kind: FileKind::Jpeg,
+            dims: None,
+        };
     }
     if head.starts_with(b"\x89PNG\r\n\x1a\n") {
-        return Sniffed::Scan { kind: FileKind::Png, dims: png_dims(head) };
+        return Sniffed::Scan {
+            kind: FileKind::Png,
+            dims: png_dims(head),
+        };
     }
     // A PDF header may follow some junk (the spec allows it within the first 1024 bytes).
     if find(&head[..head.len().min(1024)], b"%PDF-").is_some() {
-        return Sniffed::Scan { kind: FileKind::Pdf, dims: None };
+        return Sniffed::Scan {
+            kind: FileKind::Pdf,
+            dims: None,
+        };
     }
     Sniffed::Other(describe_other(head))
 }
@@ -81,7 +93,12 @@ fn png_dims(head: &[u8]) -> Option<(u32, u32)> {
 
 fn describe_other(head: &[u8]) -> &'static str {
     let ftyp = head.len() >= 12 && &head[4..8] == b"ftyp";
-    if ftyp && matches!(&head[8..12], b"heic" | b"heix" | b"mif1" | b"msf1" | b"heim" | b"heis" | b"hevc") {
+    if ftyp
+        && matches!(
+            &head[8..12],
+            b"heic" | b"heix" | b"mif1" | b"msf1" | b"heim" | b"heis" | b"hevc"
+        )
+    {
         "HEIC 图片 (HEIC image)"
     } else if ftyp && matches!(&head[8..12], b"avif" | b"avis") {
         "AVIF 图片 (AVIF image)"
@@ -122,15 +139,47 @@ mod tests {
 
     #[test]
     fn magic_bytes_decide_not_names() {
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]), Sniffed::Scan { kind: FileKind::Jpeg, dims: None });
-        assert_eq!(sniff(b"%PDF-1.7\n"), Sniffed::Scan { kind: FileKind::Pdf, dims: None });
-        assert_eq!(sniff(b"\xEF\xBB\xBF%PDF-1.4"), Sniffed::Scan { kind: FileKind::Pdf, dims: None });
+        assert_eq!(
+            sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+            Sniffed::Scan {
+                kind: FileKind::Jpeg,
+                dims: None
+            }
+        );
+        assert_eq!(
+            sniff(b"%PDF-1.7\n"),
+            Sniffed::Scan {
+                kind: FileKind::Pdf,
+                dims: None
+            }
+        );
+        assert_eq!(
+            sniff(b"\xEF\xBB\xBF%PDF-1.4"),
+            Sniffed::Scan {
+                kind: FileKind::Pdf,
+                dims: None
+            }
+        );
         let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
         png.extend_from_slice(&60000u32.to_be_bytes());
         png.extend_from_slice(&40000u32.to_be_bytes());
-        assert_eq!(sniff(&png), Sniffed::Scan { kind: FileKind::Png, dims: Some((60000, 40000)) });
-        assert_eq!(sniff(&png[..20]), Sniffed::Scan { kind: FileKind::Png, dims: None });
-        assert!(matches!(sniff(b"\0\0\0\x18ftypheic\0\0"), Sniffed::Other(s) if s.starts_with("HEIC")));
+        assert_eq!(
+            sniff(&png),
+            Sniffed::Scan {
+                kind: FileKind::Png,
+                dims: Some((60000, 40000))
+            }
+        );
+        assert_eq!(
+            sniff(&png[..20]),
+            Sniffed::Scan {
+                kind: FileKind::Png,
+                dims: None
+            }
+        );
+        assert!(
+            matches!(sniff(b"\0\0\0\x18ftypheic\0\0"), Sniffed::Other(s) if s.starts_with("HEIC"))
+        );
         assert!(matches!(sniff(b"PK\x03\x04rest"), Sniffed::Other(s) if s.contains("Office")));
         assert!(matches!(sniff("合同文本".as_bytes()), Sniffed::Other(s) if s.contains("text")));
     }

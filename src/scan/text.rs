@@ -12,7 +12,11 @@ use crate::finding::Finding;
 /// The report as text, grouped by item.
 pub fn render_text(report: &CheckReport, checklist: &Checklist) -> String {
     let mut out = String::new();
-    let folder: Vec<&Finding> = report.findings.iter().filter(|f| f.slug.is_none() && f.path.is_none()).collect();
+    let folder: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.slug.is_none() && f.path.is_none())
+        .collect();
     for f in &folder {
         finding(&mut out, f, "");
     }
@@ -20,21 +24,45 @@ pub fn render_text(report: &CheckReport, checklist: &Checklist) -> String {
         let optional = checklist.item(&item.slug).is_some_and(|it| !it.required);
         let (mark, note) = match item.status {
             ItemStatus::Ok => ("✓", String::new()),
-            ItemStatus::Missing if optional => ("–", "  可选，未提供 (optional, not provided)".to_string()),
+            ItemStatus::Missing if optional => {
+                ("–", "  可选，未提供 (optional, not provided)".to_string())
+            }
             ItemStatus::Missing => ("✗", "  缺少 (missing)".to_string()),
             ItemStatus::Invalid => ("✗", String::new()),
         };
         let _ = writeln!(out, "{mark} {} ({}){note}", item.label, item.slug);
         for file in &item.files {
-            let part = if file.part.is_empty() { String::new() } else { format!("  [{}]", file.part) };
-            let pages = if file.pages > 1 { format!(", {} 页", file.pages) } else { String::new() };
-            let _ = writeln!(out, "    {}{part}  {} {}{pages}", file.rel, file.kind.name(), human_bytes(file.bytes));
+            let part = if file.part.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", file.part)
+            };
+            let pages = if file.pages > 1 {
+                format!(", {} 页", file.pages)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "    {}{part}  {} {}{pages}",
+                file.rel,
+                file.kind.name(),
+                human_bytes(file.bytes)
+            );
         }
-        for f in report.findings.iter().filter(|f| f.slug.as_deref() == Some(item.slug.as_str())) {
+        for f in report
+            .findings
+            .iter()
+            .filter(|f| f.slug.as_deref() == Some(item.slug.as_str()))
+        {
             finding(&mut out, f, "    ");
         }
     }
-    let others: Vec<&Finding> = report.findings.iter().filter(|f| f.slug.is_none() && f.path.is_some()).collect();
+    let others: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.slug.is_none() && f.path.is_some())
+        .collect();
     if !others.is_empty() {
         let _ = writeln!(out, "其他文件 (other files)");
         for f in others {
@@ -43,13 +71,30 @@ pub fn render_text(report: &CheckReport, checklist: &Checklist) -> String {
     }
     let errors = report.findings.iter().filter(|f| f.is_error()).count();
     let warnings = report.findings.len() - errors;
-    let verdict = if report.ready { "就绪 (ready)" } else { "未就绪 (not ready)" };
-    let _ = writeln!(out, "{verdict}：{errors} 个错误，{warnings} 个警告 ({errors} errors, {warnings} warnings)");
+    let verdict = if report.ready {
+        "就绪 (ready)"
+    } else {
+        "未就绪 (not ready)"
+    };
+    let _ = writeln!(
+        out,
+        "{verdict}：{errors} 个错误，{warnings} 个警告 ({errors} errors, {warnings} warnings)"
+    );
     out
 }
 
 fn finding(out: &mut String, f: &Finding, indent: &str) {
-    let at = f.path.as_deref().map(|p| format!("{p}: ")).unwrap_or_default();
-    let _ = writeln!(out, "{indent}{}[{}] {at}{}", f.severity.as_str(), f.code, f.message);
+    let at = f
+        .path
+        .as_deref()
+        .map(|p| format!("{p}: "))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{indent}{}[{}] {at}{}",
+        f.severity.as_str(),
+        f.code,
+        f.message
+    );
     let _ = writeln!(out, "{indent}  → {}", f.hint);
 }

@@ -56,11 +56,15 @@ pub fn walk(employee_dir: &Path, findings: &mut Vec<Finding>) -> Vec<Entry> {
         }
         Ok(m) if m.is_dir() => {}
         Ok(_) => {
-            findings.push(folder_missing("scans 是一个文件，不是文件夹 (scans is a file, not a folder)"));
+            findings.push(folder_missing(
+                "scans 是一个文件，不是文件夹 (scans is a file, not a folder)",
+            ));
             return Vec::new();
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            findings.push(folder_missing("员工文件夹中没有 scans/ 文件夹 (no scans/ folder)"));
+            findings.push(folder_missing(
+                "员工文件夹中没有 scans/ 文件夹 (no scans/ folder)",
+            ));
             return Vec::new();
         }
         Err(e) => {
@@ -70,12 +74,19 @@ pub fn walk(employee_dir: &Path, findings: &mut Vec<Finding>) -> Vec<Entry> {
     }
 
     let mut entries = Vec::new();
-    let mut it = WalkDir::new(&scans).follow_links(false).min_depth(1).sort_by_file_name().into_iter();
+    let mut it = WalkDir::new(&scans)
+        .follow_links(false)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter();
     while let Some(next) = it.next() {
         let entry = match next {
             Ok(e) => e,
             Err(err) => {
-                let rel = err.path().map(|p| rel_of(employee_dir, p)).unwrap_or_else(|| "scans".into());
+                let rel = err
+                    .path()
+                    .map(|p| rel_of(employee_dir, p))
+                    .unwrap_or_else(|| "scans".into());
                 findings.push(unreadable(rel, &err.to_string()));
                 continue;
             }
@@ -101,7 +112,9 @@ pub fn walk(employee_dir: &Path, findings: &mut Vec<Finding>) -> Vec<Entry> {
             continue;
         }
         let found = if ft.is_symlink() {
-            Found::Symlink { target: target(entry.path()) }
+            Found::Symlink {
+                target: target(entry.path()),
+            }
         } else if name.is_none() {
             Found::NonUtf8
         } else if ft.is_file() {
@@ -110,12 +123,20 @@ pub fn walk(employee_dir: &Path, findings: &mut Vec<Finding>) -> Vec<Entry> {
             Found::Special
         };
         let under = entry.path().strip_prefix(&scans).unwrap_or(entry.path());
-        let mut components: Vec<String> =
-            under.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let mut components: Vec<String> = under
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
         let file_name = components.pop().unwrap_or_default();
         let (stem, ext) = split_ext(&file_name);
         components.push(stem.to_string());
-        entries.push(Entry { path: entry.path().to_path_buf(), rel, components, ext, found });
+        entries.push(Entry {
+            path: entry.path().to_path_buf(),
+            rel,
+            components,
+            ext,
+            found,
+        });
     }
     entries
 }
@@ -123,12 +144,17 @@ pub fn walk(employee_dir: &Path, findings: &mut Vec<Finding>) -> Vec<Entry> {
 /// `scans/a/b.jpg` for a path under the employee folder.
 fn rel_of(employee_dir: &Path, path: &Path) -> String {
     let under = path.strip_prefix(employee_dir).unwrap_or(path);
-    let parts: Vec<String> = under.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = under
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     parts.join("/")
 }
 
 fn target(link: &Path) -> String {
-    std::fs::read_link(link).map(|t| t.to_string_lossy().into_owned()).unwrap_or_else(|_| "?".into())
+    std::fs::read_link(link)
+        .map(|t| t.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "?".into())
 }
 
 fn folder_missing(message: &str) -> Finding {
@@ -140,6 +166,10 @@ fn folder_missing(message: &str) -> Finding {
 }
 
 fn unreadable(rel: String, err: &str) -> Finding {
-    Finding::new(Code::Unreadable, format!("无法读取：{err} (cannot read)"), "检查文件夹权限，或把文件重新复制到 scans/")
-        .with_path(rel)
+    Finding::new(
+        Code::Unreadable,
+        format!("无法读取：{err} (cannot read)"),
+        "检查文件夹权限，或把文件重新复制到 scans/",
+    )
+    .with_path(rel)
 }

@@ -40,8 +40,16 @@ pub fn text_page(w: usize, h: usize, seed: u64) -> Vec<u8> {
         let (row, in_line) = (y / line, y % line);
         for x in 0..w {
             let margin = x < w / 10 || x > w - w / 10 || y < h / 12 || y > h - h / 12;
-            let inked = !margin && in_line < glyph && cells[row * cols + x / glyph] && (x % glyph) < glyph - 1 && rng.below(3) > 0;
-            px[y * w + x] = if inked { 20 + rng.below(40) as u8 } else { 236 + rng.below(12) as u8 };
+            let inked = !margin
+                && in_line < glyph
+                && cells[row * cols + x / glyph]
+                && (x % glyph) < glyph - 1
+                && rng.below(3) > 0;
+            px[y * w + x] = if inked {
+                20 + rng.below(40) as u8
+            } else {
+                236 + rng.below(12) as u8
+            };
         }
     }
     px
@@ -100,7 +108,11 @@ pub fn png_claiming(w: u32, h: u32) -> Vec<u8> {
     ihdr.extend_from_slice(&h.to_be_bytes());
     ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
     chunk(&mut out, b"IHDR", &ihdr);
-    chunk(&mut out, b"IDAT", &[0x78, 0x9c, 0xed, 0xc1, 0x01, 0x0d, 0x00, 0x00]);
+    chunk(
+        &mut out,
+        b"IDAT",
+        &[0x78, 0x9c, 0xed, 0xc1, 0x01, 0x0d, 0x00, 0x00],
+    );
     chunk(&mut out, b"IEND", &[]);
     out
 }
@@ -110,7 +122,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -125,23 +141,42 @@ pub fn pdf(pages: usize, seed: u64) -> Vec<u8> {
 pub fn encrypted_pdf() -> Vec<u8> {
     let o = "4D4F4E4B4559204F574E4552205041535357524420484153482048455245203132";
     let u = "55534552205041535357524420484153482048455245203132333435363738393A";
-    let dict = format!("<< /Filter /Standard /V 1 /R 2 /O <{}> /U <{}> /P -44 >>", &o[..64], &u[..64]);
+    let dict = format!(
+        "<< /Filter /Standard /V 1 /R 2 /O <{}> /U <{}> /P -44 >>",
+        &o[..64],
+        &u[..64]
+    );
     pdf_with(1, 7, Some(dict))
 }
 
 fn pdf_with(pages: usize, seed: u64, encrypt: Option<String>) -> Vec<u8> {
     let mut objects: Vec<String> = Vec::new();
     let first_page = 3;
-    let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", first_page + 2 * i)).collect();
+    let kids: Vec<String> = (0..pages)
+        .map(|i| format!("{} 0 R", first_page + 2 * i))
+        .collect();
     objects.push("<< /Type /Catalog /Pages 2 0 R >>".into());
-    objects.push(format!("<< /Type /Pages /Kids [{}] /Count {} >>", kids.join(" "), pages));
+    objects.push(format!(
+        "<< /Type /Pages /Kids [{}] /Count {} >>",
+        kids.join(" "),
+        pages
+    ));
     for i in 0..pages {
-        let content = format!("{} {} m 500 {} l S", 50 + seed % 100, 100 + i * 10, 700 - i * 10);
+        let content = format!(
+            "{} {} m 500 {} l S",
+            50 + seed % 100,
+            100 + i * 10,
+            700 - i * 10
+        );
         objects.push(format!(
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {} 0 R >>",
             first_page + 2 * i + 1
         ));
-        objects.push(format!("<< /Length {} >>\nstream\n{}\nendstream", content.len(), content));
+        objects.push(format!(
+            "<< /Length {} >>\nstream\n{}\nendstream",
+            content.len(),
+            content
+        ));
     }
     let encrypt_id = encrypt.as_ref().map(|dict| {
         objects.push(dict.clone());
@@ -154,7 +189,9 @@ fn pdf_with(pages: usize, seed: u64, encrypt: Option<String>) -> Vec<u8> {
         out.extend_from_slice(format!("{} 0 obj\n{}\nendobj\n", i + 1, obj).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for off in offsets {
         out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
     }
@@ -163,7 +200,11 @@ fn pdf_with(pages: usize, seed: u64, encrypt: Option<String>) -> Vec<u8> {
         None => String::new(),
     };
     out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R{extra} >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R{extra} >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
     );
     out
 }
@@ -190,11 +231,21 @@ pub fn item(slug: &str, label: &str, min_parts: u32, size: DocSize) -> Item {
 
 pub fn checklist_of(items: Vec<Item>) -> Checklist {
     Checklist {
-        applicant: ApplicantSummary { name: "测试员".into(), id_masked: "3101**********1234".into() },
-        rulebook: RulebookRef { id: "test".into(), version: "1".into() },
+        applicant: ApplicantSummary {
+            name: "测试员".into(),
+            id_masked: "3101**********1234".into(),
+        },
+        rulebook: RulebookRef {
+            id: "test".into(),
+            version: "1".into(),
+        },
         center: "浦东新区人才服务中心".into(),
         center_address: None,
-        visits: vec![Visit { id: "submission".into(), label: "积分申请材料提交".into(), note: String::new() }],
+        visits: vec![Visit {
+            id: "submission".into(),
+            label: "积分申请材料提交".into(),
+            note: String::new(),
+        }],
         items,
     }
 }
@@ -208,7 +259,12 @@ pub fn family_checklist() -> Checklist {
     let mut hukou = item("hukou-booklet", "户口簿", 2, DocSize::Booklet);
     hukou.parts = vec!["首页".into(), "本人页".into()];
     let contract = item("labour-contract", "劳动合同", 1, DocSize::A4);
-    let child = item("child-1-birth-certificate", "子女出生医学证明（1）", 1, DocSize::Booklet);
+    let child = item(
+        "child-1-birth-certificate",
+        "子女出生医学证明（1）",
+        1,
+        DocSize::Booklet,
+    );
     let spouse = item("spouse-id-card", "配偶身份证", 2, DocSize::Card);
     let mut tax = item("tax-certificate", "个人所得税纳税证明", 1, DocSize::A4);
     tax.required = false;
