@@ -774,3 +774,79 @@ fn each_file_is_hashed_whole_whatever_the_decoder_read() {
     }
     assert_eq!(seen, 9);
 }
+
+#[test]
+fn scanned_pdf_pages_are_judged_like_images() {
+    let c = family_checklist();
+    let f = complete_by_slugs();
+    fs::remove_file(f.path().join("scans/labour-contract.jpg")).expect("rm");
+    // An A4 page scanned at 72 dpi.
+    let low = text_jpeg(595, 842, 90);
+    f.file(
+        "labour-contract.pdf",
+        &pdf_of(&[Page::Jpeg(low, 595, 842)], (595.0, 842.0), None),
+    );
+    // A booklet page and a blank back: one page with content, and the item needs two.
+    let booklet_pt = (297.6, 419.5);
+    let page = text_jpeg(BOOKLET.0, BOOKLET.1, 91);
+    f.file(
+        "hukou-booklet.pdf",
+        &pdf_of(
+            &[Page::Jpeg(page, BOOKLET.0, BOOKLET.1), Page::Empty],
+            booklet_pt,
+            None,
+        ),
+    );
+    // A scan of blank paper.
+    fs::remove_file(f.path().join("scans/child-1-birth-certificate.png")).expect("rm");
+    let blank = jpeg(
+        BOOKLET.0,
+        BOOKLET.1,
+        &blank_page(BOOKLET.0, BOOKLET.1, 92),
+        85,
+    );
+    f.file(
+        "child-1-birth-certificate.pdf",
+        &pdf_of(&[Page::Jpeg(blank, BOOKLET.0, BOOKLET.1)], booklet_pt, None),
+    );
+    let report = f.check(&c);
+    assert!(
+        finding(&report, Code::LowResolution, Some("labour-contract"))
+            .message
+            .contains("第 1 页")
+    );
+    let few = finding(&report, Code::TooFewParts, Some("hukou-booklet"));
+    assert!(few.message.contains("第 2 页空白"), "{}", few.message);
+    finding(&report, Code::BlankPage, Some("child-1-birth-certificate"));
+    assert_eq!(report.findings.len(), 3, "{:?}", codes(&report));
+}
+
+#[test]
+fn a_scanned_pdf_at_150_dpi_with_duplex_blank_backs_is_ready() {
+    let c = family_checklist();
+    let f = complete_by_slugs();
+    fs::remove_file(f.path().join("scans/labour-contract.jpg")).expect("rm");
+    let pages: Vec<Page> = (0..3)
+        .flat_map(|i| {
+            [
+                Page::Jpeg(text_jpeg(A4.0, A4.1, 100 + i), A4.0, A4.1),
+                Page::Empty,
+            ]
+        })
+        .collect();
+    f.file("labour-contract.pdf", &pdf_of(&pages, (595.0, 842.0), None));
+    // An app that sets one point per pixel: the page is huge, the image is judged by itself.
+    fs::remove_file(f.path().join("scans/child-1-birth-certificate.png")).expect("rm");
+    let (w, h) = BOOKLET;
+    f.file(
+        "child-1-birth-certificate.pdf",
+        &pdf_of(
+            &[Page::Jpeg(text_jpeg(w, h, 110), w, h)],
+            (w as f64 * 3.0, h as f64 * 3.0),
+            None,
+        ),
+    );
+    let report = f.check(&c);
+    assert_ready(&report);
+    assert_eq!(report.items[2].files[0].pages, 6);
+}

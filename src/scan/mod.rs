@@ -197,6 +197,7 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
 
     let mut files: Vec<Vec<ScanFile>> = checklist.items.iter().map(|_| Vec::new()).collect();
     let mut parts_seen: Vec<u32> = vec![0; checklist.items.len()];
+    let mut blank_notes: Vec<Vec<String>> = checklist.items.iter().map(|_| Vec::new()).collect();
     let mut first_by_hash: HashMap<[u8; 32], Vec<(usize, String)>> = HashMap::new();
     for ((item, claim), inspection) in jobs.iter().zip(inspections) {
         let it = &checklist.items[*item];
@@ -208,8 +209,15 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
                     .with_path(&entry.rel),
             );
         }
+        // Blank pages inside a PDF (duplex scans) are no fault in themselves, but they are not
+        // parts: a 户口簿 PDF whose second page is blank has one page.
+        let blank = u32::try_from(inspection.blank_pages.len()).unwrap_or(u32::MAX);
+        if blank > 0 {
+            let list: Vec<String> = inspection.blank_pages.iter().map(u32::to_string).collect();
+            blank_notes[*item].push(format!("{} 第 {} 页空白", entry.rel, list.join("、")));
+        }
         let pages = match inspection.kind {
-            Some(FileKind::Pdf) => inspection.pages.max(1),
+            Some(FileKind::Pdf) => inspection.pages.saturating_sub(blank).max(1),
             _ => 1,
         };
         let (Some(kind), Some(sha256)) = (inspection.kind, inspection.sha256) else {
@@ -258,7 +266,7 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
                 missing_labels.push(it.label.clone());
             }
         } else if parts_seen[i] < it.min_parts {
-            findings.push(too_few_parts(it, parts_seen[i]));
+            findings.push(too_few_parts(it, parts_seen[i], &blank_notes[i]));
         }
     }
     for (i, it) in checklist
@@ -401,7 +409,7 @@ fn duplicate_content(
     }
 }
 
-fn too_few_parts(it: &Item, have: u32) -> Finding {
+fn too_few_parts(it: &Item, have: u32, blank_notes: &[String]) -> Finding {
     let hint = if it.parts.is_empty() {
         format!(
             "补扫缺少的页：每页一个文件（如 {0}-p1.jpg、{0}-p2.jpg），或合成一个多页 PDF",
@@ -415,10 +423,15 @@ fn too_few_parts(it: &Item, have: u32) -> Finding {
             it.parts[0]
         )
     };
+    let blank = if blank_notes.is_empty() {
+        String::new()
+    } else {
+        format!("（{}，不计）", blank_notes.join("；"))
+    };
     Finding::new(
         Code::TooFewParts,
         format!(
-            "「{}」只有 {have} 页扫描，至少需要 {} 页 ({have} of {} pages)",
+            "「{}」只有 {have} 页有内容的扫描{blank}，至少需要 {} 页 ({have} of {} pages)",
             it.label, it.min_parts, it.min_parts
         ),
         hint,
