@@ -48,6 +48,9 @@ pub struct Item {
     pub slug: String,
     /// The name the counter uses (`身份证`, `子女出生医学证明（2）`).
     pub label: String,
+    /// Other names a scan file may start with (rulebook `aliases`, numbered per child).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// Every visit this item is brought to, in visit order.
     pub visits: Vec<String>,
     pub required: bool,
@@ -117,4 +120,98 @@ impl Checklist {
     pub fn scanned_items(&self) -> impl Iterator<Item = &Item> {
         self.items.iter().filter(|i| i.scanned())
     }
+}
+
+/// Resolves the rulebook's materials for one applicant. Errors are rule evaluation failures
+/// (a rulebook expression that cannot be evaluated for this applicant), with their location.
+pub fn resolve(
+    book: &crate::rules::Rulebook,
+    p: &crate::profile::Profile,
+    env: &crate::rules::Env,
+) -> Result<Checklist, String> {
+    use crate::rules::Per;
+    let mut items = Vec::new();
+    for m in &book.materials {
+        let instances: Vec<(Option<usize>, Option<serde_json::Value>)> = match m.per {
+            Per::Once => vec![(None, None)],
+            Per::Child => p
+                .family
+                .children
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let age = c.birth_date.full_years_until(env.date);
+                    let v = serde_json::json!({"order": i + 1, "name": c.name, "birth_date": c.birth_date.to_string(), "age": age});
+                    (Some(i + 1), Some(v))
+                })
+                .collect(),
+        };
+        for (n, child) in instances {
+            if let Some(when) = &m.when {
+                if !env.condition(when, child.as_ref())? {
+                    continue;
+                }
+            }
+            let (slug, label, aliases) = match n {
+                Some(n) => (
+                    format!("child-{n}-{}", m.slug),
+                    format!("{}（{n}）", m.label),
+                    m.aliases.iter().map(|a| format!("{a}（{n}）")).collect(),
+                ),
+                None => (m.slug.clone(), m.label.clone(), m.aliases.clone()),
+            };
+            let reason = match (n, &child) {
+                (Some(n), Some(c)) => format!(
+                    "{}：第 {n} 个子女 {}",
+                    m.reason,
+                    c["name"].as_str().unwrap_or("")
+                ),
+                _ => m.reason.clone(),
+            };
+            items.push(Item {
+                slug,
+                label,
+                aliases,
+                visits: m.visits.clone(),
+                required: m.required,
+                original: m.original,
+                copies: m.copies,
+                min_parts: m.min_parts,
+                parts: m.parts.clone(),
+                reason,
+                basis: m.basis.clone(),
+                group: m.group.clone(),
+                holder: m.holder,
+                accept: m.accept.clone(),
+                size: m.size,
+                rule_slug: m.slug.clone(),
+            });
+        }
+    }
+    let district = book.district(&p.employer.district);
+    Ok(Checklist {
+        applicant: ApplicantSummary {
+            name: p.applicant.name.clone(),
+            id_masked: crate::idnum::mask(&p.applicant.id_number),
+        },
+        rulebook: RulebookRef {
+            id: book.id.clone(),
+            version: book.version.clone(),
+        },
+        center: district.map_or_else(
+            || format!("{}人才服务中心", p.employer.district),
+            |d| d.center.clone(),
+        ),
+        center_address: district.and_then(|d| d.address.clone()),
+        visits: book
+            .visits
+            .iter()
+            .map(|v| Visit {
+                id: v.id.clone(),
+                label: v.label.clone(),
+                note: v.note.clone(),
+            })
+            .collect(),
+        items,
+    })
 }

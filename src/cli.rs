@@ -1,6 +1,924 @@
-//! The commands. The only module that prints; everything else returns data.
+//! The commands (SPEC §2). The only module that prints: everything it shows comes from the
+//! library as data and is formatted here, as text or JSON.
+//!
+//! Exit codes: 0 everything asked for holds; 1 findings (not ready, below the standard, a bundle
+//! that does not verify, an employee in a batch failed); 2 the command could not run as asked.
 
-/// Runs the command line and returns the process exit code (0 ok, 1 findings, 2 cannot run).
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::checklist::{self, Checklist, Holder, Item};
+use crate::date::Date;
+use crate::error::Error;
+use crate::finding::{Code, Finding};
+use crate::profile::Profile;
+use crate::rules::{Env, Rulebook};
+use crate::scan::CheckReport;
+use crate::score::{self, Score};
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "dossier",
+    version,
+    about = "上海居住证积分申请材料助手 — materials checklist, simulated score, scan check and submission bundle for Shanghai residence-permit points applications",
+    after_help = "Exit codes: 0 all good; 1 findings (not ready, below the standard, a bundle does not verify); 2 could not run (bad arguments or input files).\nExamples:\n  dossier init ./zhang-wei\n  dossier checklist ./zhang-wei\n  dossier score ./employees\n  dossier check ./zhang-wei\n  dossier pack ./employees -o ./out"
+)]
+pub struct Cli {
+    /// Use this rulebook instead of the built-in one (see `dossier rules`).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// The application date (ages, validity, cover sheet); default today or SOURCE_DATE_EPOCH.
+    #[arg(long, global = true, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<Date>,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Colour in text output (NO_COLOR is honoured).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only problems.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create DIR with a commented applicant.toml template and an empty scans/ folder.
+    Init {
+        /// The new employee folder.
+        dir: PathBuf,
+    },
+    /// The exact materials list for each applicant, grouped by counter visit.
+    Checklist {
+        /// Employee folders, or batch folders holding them.
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+    },
+    /// The simulated points, item by item, against the standard score.
+    Score {
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+    },
+    /// Validate applicant.toml and every scan against the checklist; list every finding.
+    Check {
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+    },
+    /// Print the effective rulebook (built-in or --rules), to copy and edit.
+    Rules,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).ok_or_else(|| format!("\"{s}\" is not a real date in the form YYYY-MM-DD"))
+}
+
+/// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
-    0
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{}", e.render());
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Everything a command needs that does not depend on the employee.
+pub struct Session {
+    pub book: Rulebook,
+    pub date: Date,
+    pub format: Format,
+    pub style: Style,
+    pub quiet: bool,
+}
+
+pub fn run(cli: &Cli) -> Result<i32, Error> {
+    if let Command::Init { dir } = &cli.command {
+        return init(dir, cli.quiet);
+    }
+    let book = match &cli.rules {
+        Some(path) => Rulebook::load(path)?,
+        None => Rulebook::builtin()?,
+    };
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    };
+    let s = Session {
+        book,
+        date: cli.date.unwrap_or_else(Date::today),
+        format: cli.format,
+        style: Style { color },
+        quiet: cli.quiet,
+    };
+    match &cli.command {
+        Command::Init { .. } => unreachable!("handled above"),
+        Command::Rules => {
+            print!("{}", s.book.source);
+            Ok(EXIT_OK)
+        }
+        Command::Checklist { dirs } => cmd_checklist(&s, dirs),
+        Command::Score { dirs } => cmd_score(&s, dirs),
+        Command::Check { dirs } => cmd_check(&s, dirs),
+    }
+}
+
+// --- employees -------------------------------------------------------------------------------
+
+/// One employee folder to process.
+#[derive(Debug, Clone)]
+pub struct Employee {
+    pub dir: PathBuf,
+    /// The folder's name, used to report an employee whose applicant.toml is broken.
+    pub folder: String,
+}
+
+/// The employees named on the command line, and whether failures are reported per employee
+/// (a batch or several DIRs) rather than stopping the command.
+pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
+    let mut out = Vec::new();
+    let mut batch = dirs.len() > 1;
+    for dir in dirs {
+        let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, &e))?;
+        if !meta.is_dir() {
+            return Err(Error::Folder {
+                path: dir.clone(),
+                message: "is not a folder: give an employee folder (with applicant.toml) or a folder of them".into(),
+            });
+        }
+        if dir.join("applicant.toml").exists() {
+            out.push(Employee {
+                dir: dir.clone(),
+                folder: folder_name(dir),
+            });
+            continue;
+        }
+        let mut subs: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, &e))?
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.path())
+            .filter(|p| p.join("applicant.toml").exists())
+            .collect();
+        if subs.is_empty() {
+            return Err(Error::Folder {
+                path: dir.clone(),
+                message: "holds no applicant.toml, and no sub-folder holds one (没有找到 applicant.toml): run `dossier init DIR` to start an employee folder".into(),
+            });
+        }
+        subs.sort();
+        batch = true;
+        out.extend(subs.into_iter().map(|d| Employee {
+            folder: folder_name(&d),
+            dir: d,
+        }));
+    }
+    Ok((out, batch))
+}
+
+fn folder_name(dir: &Path) -> String {
+    std::fs::canonicalize(dir)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| dir.display().to_string())
+}
+
+/// An employee's profile and the applicant-specific views of the rulebook.
+pub struct Loaded {
+    pub profile: Profile,
+    pub env: Env,
+    pub checklist: Checklist,
+}
+
+pub fn load(s: &Session, e: &Employee) -> Result<Loaded, Error> {
+    let path = e.dir.join("applicant.toml");
+    let profile = Profile::load(&path, &s.book.district_names(), s.date)?;
+    let env = Env::new(&profile, s.date);
+    let checklist =
+        checklist::resolve(&s.book, &profile, &env).map_err(|message| Error::Evaluation {
+            path: path.clone(),
+            message,
+        })?;
+    Ok(Loaded {
+        profile,
+        env,
+        checklist,
+    })
+}
+
+/// What happened to one employee in a command.
+pub enum Outcome<T> {
+    Done(T),
+    Broken(Error),
+}
+
+type Results<T> = Vec<(Employee, Outcome<T>)>;
+
+/// Loads every employee and applies `f`, employees in parallel, results in folder order. A
+/// broken employee stops the command only when it is the only one (exit 2); in a batch it is
+/// reported by folder name and the others go on. The same ID number in two folders is an error
+/// on both: one ID registers once.
+pub fn each<T: Send>(
+    s: &Session,
+    dirs: &[PathBuf],
+    f: impl Fn(&Employee, &Loaded, &Progress) -> Result<T, Error> + Sync,
+) -> Result<(Results<T>, bool), Error> {
+    use rayon::prelude::*;
+    let (emps, batch) = employees(dirs)?;
+    let loaded: Vec<Result<Loaded, Error>> = emps.par_iter().map(|e| load(s, e)).collect();
+    if !batch {
+        if let Some(Err(_)) = loaded.first() {
+            let err = loaded.into_iter().next().and_then(Result::err);
+            return Err(err.unwrap_or_else(|| Error::Other("no employee".into())));
+        }
+    }
+    let mut by_id: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+    for (i, l) in loaded.iter().enumerate() {
+        if let Ok(l) = l {
+            by_id
+                .entry(l.profile.applicant.id_number.clone())
+                .or_default()
+                .push(i);
+        }
+    }
+    let duplicate_of = |i: usize, id: &str| -> Option<String> {
+        let others: Vec<&str> = by_id
+            .get(id)?
+            .iter()
+            .filter(|&&j| j != i)
+            .map(|&j| emps[j].folder.as_str())
+            .collect();
+        (!others.is_empty()).then(|| others.join(", "))
+    };
+    let progress = Progress::new(s, batch, emps.len());
+    let out: Results<T> = emps
+        .par_iter()
+        .zip(loaded)
+        .enumerate()
+        .map(|(i, (e, l))| {
+            progress.start(&e.folder);
+            let r = l.and_then(|l| {
+                if let Some(others) = duplicate_of(i, &l.profile.applicant.id_number) {
+                    return Err(Error::Folder {
+                        path: e.dir.join("applicant.toml"),
+                        message: format!(
+                            "the same ID number {} is also in {others} (同一身份证号只能申请一次): keep one folder per person",
+                            crate::idnum::mask(&l.profile.applicant.id_number)
+                        ),
+                    });
+                }
+                f(e, &l, &progress)
+            });
+            progress.done();
+            let outcome = match r {
+                Ok(v) => Outcome::Done(v),
+                Err(err) => Outcome::Broken(err),
+            };
+            (e.clone(), outcome)
+        })
+        .collect();
+    progress.finish();
+    if !batch {
+        if let Some((_, Outcome::Broken(_))) = out.first() {
+            let (_, o) = out.into_iter().next().expect("one employee");
+            if let Outcome::Broken(err) = o {
+                return Err(err);
+            }
+            unreachable!("checked above");
+        }
+    }
+    Ok((out, batch))
+}
+
+/// The batch progress bar: on stderr, only when it is a terminal, never with --quiet.
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    bytes: std::sync::atomic::AtomicU64,
+}
+
+impl Progress {
+    fn new(s: &Session, batch: bool, total: usize) -> Progress {
+        let show = batch && !s.quiet && std::io::stderr().is_terminal();
+        let bar = show.then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            let style = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} 人 {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar
+        });
+        Progress {
+            bar,
+            bytes: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    fn start(&self, folder: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(self.message(folder));
+        }
+    }
+
+    /// Counts bytes written (pack), shown beside the employee count.
+    pub fn add_bytes(&self, n: u64) {
+        self.bytes
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn message(&self, folder: &str) -> String {
+        let bytes = self.bytes.load(std::sync::atomic::Ordering::Relaxed);
+        if bytes == 0 {
+            folder.to_string()
+        } else {
+            format!("{:.1} MB · {folder}", bytes as f64 / 1e6)
+        }
+    }
+
+    fn done(&self) {
+        if let Some(b) = &self.bar {
+            b.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+fn print_json(values: Vec<serde_json::Value>, batch: bool) {
+    let v = if batch {
+        serde_json::Value::Array(values)
+    } else {
+        values.into_iter().next().unwrap_or_default()
+    };
+    println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+}
+
+fn broken_json(e: &Employee, err: &Error) -> serde_json::Value {
+    serde_json::json!({"folder": e.folder, "error": err.render()})
+}
+
+fn report_broken(s: &Session, e: &Employee, err: &Error) {
+    eprintln!("{} {}: {}", s.style.bad("✗"), e.folder, err.render());
+}
+
+// --- checklist -------------------------------------------------------------------------------
+
+fn cmd_checklist(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
+    let (results, batch) = each(s, dirs, |_, l, _| Ok(l.checklist.clone()))?;
+    let mut code = EXIT_OK;
+    let mut json = Vec::new();
+    let mut out = String::new();
+    for (e, r) in &results {
+        match r {
+            Outcome::Done(c) => {
+                if s.format == Format::Json {
+                    json.push(serde_json::to_value(c).unwrap_or_default());
+                } else {
+                    if batch {
+                        out.push_str(&format!("── {} ──\n", e.folder));
+                    }
+                    out.push_str(&checklist_text(s, c));
+                    out.push('\n');
+                }
+            }
+            Outcome::Broken(err) => {
+                code = EXIT_FINDINGS;
+                if s.format == Format::Json {
+                    json.push(broken_json(e, err));
+                }
+                report_broken(s, e, err);
+            }
+        }
+    }
+    if s.format == Format::Json {
+        print_json(json, batch);
+    } else if !s.quiet {
+        print!("{out}");
+    }
+    Ok(code)
+}
+
+/// How to bring an item: `原件 + 复印件 1 份`, `复印件 1 份`, `原件`.
+pub fn how_to_bring(i: &Item) -> String {
+    match (i.original, i.copies) {
+        (true, 0) => "原件".into(),
+        (true, n) => format!("原件 + 复印件 {n} 份"),
+        (false, n) => format!("复印件 {n} 份"),
+    }
+}
+
+pub fn checklist_text(s: &Session, c: &Checklist) -> String {
+    let st = &s.style;
+    let mut out = format!(
+        "{}  {}\n",
+        st.bold(&c.applicant.name),
+        c.applicant.id_masked
+    );
+    out.push_str(&format!("受理点 (counter): {}", c.center));
+    if let Some(a) = &c.center_address {
+        out.push_str(&format!("，{a}"));
+    }
+    out.push_str(&format!(
+        "\n规则 (rulebook): {} {}\n",
+        c.rulebook.id, c.rulebook.version
+    ));
+    let label_width = c
+        .items
+        .iter()
+        .map(|i| display_width(&i.label))
+        .max()
+        .unwrap_or(8)
+        + 2;
+    for (n, v) in c.visits.iter().enumerate() {
+        let items: Vec<&Item> = c
+            .items
+            .iter()
+            .filter(|i| i.visits.contains(&v.id))
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "\n{} {}\n",
+            st.bold(&format!("第 {} 次 · {}", n + 1, v.label)),
+            st.dim(&v.note)
+        ));
+        for i in items.iter().filter(|i| i.holder == Holder::Applicant) {
+            let scan = if i.parts.is_empty() {
+                format!("扫描 {} 页", i.min_parts)
+            } else {
+                format!("扫描 {} 页（{}）", i.min_parts, i.parts.join("、"))
+            };
+            let how = how_to_bring(i);
+            out.push_str(&format!(
+                "  [ ] {}{}  {}\n",
+                pad(&i.label, label_width),
+                pad(&how, 20),
+                st.dim(&format!("{scan} · {} · {}", i.slug, i.reason))
+            ));
+        }
+        let hr: Vec<String> = items
+            .iter()
+            .filter(|i| i.holder == Holder::Hr)
+            .map(|i| format!("{}（{}）", i.label, how_to_bring(i)))
+            .collect();
+        if !hr.is_empty() {
+            out.push_str(&format!("  经办人带 (HR brings): {}\n", hr.join("、")));
+        }
+    }
+    out
+}
+
+// --- score -----------------------------------------------------------------------------------
+
+fn cmd_score(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
+    let (results, batch) = each(s, dirs, |_, l, _| {
+        score::score(&s.book, &l.profile, &l.env).map_err(|message| Error::Evaluation {
+            path: s.book.path.clone(),
+            message,
+        })
+    })?;
+    let mut code = EXIT_OK;
+    let mut json = Vec::new();
+    let mut out = String::new();
+    for (e, r) in &results {
+        match r {
+            Outcome::Done(sc) => {
+                if !sc.eligible {
+                    code = EXIT_FINDINGS;
+                }
+                if s.format == Format::Json {
+                    json.push(serde_json::to_value(sc).unwrap_or_default());
+                } else {
+                    if batch {
+                        out.push_str(&format!("── {} ──\n", e.folder));
+                    }
+                    out.push_str(&score_text(s, sc));
+                    out.push('\n');
+                }
+            }
+            Outcome::Broken(err) => {
+                code = EXIT_FINDINGS;
+                if s.format == Format::Json {
+                    json.push(broken_json(e, err));
+                }
+                report_broken(s, e, err);
+            }
+        }
+    }
+    if s.format == Format::Json {
+        print_json(json, batch);
+    } else if !s.quiet || code != EXIT_OK {
+        print!("{out}");
+    }
+    Ok(code)
+}
+
+pub fn score_text(s: &Session, sc: &Score) -> String {
+    let st = &s.style;
+    let mut out = format!(
+        "{}  {}  模拟积分 (simulated score)\n",
+        st.bold(&sc.applicant.name),
+        sc.applicant.id_masked
+    );
+    let width = sc
+        .items
+        .iter()
+        .map(|i| display_width(&i.label))
+        .max()
+        .unwrap_or(8)
+        + 2;
+    for i in &sc.items {
+        if i.points == 0 && i.raw.is_none() && i.group != "basic" {
+            continue;
+        }
+        let pts = format!("{:>5}", i.points);
+        let note = match (&i.raw, i.detail.is_empty()) {
+            (Some(raw), _) => format!("{}：{}（{raw} 分）", i.detail, i.note),
+            (None, false) => i.detail.clone(),
+            (None, true) => i.explain.clone(),
+        };
+        out.push_str(&format!(
+            "  {}{}  {}\n",
+            pad(&i.label, width),
+            pts,
+            st.dim(&note)
+        ));
+    }
+    for v in &sc.vetoes {
+        out.push_str(&format!(
+            "  {} 一票否决 (veto): {} — {}\n",
+            st.bad("✗"),
+            v.label,
+            v.basis
+        ));
+    }
+    let verdict = if sc.eligible {
+        st.ok("✓ 达到标准分 (reaches the standard score)")
+    } else if !sc.vetoes.is_empty() {
+        st.bad("✗ 一票否决，不能申请 (vetoed)")
+    } else {
+        st.bad(&format!(
+            "✗ 未达到标准分，还差 {} 分 (below the standard)",
+            sc.standard - sc.total
+        ))
+    };
+    out.push_str(&format!(
+        "  {}{:>5} / 标准分 {}  {verdict}\n",
+        pad("合计", width),
+        sc.total,
+        sc.standard
+    ));
+    out
+}
+
+// --- check -----------------------------------------------------------------------------------
+
+/// The scan limits the rulebook sets.
+pub fn limits(book: &Rulebook) -> crate::scan::ScanLimits {
+    crate::scan::ScanLimits {
+        max_file_bytes: book.limits.max_file_bytes,
+        max_pixels: book.limits.max_pixels,
+        min_dpi: book.limits.min_dpi,
+    }
+}
+
+/// One employee's check: the scan report, with the applicant-level findings (score below the
+/// standard, a veto, an expired residence permit) added.
+pub fn check_employee(
+    s: &Session,
+    e: &Employee,
+    l: &Loaded,
+) -> Result<(CheckReport, Score), Error> {
+    let sc = score::score(&s.book, &l.profile, &l.env).map_err(|message| Error::Evaluation {
+        path: s.book.path.clone(),
+        message,
+    })?;
+    let mut report = crate::scan::check(&e.dir, &l.checklist, &limits(&s.book));
+    report.findings.extend(applicant_findings(s, l, &sc));
+    report.ready = report.ready && !report.findings.iter().any(|f| f.is_error());
+    Ok((report, sc))
+}
+
+fn applicant_findings(s: &Session, l: &Loaded, sc: &Score) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if !sc.vetoes.is_empty() {
+        let labels: Vec<&str> = sc.vetoes.iter().map(|v| v.label.as_str()).collect();
+        out.push(Finding::new(
+            Code::Vetoed,
+            format!("一票否决：{} (a one-vote veto applies)", labels.join("、")),
+            "不能申请积分；核实 applicant.toml 的 [deductions] 是否填写正确",
+        ));
+    } else if sc.total < sc.standard {
+        out.push(Finding::new(
+            Code::BelowStandard,
+            format!(
+                "模拟积分 {} 分，未达到标准分 {} 分 (below the standard score)",
+                sc.total, sc.standard
+            ),
+            "未达到标准分的申请窗口不予受理；运行 `dossier score` 查看各项得分",
+        ));
+    }
+    if let Some(expires) = l.profile.applicant.permit_expires {
+        if expires < s.date {
+            out.push(
+                Finding::new(
+                    Code::PermitExpired,
+                    format!("上海市居住证已于 {expires} 过期 (the residence permit expired)"),
+                    "先办理居住证签注或续办，再更新 applicant.toml 的 permit_expires",
+                )
+                .with_path("applicant.toml"),
+            );
+        }
+    }
+    out
+}
+
+fn cmd_check(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
+    let (results, batch) = each(s, dirs, |e, l, _| {
+        let (report, _) = check_employee(s, e, l)?;
+        Ok((report, l.checklist.clone()))
+    })?;
+    let mut code = EXIT_OK;
+    let mut json = Vec::new();
+    let mut summary = Vec::new();
+    for (e, r) in &results {
+        match r {
+            Outcome::Done((report, checklist)) => {
+                if !report.ready {
+                    code = EXIT_FINDINGS;
+                }
+                let first = report
+                    .findings
+                    .iter()
+                    .find(|f| f.is_error())
+                    .map(|f| f.message.clone());
+                summary.push(SummaryLine {
+                    folder: e.folder.clone(),
+                    status: if report.ready { "ready" } else { "not-ready" },
+                    reason: first.unwrap_or_default(),
+                    output: Vec::new(),
+                });
+                if s.format == Format::Json {
+                    let mut v = serde_json::to_value(report).unwrap_or_default();
+                    v["folder"] = e.folder.clone().into();
+                    v["applicant"] = serde_json::to_value(&checklist.applicant).unwrap_or_default();
+                    json.push(v);
+                } else if !s.quiet || !report.ready {
+                    let mut text = format!(
+                        "{}  {}\n",
+                        s.style.bold(&checklist.applicant.name),
+                        checklist.applicant.id_masked
+                    );
+                    if batch {
+                        text = format!("── {} ──\n{text}", e.folder);
+                    }
+                    text.push_str(&colour_check(
+                        &s.style,
+                        &crate::scan::render_text(report, checklist),
+                    ));
+                    println!("{text}");
+                }
+            }
+            Outcome::Broken(err) => {
+                code = EXIT_FINDINGS;
+                summary.push(SummaryLine {
+                    folder: e.folder.clone(),
+                    status: "broken",
+                    reason: first_line(&err.render()),
+                    output: Vec::new(),
+                });
+                if s.format == Format::Json {
+                    json.push(broken_json(e, err));
+                }
+                report_broken(s, e, err);
+            }
+        }
+    }
+    if s.format == Format::Json {
+        print_json(json, batch);
+    } else if batch {
+        print!("{}", summary_text(&s.style, &summary));
+    }
+    Ok(code)
+}
+
+/// Colours the marks of the check report for a terminal.
+fn colour_check(st: &Style, text: &str) -> String {
+    if !st.color {
+        return text.to_string();
+    }
+    text.lines()
+        .map(|l| {
+            let t = l.trim_start();
+            if t.starts_with('✓') || t.starts_with("就绪") {
+                st.ok(l)
+            } else if t.starts_with('✗') || t.starts_with("error[") || t.starts_with("未就绪")
+            {
+                st.bad(l)
+            } else if t.starts_with("warning[") {
+                st.warn(l)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// One line of the batch summary.
+#[derive(serde::Serialize)]
+pub struct SummaryLine {
+    pub folder: String,
+    /// `ready`, `packed`, `not-ready` or `broken`.
+    pub status: &'static str,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub output: Vec<String>,
+}
+
+fn summary_text(st: &Style, lines: &[SummaryLine]) -> String {
+    let width = lines
+        .iter()
+        .map(|l| display_width(&l.folder))
+        .max()
+        .unwrap_or(6)
+        + 2;
+    let mut out = String::from("\n汇总 (summary)\n");
+    for l in lines {
+        let (mark, word) = match l.status {
+            "ready" => (st.ok("✓"), "就绪 ready"),
+            "packed" => (st.ok("✓"), "已打包 packed"),
+            "not-ready" => (st.bad("✗"), "未就绪 not ready"),
+            _ => (st.bad("✗"), "无法读取 broken"),
+        };
+        let reason = if l.reason.is_empty() {
+            l.output.join("  ")
+        } else {
+            l.reason.clone()
+        };
+        out.push_str(&format!(
+            "  {mark} {}{}  {}\n",
+            pad(&l.folder, width),
+            pad(word, 18),
+            reason
+        ));
+    }
+    let count = |st: &str| lines.iter().filter(|l| l.status == st).count();
+    out.push_str(&format!(
+        "  共 {} 人：就绪 {}，已打包 {}，未就绪 {}，无法读取 {} (total {}: ready {}, packed {}, not ready {}, broken {})\n",
+        lines.len(),
+        count("ready"),
+        count("packed"),
+        count("not-ready"),
+        count("broken"),
+        lines.len(),
+        count("ready"),
+        count("packed"),
+        count("not-ready"),
+        count("broken")
+    ));
+    out
+}
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("error: ")
+        .to_string()
+}
+
+// --- init ------------------------------------------------------------------------------------
+
+pub const TEMPLATE: &str = include_str!("../templates/applicant.toml");
+
+fn init(dir: &Path, quiet: bool) -> Result<i32, Error> {
+    let file = dir.join("applicant.toml");
+    if file.exists() {
+        return Err(Error::Usage(format!(
+            "{} already exists: init never overwrites; edit it, or choose a new folder",
+            file.display()
+        )));
+    }
+    create_private_dir(dir)?;
+    create_private_dir(&dir.join("scans"))?;
+    write_new_private(&file, TEMPLATE.as_bytes())?;
+    if !quiet {
+        println!(
+            "created {} and {}/",
+            file.display(),
+            dir.join("scans").display()
+        );
+        println!("next: fill in applicant.toml, put the scans in scans/, then run `dossier checklist {}`", dir.display());
+    }
+    Ok(EXIT_OK)
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), Error> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir).map_err(|e| Error::io(dir, &e))
+}
+
+/// Creates a new file readable only by its owner; fails if it exists.
+fn write_new_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let mut f = o.open(path).map_err(|e| Error::io(path, &e))?;
+    f.write_all(bytes).map_err(|e| Error::io(path, &e))
+}
+
+// --- text helpers ----------------------------------------------------------------------------
+
+/// ANSI styling, off when colour is off.
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color && !s.is_empty() {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    pub fn ok(&self, s: &str) -> String {
+        self.paint("32", s)
+    }
+    pub fn bad(&self, s: &str) -> String {
+        self.paint("31", s)
+    }
+    pub fn warn(&self, s: &str) -> String {
+        self.paint("33", s)
+    }
+    pub fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    pub fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+}
+
+/// Terminal columns of a string: CJK and full-width characters take two.
+pub fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F
+            | 0x2E80..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+pub fn pad(s: &str, width: usize) -> String {
+    let w = display_width(s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
 }

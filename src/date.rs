@@ -41,7 +41,11 @@ impl Date {
         if s.len() != 8 || !s.bytes().all(|c| c.is_ascii_digit()) {
             return None;
         }
-        Date::new(s[0..4].parse().ok()?, s[4..6].parse().ok()?, s[6..8].parse().ok()?)
+        Date::new(
+            s[0..4].parse().ok()?,
+            s[4..6].parse().ok()?,
+            s[6..8].parse().ok()?,
+        )
     }
 
     /// Days since 1970-01-01 (negative before).
@@ -86,7 +90,10 @@ impl Date {
 
     /// Today in UTC, or the day of `SOURCE_DATE_EPOCH` when it is set (reproducible builds).
     pub fn today() -> Date {
-        if let Some(secs) = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()) {
+        if let Some(secs) = std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok())
+        {
             return Date::from_unix(secs);
         }
         let secs = std::time::SystemTime::now()

@@ -28,19 +28,30 @@ impl Diagnostic {
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = text[..start].matches('\n').count() + 1;
         let column = text[line_start..start].chars().count() + 1;
-        let width = text[start..end.min(line_end).max(start)].chars().count().max(1);
+        let width = text[start..end.min(line_end).max(start)]
+            .chars()
+            .count()
+            .max(1);
         Diagnostic {
             line,
             column,
             message: message.into(),
-            source_line: text[line_start..line_end].trim_end_matches('\r').to_string(),
+            source_line: text[line_start..line_end]
+                .trim_end_matches('\r')
+                .to_string(),
             width,
         }
     }
 
     /// A diagnostic with no position in the file (a missing table, say): line 0.
     pub fn whole_file(message: impl Into<String>) -> Diagnostic {
-        Diagnostic { line: 0, column: 0, message: message.into(), source_line: String::new(), width: 0 }
+        Diagnostic {
+            line: 0,
+            column: 0,
+            message: message.into(),
+            source_line: String::new(),
+            width: 0,
+        }
     }
 }
 
@@ -57,10 +68,16 @@ pub enum Error {
     Io { path: PathBuf, message: String },
     /// `applicant.toml` holds problems; all of them are listed.
     #[error("{path}: {} problem(s) in the applicant file", diagnostics.len())]
-    Applicant { path: PathBuf, diagnostics: Vec<Diagnostic> },
+    Applicant {
+        path: PathBuf,
+        diagnostics: Vec<Diagnostic>,
+    },
     /// The rulebook holds problems; all of them are listed.
     #[error("{path}: {} problem(s) in the rulebook", diagnostics.len())]
-    Rulebook { path: PathBuf, diagnostics: Vec<Diagnostic> },
+    Rulebook {
+        path: PathBuf,
+        diagnostics: Vec<Diagnostic>,
+    },
     /// The folder given is not an employee folder nor a batch of them.
     #[error("{path}: {message}")]
     Folder { path: PathBuf, message: String },
@@ -88,7 +105,9 @@ impl Error {
     pub fn render(&self) -> String {
         use std::fmt::Write;
         let (path, diags) = match self {
-            Error::Applicant { path, diagnostics } | Error::Rulebook { path, diagnostics } => (path, diagnostics),
+            Error::Applicant { path, diagnostics } | Error::Rulebook { path, diagnostics } => {
+                (path, diagnostics)
+            }
             other => return format!("error: {other}"),
         };
         let mut out = String::new();
@@ -97,7 +116,14 @@ impl Error {
                 let _ = writeln!(out, "error: {}: {}", path.display(), d.message);
                 continue;
             }
-            let _ = writeln!(out, "error: {}:{}:{}: {}", path.display(), d.line, d.column, d.message);
+            let _ = writeln!(
+                out,
+                "error: {}:{}:{}: {}",
+                path.display(),
+                d.line,
+                d.column,
+                d.message
+            );
             let gutter = d.line.to_string().len();
             let _ = writeln!(out, "{:gutter$} |", "");
             let _ = writeln!(out, "{} | {}", d.line, d.source_line);
@@ -105,12 +131,29 @@ impl Error {
                 .source_line
                 .chars()
                 .take(d.column - 1)
-                .map(|c| if c == '\t' { '\t' } else if is_wide(c) { '　' } else { ' ' })
+                .map(|c| {
+                    if c == '\t' {
+                        '\t'
+                    } else if is_wide(c) {
+                        '　'
+                    } else {
+                        ' '
+                    }
+                })
                 .collect();
             let _ = writeln!(out, "{:gutter$} | {pad}{}", "", "^".repeat(d.width));
         }
-        let kind = if matches!(self, Error::Applicant { .. }) { "applicant file" } else { "rulebook" };
-        let _ = write!(out, "{} problem(s) in the {kind} {}", diags.len(), path.display());
+        let kind = if matches!(self, Error::Applicant { .. }) {
+            "applicant file"
+        } else {
+            "rulebook"
+        };
+        let _ = write!(
+            out,
+            "{} problem(s) in the {kind} {}",
+            diags.len(),
+            path.display()
+        );
         out
     }
 }

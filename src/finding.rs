@@ -51,11 +51,14 @@ pub enum Code {
     Unreadable,
     SpecialFile,
     DuplicateIdNumber,
+    BelowStandard,
+    Vetoed,
+    PermitExpired,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 23] = [
+    pub const ALL: [Code; 26] = [
         Code::ScansFolderMissing,
         Code::MissingItem,
         Code::TooFewParts,
@@ -79,6 +82,9 @@ impl Code {
         Code::Unreadable,
         Code::SpecialFile,
         Code::DuplicateIdNumber,
+        Code::BelowStandard,
+        Code::Vetoed,
+        Code::PermitExpired,
     ];
 
     /// The stable kebab-case word used in JSON output and in `docs/findings.md`.
@@ -107,6 +113,9 @@ impl Code {
             Code::Unreadable => "unreadable",
             Code::SpecialFile => "special-file",
             Code::DuplicateIdNumber => "duplicate-id-number",
+            Code::BelowStandard => "below-standard",
+            Code::Vetoed => "vetoed",
+            Code::PermitExpired => "permit-expired",
         }
     }
 
@@ -146,6 +155,9 @@ impl Code {
                 "an entry in scans/ that is not a regular file (pipe, socket, device)"
             }
             Code::DuplicateIdNumber => "the same ID number appears for two employees in one batch",
+            Code::BelowStandard => "the simulated score does not reach the standard score: the counter will not accept it",
+            Code::Vetoed => "a one-vote veto (一票否决) applies: the applicant cannot apply",
+            Code::PermitExpired => "the Shanghai residence permit expired before the application date",
         }
     }
 

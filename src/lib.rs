@@ -6,6 +6,7 @@
 //! scanned files matched to the checklist, with [`finding`]s) → [`bundle`] (the BagIt ZIP) and
 //! [`render`] (the PDFs). [`cli`] holds the commands; it is the only place that prints.
 
+pub mod bundle;
 pub mod checklist;
 pub mod cli;
 pub mod date;

@@ -736,11 +736,7 @@ fn scan_pages(doc: &lopdf::Document, expect: &Expect<'_>, limits: &ScanLimits) -
         }
         let images = doc.get_page_images(page_id).unwrap_or_default();
         match images.as_slice() {
-            [] => {
-                if page_is_empty(doc, page_id) {
-                    out.blank.push(n);
-                }
-            }
+            [] if page_is_empty(doc, page_id) => out.blank.push(n),
             [image] => {
                 let (w, h) = (image.width.max(0) as u64, image.height.max(0) as u64);
                 if w * h > limits.max_pixels {

@@ -182,7 +182,7 @@ impl Matcher {
             .enumerate()
             .filter(|(_, it)| it.scanned())
         {
-            for name in [&it.slug, &it.label] {
+            for name in [&it.slug, &it.label].into_iter().chain(&it.aliases) {
                 let chars = fold_key(name);
                 if !chars.is_empty()
                     && !keys
@@ -327,6 +327,7 @@ mod tests {
         Item {
             slug: slug.into(),
             label: label.into(),
+            aliases: Vec::new(),
             visits: vec!["submission".into()],
             required: true,
             original: true,

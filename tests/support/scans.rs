@@ -243,6 +243,7 @@ pub fn item(slug: &str, label: &str, min_parts: u32, size: DocSize) -> Item {
     Item {
         slug: slug.into(),
         label: label.into(),
+        aliases: Vec::new(),
         visits: vec!["submission".into()],
         required: true,
         original: true,

@@ -1,0 +1,479 @@
+//! The bundle: the employer's record of what was filed, as a BagIt 1.0 bag (RFC 8493) inside
+//! a ZIP, and the check that such a record is still complete and unchanged.
+//!
+//! Layout: one top-level folder named like the ZIP stem, holding `bagit.txt`, `data/` (the
+//! payload in the caller's order, then the index CSV), `bag-info.txt` (the caller's fields plus
+//! `Payload-Oxum` and `Bag-Size`), `manifest-sha256.txt` and `tagmanifest-sha256.txt`, in that
+//! entry order.
+//!
+//! Invariants: every scan is read once, in chunks, hashed and written in the same pass, and
+//! compared with the hash it had when it was checked; the same spec and epoch give the same
+//! bytes; an output appears under its final name only once complete (temporary file in the same
+//! folder, synced, then renamed), never replaces an existing file unless forced, and is readable
+//! by its owner only (0600; a created output folder is 0700). [`verify`] reads a ZIP without
+//! extracting it and reports every problem rather than stopping at the first.
+
+mod bagit;
+mod verify;
+mod zipfmt;
+
+use std::collections::HashSet;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+pub use verify::{verify, VerifyProblem, VerifyReport};
+use zipfmt::{Method, ZipWriter};
+
+/// Where a payload file's bytes come from.
+#[derive(Debug, Clone)]
+pub enum PayloadSource {
+    /// A file on disk (a scan), streamed into the ZIP.
+    File(PathBuf),
+    /// Bytes already in memory (the cover sheet PDF).
+    Bytes(Vec<u8>),
+}
+
+/// The index CSV row for one payload file.
+#[derive(Debug, Clone)]
+pub struct IndexRow {
+    /// 序号
+    pub no: u32,
+    /// 材料: the checklist item's label.
+    pub item: String,
+    /// 页数
+    pub pages: u32,
+}
+
+/// One file under `data/`.
+#[derive(Debug, Clone)]
+pub struct PayloadEntry {
+    /// The path under `data/`, e.g. `01-身份证-正面.jpg`.
+    pub name: String,
+    pub source: PayloadSource,
+    /// The SHA-256 the file had when it was checked; a different content is refused.
+    pub expected_sha256: Option<[u8; 32]>,
+    /// Its row in the index CSV, if it has one.
+    pub index: Option<IndexRow>,
+}
+
+/// Everything a bundle is made of.
+#[derive(Debug, Clone)]
+pub struct BagSpec {
+    /// The ZIP stem and the bag's top-level folder, e.g. `张伟-1234`.
+    pub name: String,
+    /// bag-info.txt fields in order; `Payload-Oxum` and `Bag-Size` are added here.
+    pub bag_info: Vec<(String, String)>,
+    pub payload: Vec<PayloadEntry>,
+    /// The index CSV's name under `data/` (`目录.csv`, or `index.csv` for ASCII names).
+    pub index_name: String,
+    /// Unix time for every entry's timestamp (`SOURCE_DATE_EPOCH` semantics).
+    pub epoch: i64,
+}
+
+/// What [`write_bag`] wrote.
+#[derive(Debug, Clone)]
+pub struct BagWritten {
+    pub zip_path: PathBuf,
+    /// `<payload bytes>.<payload file count>`, index included.
+    pub payload_oxum: String,
+    /// Size of the ZIP file.
+    pub bytes_written: u64,
+}
+
+/// A failure that stops writing or reading a bundle. Every message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error("{}: cannot {action}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{}: is not a folder; give the output option a folder (it is created if missing)", path.display())]
+    NotAFolder { path: PathBuf },
+    #[error("{}: already exists; pass --force to replace it, or move it away first", path.display())]
+    Exists { path: PathBuf },
+    #[error("{}: is a folder, so the file cannot be written there; move the folder away", path.display())]
+    FolderInTheWay { path: PathBuf },
+    #[error(
+        "{}: file changed since it was checked (it was to become data/{entry}); run `dossier check` again, then pack",
+        path.display()
+    )]
+    FileChanged { path: PathBuf, entry: String },
+    #[error("{}: {name:?} cannot be a file name in the bundle: {reason}", bundle.display())]
+    BadName {
+        bundle: PathBuf,
+        name: String,
+        reason: String,
+    },
+    #[error("{}: bag-info label {label:?} cannot be used: {reason}", bundle.display())]
+    BadLabel {
+        bundle: PathBuf,
+        label: String,
+        reason: &'static str,
+    },
+    #[error("{}: too large: {message}; split the scans over smaller files", path.display())]
+    TooLarge { path: PathBuf, message: String },
+    #[error("{}: cannot be read as a ZIP file ({reason}); check that it is a bundle written by `dossier pack`", path.display())]
+    NotZip { path: PathBuf, reason: String },
+}
+
+fn io_err<'a>(path: &'a Path, action: &'static str) -> impl FnOnce(io::Error) -> BundleError + 'a {
+    move |source| BundleError::Io {
+        path: path.to_path_buf(),
+        action,
+        source,
+    }
+}
+
+/// Errors while writing the ZIP: a size past the ZIP limits is its own message.
+fn write_err(path: &Path) -> impl Fn(io::Error) -> BundleError + '_ {
+    move |source| {
+        if source.kind() == io::ErrorKind::FileTooLarge {
+            BundleError::TooLarge {
+                path: path.to_path_buf(),
+                message: source.to_string(),
+            }
+        } else {
+            BundleError::Io {
+                path: path.to_path_buf(),
+                action: "write the bundle",
+                source,
+            }
+        }
+    }
+}
+
+/// Stored (not deflated) extensions: already compressed, deflating only costs time.
+fn method_for(name: &str) -> Method {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("jpg" | "jpeg" | "png" | "pdf") => Method::Stored,
+        _ => Method::Deflated,
+    }
+}
+
+/// Creates `dir` (0700, with parents) if missing; refuses a path that is not a folder.
+fn prepare_out_dir(dir: &Path) -> Result<(), BundleError> {
+    match fs::metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(BundleError::NotAFolder {
+            path: dir.to_path_buf(),
+        }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let mut b = fs::DirBuilder::new();
+            b.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+            b.create(dir)
+                .map_err(io_err(dir, "create the output folder"))
+        }
+        Err(e) => Err(BundleError::Io {
+            path: dir.to_path_buf(),
+            action: "open the output folder",
+            source: e,
+        }),
+    }
+}
+
+fn refuse_existing(path: &Path, force: bool) -> Result<(), BundleError> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => Err(BundleError::FolderInTheWay {
+            path: path.to_path_buf(),
+        }),
+        Ok(_) if !force => Err(BundleError::Exists {
+            path: path.to_path_buf(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A temporary file beside `final_path`, private to its owner.
+fn temp_in(dir: &Path, final_path: &Path) -> Result<tempfile::NamedTempFile, BundleError> {
+    let tmp = tempfile::Builder::new()
+        .prefix(".dossier-")
+        .suffix(".part")
+        .tempfile_in(dir)
+        .map_err(io_err(final_path, "create a temporary file in its folder"))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o600))
+            .map_err(io_err(final_path, "restrict the permissions of"))?;
+    }
+    Ok(tmp)
+}
+
+/// Syncs and renames the temporary file to `final_path` (refusing an existing one unless
+/// `force`, without a window in which a file created meanwhile would be replaced).
+fn persist(
+    tmp: tempfile::NamedTempFile,
+    final_path: &Path,
+    force: bool,
+) -> Result<(), BundleError> {
+    tmp.as_file()
+        .sync_all()
+        .map_err(io_err(final_path, "write"))?;
+    let result = if force {
+        tmp.persist(final_path)
+    } else {
+        tmp.persist_noclobber(final_path)
+    };
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Err(BundleError::Exists {
+            path: final_path.to_path_buf(),
+        }),
+        Err(e) => Err(BundleError::Io {
+            path: final_path.to_path_buf(),
+            action: "rename into place",
+            source: e.error,
+        }),
+    }
+}
+
+/// Writes `bytes` to `out_dir/file_name` the way bundles are written (temporary file, rename,
+/// 0600, no overwrite without `force`). For the cover sheet PDF beside the ZIP.
+pub fn write_atomic(
+    out_dir: &Path,
+    file_name: &str,
+    bytes: &[u8],
+    force: bool,
+) -> Result<PathBuf, BundleError> {
+    let final_path = out_dir.join(file_name);
+    if let Some(reason) =
+        bagit::unsafe_name(file_name).or(file_name.contains('/').then_some("it holds '/'"))
+    {
+        return Err(BundleError::BadName {
+            bundle: final_path,
+            name: file_name.to_string(),
+            reason: reason.into(),
+        });
+    }
+    prepare_out_dir(out_dir)?;
+    refuse_existing(&final_path, force)?;
+    let mut tmp = temp_in(out_dir, &final_path)?;
+    tmp.write_all(bytes).map_err(io_err(&final_path, "write"))?;
+    persist(tmp, &final_path, force)?;
+    Ok(final_path)
+}
+
+/// The payload fingerprint printed on the cover sheet: SHA-256 (hex) over the manifest lines
+/// `<hex>  data/<name>\n` of `entries`, in order, names encoded as in the manifest. It equals
+/// `sha256sum` of those lines cut from `manifest-sha256.txt`.
+pub fn fingerprint(entries: &[(String, [u8; 32])]) -> String {
+    let mut h = Sha256::new();
+    for (name, digest) in entries {
+        h.update(bagit::manifest_line(digest, &format!("data/{name}")));
+    }
+    bagit::hex(&h.finalize().into())
+}
+
+/// Checks the names of a spec before anything is written.
+fn check_spec(spec: &BagSpec, zip_path: &Path) -> Result<(), BundleError> {
+    let bad = |name: &str, reason: &str| BundleError::BadName {
+        bundle: zip_path.to_path_buf(),
+        name: name.to_string(),
+        reason: reason.to_string(),
+    };
+    if let Some(r) = bagit::unsafe_name(&spec.name) {
+        return Err(bad(&spec.name, r));
+    }
+    if spec.name.contains('/') || spec.name.chars().any(char::is_control) {
+        return Err(bad(
+            &spec.name,
+            "the bundle name must be one plain file name",
+        ));
+    }
+    let mut seen = HashSet::new();
+    let names = spec
+        .payload
+        .iter()
+        .map(|e| e.name.as_str())
+        .chain([spec.index_name.as_str()]);
+    for name in names {
+        if let Some(r) = bagit::unsafe_name(name) {
+            return Err(bad(name, r));
+        }
+        // The employer most likely opens the bundle on Windows, which cannot create these.
+        if name.contains(['<', '>', '"', '|', '?', '*']) {
+            return Err(bad(
+                name,
+                "it holds one of < > \" | ? *, which Windows cannot put in a file name",
+            ));
+        }
+        // Case-insensitive: two names differing only in case collide on Windows and macOS.
+        if !seen.insert(name.to_lowercase()) {
+            return Err(bad(name, "two files in data/ would have this name"));
+        }
+    }
+    for (label, _) in &spec.bag_info {
+        let reason = bagit::bad_label(label).or_else(|| {
+            ["payload-oxum", "bag-size"]
+                .contains(&label.to_ascii_lowercase().as_str())
+                .then_some("it is computed by the bundle writer")
+        });
+        if let Some(reason) = reason {
+            return Err(BundleError::BadLabel {
+                bundle: zip_path.to_path_buf(),
+                label: label.clone(),
+                reason,
+            });
+        }
+    }
+    Ok(())
+}
+
+const CHUNK: usize = 256 * 1024;
+
+/// Copies one payload source into the open entry `ze`, hashing in the same pass (a scan is
+/// read once, `buf` at a time). Returns its size and SHA-256.
+fn copy_into<W: Write + io::Seek>(
+    zw: &mut ZipWriter<W>,
+    ze: &mut zipfmt::Entry,
+    source: &PayloadSource,
+    buf: &mut [u8],
+    werr: &impl Fn(io::Error) -> BundleError,
+) -> Result<(u64, [u8; 32]), BundleError> {
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    match source {
+        PayloadSource::Bytes(bytes) => {
+            hasher.update(bytes);
+            size = bytes.len() as u64;
+            zw.write(ze, bytes).map_err(werr)?;
+        }
+        PayloadSource::File(src) => {
+            let mut f = File::open(src).map_err(io_err(src, "open the scan"))?;
+            loop {
+                let n = match f.read(buf) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(io_err(src, "read the scan")(e)),
+                };
+                hasher.update(&buf[..n]);
+                size += n as u64;
+                zw.write(ze, &buf[..n]).map_err(werr)?;
+            }
+        }
+    }
+    Ok((size, hasher.finalize().into()))
+}
+
+/// Writes the bundle `out_dir/<spec.name>.zip`. See the module documentation for the layout
+/// and the guarantees.
+pub fn write_bag(spec: &BagSpec, out_dir: &Path, force: bool) -> Result<BagWritten, BundleError> {
+    let zip_path = out_dir.join(format!("{}.zip", spec.name));
+    check_spec(spec, &zip_path)?;
+    prepare_out_dir(out_dir)?;
+    refuse_existing(&zip_path, force)?;
+    let tmp = temp_in(out_dir, &zip_path)?;
+    let werr = write_err(&zip_path);
+    let top = &spec.name;
+
+    let mut zw = ZipWriter::new(BufWriter::with_capacity(CHUNK, tmp.as_file()), spec.epoch);
+    zw.add(
+        &format!("{top}/bagit.txt"),
+        Method::Deflated,
+        bagit::BAGIT_TXT.as_bytes(),
+    )
+    .map_err(&werr)?;
+
+    // Payload, in the caller's order: (path under the bag, size, sha256).
+    let mut written: Vec<(String, u64, [u8; 32])> = Vec::with_capacity(spec.payload.len() + 1);
+    let mut buf = vec![0u8; CHUNK];
+    for entry in &spec.payload {
+        let path = format!("data/{}", entry.name);
+        let mut ze = zw
+            .start(&format!("{top}/{path}"), method_for(&entry.name))
+            .map_err(&werr)?;
+        let (size, digest) = copy_into(&mut zw, &mut ze, &entry.source, &mut buf, &werr)?;
+        if entry.expected_sha256.is_some_and(|want| want != digest) {
+            let path = match &entry.source {
+                PayloadSource::File(p) => p.clone(),
+                PayloadSource::Bytes(_) => zip_path.clone(),
+            };
+            return Err(BundleError::FileChanged {
+                path,
+                entry: entry.name.clone(),
+            });
+        }
+        zw.finish_entry(ze).map_err(&werr)?;
+        written.push((path, size, digest));
+    }
+
+    let rows: Vec<bagit::IndexLine<'_>> = spec
+        .payload
+        .iter()
+        .zip(&written)
+        .filter_map(|(e, (_, bytes, digest))| {
+            e.index.as_ref().map(|row| bagit::IndexLine {
+                no: row.no,
+                item: &row.item,
+                file: &e.name,
+                pages: row.pages,
+                bytes: *bytes,
+                sha256: *digest,
+            })
+        })
+        .collect();
+    let index = bagit::index_csv(&rows);
+    let index_path = format!("data/{}", spec.index_name);
+    zw.add(
+        &format!("{top}/{index_path}"),
+        method_for(&spec.index_name),
+        &index,
+    )
+    .map_err(&werr)?;
+    written.push((index_path, index.len() as u64, bagit::sha256(&index)));
+
+    let payload_bytes: u64 = written.iter().map(|(_, n, _)| n).sum();
+    let payload_oxum = format!("{payload_bytes}.{}", written.len());
+    let mut fields = spec.bag_info.clone();
+    fields.push(("Payload-Oxum".into(), payload_oxum.clone()));
+    fields.push(("Bag-Size".into(), bagit::human_size(payload_bytes)));
+    let bag_info = bagit::bag_info_text(&fields);
+    let manifest: String = written
+        .iter()
+        .map(|(p, _, d)| bagit::manifest_line(d, p))
+        .collect();
+
+    let mut tagmanifest = String::new();
+    for (name, text) in [
+        ("bagit.txt", bagit::BAGIT_TXT),
+        ("bag-info.txt", bag_info.as_str()),
+        ("manifest-sha256.txt", manifest.as_str()),
+    ] {
+        if name != "bagit.txt" {
+            zw.add(&format!("{top}/{name}"), Method::Deflated, text.as_bytes())
+                .map_err(&werr)?;
+        }
+        tagmanifest.push_str(&bagit::manifest_line(&bagit::sha256(text.as_bytes()), name));
+    }
+    zw.add(
+        &format!("{top}/tagmanifest-sha256.txt"),
+        Method::Deflated,
+        tagmanifest.as_bytes(),
+    )
+    .map_err(&werr)?;
+
+    let out = zw.finish().map_err(&werr)?;
+    out.into_inner().map_err(|e| werr(e.into_error()))?;
+    let bytes_written = tmp
+        .as_file()
+        .metadata()
+        .map_err(io_err(&zip_path, "write"))?
+        .len();
+    persist(tmp, &zip_path, force)?;
+    Ok(BagWritten {
+        zip_path: zip_path.clone(),
+        payload_oxum,
+        bytes_written,
+    })
+}

@@ -1,0 +1,235 @@
+//! The checklist holds the right items, and no others, for each circumstance (issue: core).
+mod common;
+use common::*;
+
+const BASE: &[&str] = &[
+    "hr-introduction-letter",
+    "hr-id-card",
+    "id-card",
+    "application-form",
+    "residence-permit",
+    "hukou-booklet",
+    "labour-contract",
+    "business-licence",
+    "social-insurance-record",
+    "diploma",
+    "degree-certificate",
+    "chsi-record",
+];
+
+fn expect(a: &Applicant, add: &[&str], remove: &[&str]) {
+    let mut want: Vec<String> = BASE
+        .iter()
+        .filter(|s| !remove.contains(s))
+        .map(|s| s.to_string())
+        .collect();
+    want.extend(add.iter().map(|s| s.to_string()));
+    want.sort();
+    let mut got = slugs(a);
+    got.sort();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn single() {
+    expect(&Applicant::default(), &[], &[]);
+}
+
+#[test]
+fn married_with_one_child() {
+    let a = Applicant::default().married_with_children(&["2017-05-01"]);
+    expect(
+        &a,
+        &[
+            "marriage-certificate",
+            "spouse-id-card",
+            "spouse-hukou-booklet",
+            "child-1-birth-certificate",
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn married_with_two_children_has_two_birth_certificates_and_one_birth_permit() {
+    let a = Applicant::default().married_with_children(&["2017-05-01", "2019-08-01"]);
+    expect(
+        &a,
+        &[
+            "marriage-certificate",
+            "spouse-id-card",
+            "spouse-hukou-booklet",
+            "child-1-birth-certificate",
+            "child-2-birth-certificate",
+            "child-2-birth-permit",
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn per_child_items_have_numbered_labels() {
+    let env = Env::new();
+    let a = Applicant::default().married_with_children(&["2017-05-01", "2019-08-01"]);
+    let d = env.employee("e", &a.text());
+    let v = json(&dossier(&[
+        "--format",
+        "json",
+        "checklist",
+        d.to_str().unwrap(),
+    ]));
+    let labels: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"子女出生医学证明（1）"));
+    assert!(labels.contains(&"子女出生医学证明（2）"));
+    assert!(labels.contains(&"生育证明（2）"));
+}
+
+#[test]
+fn tax_certificates() {
+    let a = Applicant::default().extra("[tax]\ncertificates = true");
+    expect(&a, &["tax-certificate"], &[]);
+}
+
+#[test]
+fn skill_certificate() {
+    let a = Applicant::default()
+        .extra("[[certificates]]\ntype = \"skill\"\nlevel = 3\nname = \"电工\"");
+    expect(&a, &["skill-certificate"], &[]);
+}
+
+#[test]
+fn intermediate_title_brings_title_certificate_appointment_letter_and_tax() {
+    let a = Applicant::default()
+        .extra("[[certificates]]\ntype = \"title\"\nlevel = \"intermediate\"\nname = \"工程师\"");
+    expect(
+        &a,
+        &["title-certificate", "appointment-letter", "tax-certificate"],
+        &[],
+    );
+}
+
+#[test]
+fn dispatched() {
+    let a = Applicant::default().employer(
+        "name = \"上海示例人力资源有限公司\"\ncredit_code = \"9131011566778899AR\"\ndistrict = \"徐汇区\"\ndispatched = true\nhr_name = \"李娜\"\n",
+    );
+    expect(&a, &["dispatch-agreement", "dispatch-post-agreement"], &[]);
+}
+
+#[test]
+fn collective_hukou() {
+    let a = Applicant::default().applicant(&format!(
+        "name = \"张伟\"\nid_number = \"{}\"\nhukou = \"collective\"\n",
+        id_for("1993-03-07", "123")
+    ));
+    expect(&a, &["collective-hukou-certificate"], &["hukou-booklet"]);
+}
+
+#[test]
+fn diploma_before_2002_needs_a_verification_report() {
+    let a = Applicant::default()
+        .born("1978-04-01")
+        .education("level = \"bachelor\"\ndegree = true\nmode = \"full-time\"\ngraduated_on = \"2000-07-01\"\n");
+    expect(&a, &["education-verification-report"], &["chsi-record"]);
+}
+
+#[test]
+fn overseas_masters_degree() {
+    let a = Applicant::default()
+        .education("level = \"master\"\ndegree = true\nmode = \"full-time\"\ngraduated_on = \"2018-09-30\"\noverseas = true\n");
+    expect(&a, &["overseas-degree-certification"], &["chsi-record"]);
+}
+
+#[test]
+fn non_full_time_study_needs_student_records() {
+    let a = Applicant::default()
+        .education("level = \"bachelor\"\ndegree = false\nmode = \"self-study\"\ngraduated_on = \"2018-12-30\"\n");
+    expect(&a, &["student-records"], &["degree-certificate"]);
+}
+
+#[test]
+fn institution_gives_its_legal_person_certificate() {
+    let code = format!(
+        "12310000425010010{}",
+        dossier::idnum::uscc_check_char("12310000425010010").unwrap()
+    );
+    let a = Applicant::default().employer(&format!(
+        "name = \"上海示例研究所\"\ncredit_code = \"{code}\"\ndistrict = \"黄浦区\"\nkind = \"institution\"\nhr_name = \"李娜\"\n"
+    ));
+    expect(&a, &["institution-certificate"], &["business-licence"]);
+}
+
+#[test]
+fn json_matches_the_contract() {
+    let env = Env::new();
+    let d = env.employee("e", &Applicant::default().text());
+    let v = json(&dossier(&[
+        "--format",
+        "json",
+        "checklist",
+        d.to_str().unwrap(),
+    ]));
+    assert_eq!(v["applicant"]["name"], "张伟");
+    let id = id_for("1993-03-07", "123");
+    assert_eq!(
+        v["applicant"]["id_masked"],
+        format!("3101**********{}", &id[14..])
+    );
+    assert_eq!(v["center"], "浦东新区人才服务中心");
+    assert_eq!(v["rulebook"]["id"], "shanghai-residence-points");
+    let visits: Vec<&str> = v["visits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(visits, ["file-review", "submission", "notice-print"]);
+    let id = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["slug"] == "id-card")
+        .unwrap();
+    assert_eq!(
+        id["visits"],
+        serde_json::json!(["file-review", "submission", "notice-print"])
+    );
+    assert_eq!(id["min_parts"], 2);
+    assert_eq!(id["original"], true);
+    assert_eq!(id["copies"], 1);
+    assert_eq!(id["required"], true);
+    assert!(id["reason"].as_str().unwrap().contains("身份证"));
+    let hukou = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["slug"] == "hukou-booklet")
+        .unwrap();
+    assert_eq!(hukou["min_parts"], 2);
+    // The full ID number never appears.
+    assert!(!stdout(&dossier(&[
+        "--format",
+        "json",
+        "checklist",
+        d.to_str().unwrap()
+    ]))
+    .contains("19930307"));
+}
+
+#[test]
+fn text_is_grouped_by_visit_in_order() {
+    let env = Env::new();
+    let d = env.employee("e", &Applicant::default().text());
+    let out = stdout(&dossier(&["checklist", d.to_str().unwrap()]));
+    let a = out.find("学历认证及档案审核").unwrap();
+    let b = out.find("积分申请材料提交").unwrap();
+    let c = out.find("打印积分通知书").unwrap();
+    assert!(a < b && b < c, "{out}");
+    assert!(out.contains("单位介绍信"));
+    assert!(!out.contains("19930307"));
+}

@@ -1,0 +1,96 @@
+//! The shipped examples work as the README says (they are what a new user runs first).
+mod common;
+use common::*;
+use std::path::PathBuf;
+
+fn example(p: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(p)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn the_complete_example_is_ready() {
+    let o = dossier(&["check", &example("zhang-wei")]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("就绪 (ready)"));
+}
+
+#[test]
+fn the_batch_example_reports_each_employee_and_a_summary() {
+    let o = dossier(&["check", &example("batch")]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(out.contains("汇总 (summary)"), "{out}");
+    assert!(
+        out.contains("chen-jing") && out.contains("缺少「户口簿」"),
+        "{out}"
+    );
+    assert!(
+        out.contains("wang-lei") && out.contains("below the standard"),
+        "{out}"
+    );
+    let v = json(&dossier(&["--format", "json", "check", &example("batch")]));
+    let ready: Vec<bool> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["ready"].as_bool().unwrap())
+        .collect();
+    assert_eq!(ready, [false, true, false]);
+    let codes: Vec<&str> = v[2]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["below-standard"]);
+}
+
+#[test]
+fn check_json_has_the_contract_shape() {
+    let v = json(&dossier(&[
+        "--format",
+        "json",
+        "check",
+        &example("zhang-wei"),
+    ]));
+    assert_eq!(v["ready"], true);
+    let id = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["slug"] == "id-card")
+        .unwrap();
+    assert_eq!(id["status"], "ok");
+    assert_eq!(id["files"].as_array().unwrap().len(), 2);
+    assert!(v["findings"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn an_expired_permit_is_a_finding() {
+    let o = dossier_in(
+        None,
+        &[
+            "--date",
+            "2027-07-01",
+            "--format",
+            "json",
+            "check",
+            &example("zhang-wei"),
+        ],
+    );
+    let v = json(&o);
+    assert_eq!(v["ready"], false);
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "permit-expired"),
+        "{v}"
+    );
+    assert_eq!(code(&o), 1);
+}

@@ -1,0 +1,549 @@
+//! Every kind of bad applicant.toml ends in exit 2 with a message naming the file and the line
+//! or field; rulebook edits take effect with --rules; a broken rulebook is a located error.
+mod common;
+use common::*;
+
+/// Runs `checklist` on one applicant.toml text and returns (exit code, stderr).
+fn bad(text: &str) -> (i32, String) {
+    let env = Env::new();
+    let d = env.employee("e", text);
+    let o = dossier(&["checklist", d.to_str().unwrap()]);
+    assert!(o.stdout.is_empty(), "nothing on stdout for a broken file");
+    (code(&o), stderr(&o))
+}
+
+fn assert_bad(text: &str, needles: &[&str]) {
+    let (code, err) = bad(text);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("applicant.toml"), "names the file: {err}");
+    for n in needles {
+        assert!(err.contains(n), "expected {n:?} in:\n{err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+fn with(section: &str, from: &str, to: &str) -> String {
+    let a = Applicant::default();
+    let t = a.text();
+    assert!(t.contains(from), "fixture lacks {from} in {section}");
+    t.replacen(from, to, 1)
+}
+
+#[test]
+fn toml_syntax_error_is_located() {
+    assert_bad(
+        &with("applicant", "hukou = \"family\"", "hukou = \"family"),
+        &["applicant.toml:5:", "TOML syntax"],
+    );
+}
+
+#[test]
+fn typoed_key_suggests_the_right_one() {
+    assert_bad(
+        &with("applicant", "hukou =", "hukuo ="),
+        &["unknown key `hukuo`", "did you mean `hukou`", ":5:1"],
+    );
+}
+
+#[test]
+fn unknown_table_is_named() {
+    let t = format!("{}\n[famliy]\nx = 1\n", Applicant::default().text());
+    assert_bad(&t, &["unknown key `famliy`", "did you mean `family`"]);
+}
+
+#[test]
+fn id_check_digit() {
+    let good = id_for("1993-03-07", "123");
+    let last = good.chars().last().unwrap();
+    let wrong = if last == '1' { '2' } else { '1' };
+    let badid = format!("{}{wrong}", &good[..17]);
+    assert_bad(
+        &with("applicant", &good, &badid),
+        &["applicant.id_number", "校验位", "check character"],
+    );
+}
+
+#[test]
+fn id_wrong_length() {
+    let good = id_for("1993-03-07", "123");
+    assert_bad(
+        &with("applicant", &good, &good[..15]),
+        &["applicant.id_number", "18"],
+    );
+}
+
+#[test]
+fn id_impossible_birth_date() {
+    let body = "31010419930231123";
+    let id = format!("{body}{}", dossier::idnum::id_check_char(body).unwrap());
+    assert_bad(
+        &with("applicant", &id_for("1993-03-07", "123"), &id),
+        &["applicant.id_number", "not a real date"],
+    );
+}
+
+#[test]
+fn id_birth_date_in_the_future() {
+    let body = "31010420300101123";
+    let id = format!("{body}{}", dossier::idnum::id_check_char(body).unwrap());
+    assert_bad(
+        &with("applicant", &id_for("1993-03-07", "123"), &id),
+        &["applicant.id_number", "future"],
+    );
+}
+
+#[test]
+fn credit_code_check_character() {
+    assert_bad(
+        &with("employer", "9131011566778899AR", "9131011566778899AQ"),
+        &["employer.credit_code", "check character"],
+    );
+}
+
+#[test]
+fn credit_code_invalid_letter() {
+    assert_bad(
+        &with("employer", "9131011566778899AR", "9131011566778899AO"),
+        &["employer.credit_code", "invalid character"],
+    );
+}
+
+#[test]
+fn spouse_id_check_digit() {
+    let a = Applicant::default().married();
+    let good = id_for("1993-09-12", "002");
+    let last = good.chars().last().unwrap();
+    let wrong = if last == '3' { '4' } else { '3' };
+    let t = a
+        .text()
+        .replacen(&good, &format!("{}{wrong}", &good[..17]), 1);
+    assert_bad(&t, &["family.spouse.id_number", "校验位"]);
+}
+
+#[test]
+fn impossible_dates() {
+    let t = Applicant::default().text().replacen(
+        "graduated_on = \"2015-06-30\"",
+        "graduated_on = \"2015-02-30\"",
+        1,
+    );
+    assert_bad(&t, &["education.graduated_on", "not a real date"]);
+    let t = Applicant::default().text().replacen(
+        "graduated_on = \"2015-06-30\"",
+        "graduated_on = \"30/06/2015\"",
+        1,
+    );
+    assert_bad(&t, &["education.graduated_on", "YYYY-MM-DD"]);
+}
+
+#[test]
+fn married_without_spouse() {
+    let t = Applicant::default()
+        .family("marital_status = \"married\"\n")
+        .text();
+    assert_bad(&t, &["family.marital_status", "[family.spouse]"]);
+}
+
+#[test]
+fn single_with_spouse() {
+    let t = Applicant::default().married().text().replacen(
+        "marital_status = \"married\"",
+        "marital_status = \"single\"",
+        1,
+    );
+    assert_bad(&t, &["[family.spouse] is given", "single"]);
+}
+
+#[test]
+fn children_out_of_order() {
+    let t = Applicant::default()
+        .married_with_children(&["2019-08-01", "2017-05-01"])
+        .text();
+    assert_bad(&t, &["birth order"]);
+}
+
+#[test]
+fn unknown_district_suggests_one() {
+    assert_bad(
+        &with(
+            "employer",
+            "district = \"浦东新区\"",
+            "district = \"浦东区\"",
+        ),
+        &["employer.district", "浦东新区"],
+    );
+}
+
+#[test]
+fn out_of_range_values() {
+    let t = Applicant::default()
+        .extra("[[certificates]]\ntype = \"skill\"\nlevel = 7\nname = \"电工\"")
+        .text();
+    assert_bad(&t, &["certificates[1].level", "5"]);
+    let t = Applicant::default()
+        .insurance("years = -1\nbase_ratio = 1.0\n")
+        .text();
+    assert_bad(&t, &["insurance.years", "0 to 60"]);
+}
+
+#[test]
+fn wrong_type() {
+    assert_bad(
+        &with("employer", "dispatched = false", "dispatched = \"no\""),
+        &["employer.dispatched", "true or false"],
+    );
+}
+
+#[test]
+fn bad_choice_suggests() {
+    assert_bad(
+        &with("education", "level = \"bachelor\"", "level = \"bachelors\""),
+        &["education.level", "did you mean \"bachelor\""],
+    );
+}
+
+#[test]
+fn bad_mobile() {
+    assert_bad(
+        &with(
+            "applicant",
+            "phone = \"13812345678\"",
+            "phone = \"1381234567\"",
+        ),
+        &["applicant.phone", "mobile"],
+    );
+}
+
+#[test]
+fn missing_required_table_and_key() {
+    let t =
+        Applicant::default()
+            .text()
+            .replacen("[insurance]\nyears = 5\nbase_ratio = 0.7\n", "", 1);
+    assert_bad(&t, &["missing table [insurance]"]);
+    let t = Applicant::default()
+        .text()
+        .replacen("hukou = \"family\"\n", "", 1);
+    assert_bad(&t, &["missing key `hukou`", "[applicant]"]);
+}
+
+#[test]
+fn empty_file() {
+    assert_bad("", &["empty", "dossier init"]);
+}
+
+#[test]
+fn binary_garbage() {
+    let env = Env::new();
+    let d = env.dir.path().join("e");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(
+        d.join("applicant.toml"),
+        [0xff, 0xfe, 0x00, 0x89, b'P', b'N', b'G', 0x00, 0x01],
+    )
+    .unwrap();
+    let o = dossier(&["score", d.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("UTF-8"), "{}", stderr(&o));
+}
+
+#[test]
+fn every_problem_is_reported_in_one_go() {
+    let t = with("applicant", "hukou =", "hukuo =")
+        .replacen("9131011566778899AR", "9131011566778899AQ", 1)
+        .replacen("level = \"bachelor\"", "level = \"phd\"", 1);
+    let (code, err) = bad(&t);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("hukuo") && err.contains("credit_code") && err.contains("education.level"),
+        "{err}"
+    );
+    assert!(err.contains("problem(s)"));
+}
+
+#[test]
+fn missing_folder_is_exit_2() {
+    let o = dossier(&["checklist", "/nonexistent/dossier-test"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("/nonexistent/dossier-test"));
+}
+
+#[test]
+fn folder_without_applicant_is_exit_2_with_a_hint() {
+    let env = Env::new();
+    let o = dossier(&["checklist", env.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("dossier init"));
+}
+
+#[test]
+fn input_file_is_never_modified() {
+    let env = Env::new();
+    let text = Applicant::default()
+        .married_with_children(&["2017-05-01"])
+        .text();
+    let d = env.employee("e", &text);
+    for cmd in ["checklist", "score"] {
+        dossier(&[cmd, d.to_str().unwrap()]);
+    }
+    assert_eq!(
+        std::fs::read_to_string(d.join("applicant.toml")).unwrap(),
+        text
+    );
+}
+
+// --- rulebook ------------------------------------------------------------------------------
+
+fn builtin_rules() -> String {
+    stdout(&dossier(&["rules"]))
+}
+
+#[test]
+fn rules_prints_a_rulebook_that_loads_back() {
+    let env = Env::new();
+    let r = env.file("r.toml", builtin_rules().as_bytes());
+    let d = env.employee("e", &Applicant::default().text());
+    let a = stdout(&dossier(&[
+        "--format",
+        "json",
+        "checklist",
+        d.to_str().unwrap(),
+    ]));
+    let b = stdout(&dossier(&[
+        "--rules",
+        r.to_str().unwrap(),
+        "--format",
+        "json",
+        "checklist",
+        d.to_str().unwrap(),
+    ]));
+    assert_eq!(a, b);
+}
+
+#[test]
+fn a_new_material_with_a_condition_takes_effect_without_recompiling() {
+    let env = Env::new();
+    let rules = builtin_rules()
+        + "\n[[materials]]\nslug = \"health-certificate\"\nlabel = \"健康证明\"\ngroup = \"basic\"\nvisits = [\"submission\"]\nwhen = \"derived.age >= 30\"\nreason = \"test\"\nbasis = \"test\"\n";
+    let r = env.file("r.toml", rules.as_bytes());
+    let old = env.employee("old", &Applicant::default().born("1980-01-01").text());
+    let young = env.employee(
+        "young",
+        &Applicant::default()
+            .born("2000-01-01")
+            .education("level = \"none\"\n")
+            .text(),
+    );
+    let has = |d: &std::path::Path| {
+        let v = json(&dossier(&[
+            "--rules",
+            r.to_str().unwrap(),
+            "--format",
+            "json",
+            "checklist",
+            d.to_str().unwrap(),
+        ]));
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["slug"] == "health-certificate")
+    };
+    assert!(has(&old));
+    assert!(!has(&young));
+}
+
+#[test]
+fn another_standard_score_takes_effect() {
+    let env = Env::new();
+    let r = env.file(
+        "r.toml",
+        builtin_rules()
+            .replacen("standard_score = 120", "standard_score = 140", 1)
+            .as_bytes(),
+    );
+    let d = env.employee("e", &Applicant::default().text());
+    let o = dossier(&[
+        "--rules",
+        r.to_str().unwrap(),
+        "--format",
+        "json",
+        "score",
+        d.to_str().unwrap(),
+    ]);
+    let v = json(&o);
+    assert_eq!(v["standard"], 140);
+    assert_eq!(v["eligible"], false);
+    assert_eq!(code(&o), 1);
+}
+
+#[test]
+fn broken_cel_is_a_located_error() {
+    let env = Env::new();
+    let rules = builtin_rules().replacen(
+        "when = \"derived.married\"",
+        "when = \"derived.married &&& x\"",
+        1,
+    );
+    let line = rules.lines().position(|l| l.contains("&&& x")).unwrap() + 1;
+    let r = env.file("r.toml", rules.as_bytes());
+    let d = env.employee("e", &Applicant::default().text());
+    let o = dossier(&[
+        "--rules",
+        r.to_str().unwrap(),
+        "checklist",
+        d.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains(&format!("r.toml:{line}:")),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn rulebook_problems_are_all_located() {
+    let env = Env::new();
+    let rules = builtin_rules()
+        .replacen(
+            "when = \"employer.dispatched\"",
+            "when = \"employer.dispatchd\"",
+            1,
+        )
+        .replacen(
+            "visits = [\"file-review\", \"submission\", \"notice-print\"]",
+            "visits = [\"file-review\", \"submision\", \"notice-print\"]",
+            1,
+        )
+        .replacen(
+            "slug = \"spouse-id-card\"",
+            "slug = \"marriage-certificate\"",
+            1,
+        );
+    let r = env.file("r.toml", rules.as_bytes());
+    let o = dossier(&["--rules", r.to_str().unwrap(), "rules"]);
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2);
+    assert!(err.contains("did you mean `employer.dispatched`"), "{err}");
+    assert!(err.contains("did you mean \"submission\""), "{err}");
+    assert!(
+        err.contains("duplicate slug \"marriage-certificate\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_rulebook_key_is_located() {
+    let env = Env::new();
+    let rules = builtin_rules().replacen(
+        "copies = 0\nsize = \"a4\"",
+        "copies = 0\nsize = \"a4\"\ncopys = 2",
+        1,
+    );
+    let r = env.file("r.toml", rules.as_bytes());
+    let o = dossier(&["--rules", r.to_str().unwrap(), "rules"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("copys"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("r.toml:"), "{}", stderr(&o));
+}
+
+// --- init and batches ---------------------------------------------------------------------
+
+#[test]
+fn init_creates_a_template_and_never_overwrites() {
+    let env = Env::new();
+    let d = env.path().join("new");
+    let o = dossier(&["init", d.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(d.join("scans").is_dir());
+    let text = std::fs::read_to_string(d.join("applicant.toml")).unwrap();
+    assert!(text.contains("[applicant]") && text.contains("# "));
+    std::fs::write(d.join("applicant.toml"), "edited").unwrap();
+    let o = dossier(&["init", d.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(
+        std::fs::read_to_string(d.join("applicant.toml")).unwrap(),
+        "edited"
+    );
+}
+
+#[test]
+fn an_unfilled_template_explains_what_to_fill_in() {
+    let env = Env::new();
+    let d = env.path().join("new");
+    dossier(&["init", d.to_str().unwrap()]);
+    let o = dossier(&["checklist", d.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("applicant.name is empty"), "{err}");
+    assert!(err.contains("employer.district"), "{err}");
+}
+
+#[test]
+fn batch_reports_a_broken_employee_by_folder_and_goes_on() {
+    let env = Env::new();
+    env.employee("a-good", &Applicant::default().text());
+    env.employee("b-broken", "[applicant]\nname = 1\n");
+    env.employee("c-good", &Applicant::default().born("1985-01-01").text());
+    let o = dossier(&[
+        "--format",
+        "json",
+        "checklist",
+        env.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 1);
+    let v = json(&o);
+    let arr = v.as_array().unwrap();
+    assert_eq!(arr.len(), 3);
+    assert_eq!(arr[1]["folder"], "b-broken");
+    assert!(arr[0]["items"].is_array() && arr[2]["items"].is_array());
+    assert!(stderr(&o).contains("b-broken"));
+}
+
+#[test]
+fn several_dirs_behave_like_a_batch() {
+    let env = Env::new();
+    let a = env.employee("a", &Applicant::default().text());
+    let b = env.employee(
+        "b",
+        &Applicant::default()
+            .born("1970-01-01")
+            .insurance("years = 1\nbase_ratio = 0.5\n")
+            .text(),
+    );
+    let o = dossier(&[
+        "--format",
+        "json",
+        "score",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 1, "one of them is below the standard");
+    assert_eq!(json(&o).as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn the_same_id_in_two_folders_is_an_error_on_both() {
+    let env = Env::new();
+    env.employee("a", &Applicant::default().text());
+    env.employee("b", &Applicant::default().text());
+    env.employee("c", &Applicant::default().born("1985-01-01").text());
+    let o = dossier(&["--format", "json", "score", env.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    let v = json(&o);
+    let arr = v.as_array().unwrap();
+    assert!(
+        arr[0]["error"].as_str().unwrap().contains("also in b"),
+        "{v}"
+    );
+    assert!(
+        arr[1]["error"].as_str().unwrap().contains("also in a"),
+        "{v}"
+    );
+    assert!(arr[2]["total"].is_number());
+    assert!(
+        !stderr(&o).contains("19930307"),
+        "the ID is masked in the message"
+    );
+}

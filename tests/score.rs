@@ -1,0 +1,287 @@
+//! The simulated score: the three reference cases, every points item and every age
+//! band edge.
+mod common;
+use common::*;
+
+/// A birth date that makes the applicant `age` full years old on the test date (2026-11-26).
+fn born_aged(age: i32) -> String {
+    format!("{}-01-15", 2026 - age)
+}
+
+#[test]
+fn age_33_bachelor_degree_5_years_low_base_is_135_and_eligible() {
+    let a = Applicant::default()
+        .born("1993-03-07")
+        .insurance("years = 5\nbase_ratio = 0.7\n");
+    let (code, v) = score(&a);
+    assert_eq!(v["total"], 135, "{v}");
+    assert_eq!(v["standard"], 120);
+    assert_eq!(v["eligible"], true);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn age_50_associate_3_years_is_76_and_not_eligible() {
+    let a = Applicant::default()
+        .born("1976-01-01")
+        .education("level = \"associate\"\nmode = \"full-time\"\ngraduated_on = \"1998-07-01\"\n")
+        .insurance("years = 3\nbase_ratio = 0.5\n");
+    let (code, v) = score(&a);
+    assert_eq!(v["total"], 76, "{v}");
+    assert_eq!(v["eligible"], false);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn age_38_senior_title_bachelor_4_years_base_1_is_232() {
+    let a = Applicant::default()
+        .born("1988-05-05")
+        .insurance("years = 4\nbase_ratio = 1.0\n")
+        .extra("[[certificates]]\ntype = \"title\"\nlevel = \"senior\"\nname = \"高级工程师\"");
+    let (code, v) = score(&a);
+    assert_eq!(v["total"], 232, "{v}");
+    assert_eq!(points(&v, "title"), 140);
+    assert_eq!(
+        points(&v, "education"),
+        0,
+        "education and title: only the higher counts"
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn every_age_band_edge() {
+    let table = [
+        (18, 30),
+        (43, 30),
+        (44, 29),
+        (45, 27),
+        (46, 25),
+        (47, 23),
+        (48, 21),
+        (49, 19),
+        (50, 17),
+        (51, 15),
+        (52, 13),
+        (53, 11),
+        (54, 9),
+        (55, 7),
+        (56, 5),
+        (60, 5),
+        (61, 0),
+    ];
+    for (age, want) in table {
+        let a = Applicant::default()
+            .born(&born_aged(age))
+            .education("level = \"none\"\n");
+        let (_, v) = score(&a);
+        assert_eq!(points(&v, "age"), want, "age {age}");
+    }
+}
+
+#[test]
+fn age_counts_full_years_at_the_application_date() {
+    let age_points = |born: &str| {
+        points(
+            &score(
+                &Applicant::default()
+                    .born(born)
+                    .education("level = \"none\"\n"),
+            )
+            .1,
+            "age",
+        )
+    };
+    assert_eq!(
+        age_points("1982-11-26"),
+        29,
+        "44 on the application date itself"
+    );
+    assert_eq!(age_points("1982-11-27"), 30, "turns 44 only the day after");
+    assert_eq!(age_points("1971-11-26"), 7, "55 on the day");
+    assert_eq!(age_points("1970-11-27"), 7, "56 only tomorrow");
+    assert_eq!(age_points("1970-11-26"), 5, "56 on the day");
+}
+
+#[test]
+fn education_levels() {
+    let cases = [
+        ("level = \"associate\"\ngraduated_on = \"2012-07-01\"\n", 50),
+        (
+            "level = \"bachelor\"\ndegree = false\ngraduated_on = \"2012-07-01\"\n",
+            60,
+        ),
+        (
+            "level = \"bachelor\"\ndegree = true\ngraduated_on = \"2012-07-01\"\n",
+            90,
+        ),
+        (
+            "level = \"master\"\ndegree = true\ngraduated_on = \"2015-07-01\"\n",
+            100,
+        ),
+        (
+            "level = \"doctorate\"\ndegree = true\ngraduated_on = \"2019-07-01\"\n",
+            110,
+        ),
+        ("level = \"none\"\n", 0),
+    ];
+    for (edu, want) in cases {
+        let (_, v) = score(&Applicant::default().education(edu));
+        assert_eq!(points(&v, "education"), want, "{edu}");
+    }
+}
+
+fn cert(kind: &str, level: &str) -> String {
+    format!("[[certificates]]\ntype = \"{kind}\"\nlevel = {level}\nname = \"x\"")
+}
+
+#[test]
+fn skill_levels_and_titles_with_the_base_condition() {
+    let none = "level = \"none\"\n";
+    let cases = [
+        (cert("skill", "5"), 0.5, "skill", 15),
+        (cert("skill", "4"), 0.5, "skill", 30),
+        (cert("skill", "3"), 0.5, "skill", 60),
+        (cert("skill", "2"), 0.99, "skill", 0),
+        (cert("skill", "2"), 1.0, "skill", 100),
+        (cert("skill", "1"), 0.5, "skill", 0),
+        (cert("skill", "1"), 1.5, "skill", 140),
+        (cert("title", "\"junior\""), 1.5, "title", 0),
+        (cert("title", "\"intermediate\""), 0.9, "title", 0),
+        (cert("title", "\"intermediate\""), 1.0, "title", 100),
+        (cert("title", "\"senior\""), 2.0, "title", 140),
+    ];
+    for (c, base, id, want) in cases {
+        let a = Applicant::default()
+            .education(none)
+            .insurance(&format!("years = 1\nbase_ratio = {base}\n"))
+            .extra(&c);
+        let (_, v) = score(&a);
+        assert_eq!(points(&v, id), want, "{c} base {base}");
+    }
+}
+
+#[test]
+fn the_higher_of_education_and_skill_counts() {
+    let a = Applicant::default().extra(&cert("skill", "3"));
+    let (_, v) = score(&a);
+    assert_eq!(points(&v, "education"), 90);
+    assert_eq!(points(&v, "skill"), 0);
+    let skill = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "skill")
+        .unwrap();
+    assert_eq!(
+        skill["raw"], 60,
+        "the losing item shows what it would have scored"
+    );
+}
+
+#[test]
+fn insurance_years_and_base_tiers() {
+    for (years, want) in [(0, 0), (1, 3), (7, 21)] {
+        let (_, v) =
+            score(&Applicant::default().insurance(&format!("years = {years}\nbase_ratio = 0.5\n")));
+        assert_eq!(points(&v, "insurance-years"), want);
+    }
+    for (base, want) in [
+        (0.79, 0),
+        (0.8, 25),
+        (0.99, 25),
+        (1.0, 50),
+        (1.99, 50),
+        (2.0, 100),
+        (2.99, 100),
+        (3.0, 120),
+        (5.0, 120),
+    ] {
+        let (_, v) =
+            score(&Applicant::default().insurance(&format!("years = 1\nbase_ratio = {base}\n")));
+        assert_eq!(points(&v, "insurance-base"), want, "base {base}");
+    }
+}
+
+#[test]
+fn bonus_items() {
+    let full_time = "level = \"bachelor\"\ndegree = true\nmode = \"full-time\"\ngraduated_on = \"2026-06-30\"\nfresh_graduate = true\nshortage_major = true\n";
+    let (_, v) = score(&Applicant::default().education(full_time));
+    assert_eq!(points(&v, "fresh-graduate"), 10);
+    assert_eq!(points(&v, "shortage-major"), 30);
+    let part_time = full_time.replace("full-time", "online");
+    let (_, v) = score(&Applicant::default().education(&part_time));
+    assert_eq!(points(&v, "fresh-graduate"), 0);
+    assert_eq!(points(&v, "shortage-major"), 0);
+
+    let spouse = id_for("1993-09-12", "002");
+    for (married_on, want) in [("2016-10-01", 40), ("2023-11-26", 12), ("2023-11-27", 8)] {
+        let a = Applicant::default().family(&format!(
+            "marital_status = \"married\"\nmarried_on = \"{married_on}\"\n[family.spouse]\nname = \"王芳\"\nid_number = \"{spouse}\"\nshanghai_hukou = true\n"
+        ));
+        let (_, v) = score(&a);
+        assert_eq!(points(&v, "spouse-hukou"), want, "married {married_on}");
+    }
+
+    let bonus = |s: &str| score(&Applicant::default().extra(&format!("[bonus]\n{s}"))).1;
+    assert_eq!(points(&bonus("remote_area_years = 4"), "remote-area"), 0);
+    assert_eq!(points(&bonus("remote_area_years = 5"), "remote-area"), 10);
+    assert_eq!(points(&bonus("remote_area_years = 15"), "remote-area"), 20);
+    assert_eq!(
+        points(&bonus("public_service_years = 4"), "public-service"),
+        0
+    );
+    assert_eq!(
+        points(&bonus("public_service_years = 6"), "public-service"),
+        24
+    );
+    assert_eq!(points(&bonus("awards = [\"bureau\"]"), "awards"), 30);
+    assert_eq!(
+        points(&bonus("awards = [\"municipal\", \"bureau\"]"), "awards"),
+        60
+    );
+    assert_eq!(points(&bonus("awards = [\"national\"]"), "awards"), 110);
+    assert_eq!(points(&bonus("investment_points = 40"), "investment"), 40);
+    assert_eq!(points(&bonus("investment_points = 300"), "investment"), 120);
+}
+
+#[test]
+fn deductions_are_negative_and_vetoes_override_the_total() {
+    let d = |s: &str| score(&Applicant::default().extra(&format!("[deductions]\n{s}")));
+    let (_, v) = d("false_materials = 1");
+    assert_eq!(points(&v, "false-materials"), -150);
+    let (_, v) = d("detentions = 2");
+    assert_eq!(points(&v, "detentions"), -100);
+    assert_eq!(v["total"], 135 - 100);
+    let (_, v) = d("crimes = 1");
+    assert_eq!(points(&v, "crimes"), -150);
+    let rich = Applicant::default()
+        .extra("[bonus]\ninvestment_points = 120\n[deductions]\nserious_crime = true");
+    let (code, v) = score(&rich);
+    assert!(v["total"].as_i64().unwrap() >= 120);
+    assert_eq!(v["eligible"], false);
+    assert_eq!(v["vetoes"][0]["id"], "serious-crime");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn total_is_the_sum_of_items_and_every_item_has_a_basis() {
+    let (_, v) = score(&Applicant::default().married_with_children(&["2017-05-01"]));
+    let items = v["items"].as_array().unwrap();
+    let sum: i64 = items.iter().map(|i| i["points"].as_i64().unwrap()).sum();
+    assert_eq!(v["total"].as_i64().unwrap(), sum);
+    assert!(items
+        .iter()
+        .all(|i| !i["basis"].as_str().unwrap().is_empty()
+            && !i["label"].as_str().unwrap().is_empty()));
+}
+
+#[test]
+fn text_output_shows_total_and_verdict() {
+    let env = Env::new();
+    let d = env.employee("e", &Applicant::default().text());
+    let o = dossier(&["score", d.to_str().unwrap()]);
+    let out = stdout(&o);
+    assert!(out.contains("135 / 标准分 120"), "{out}");
+    assert!(out.contains("达到标准分"));
+}
