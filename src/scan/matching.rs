@@ -168,27 +168,47 @@ pub enum Match {
     Unmatched { closest: Option<usize> },
 }
 
-/// The slugs and labels of the scanned items, folded once.
+/// The slugs, labels and aliases of the scanned items, folded once.
 pub struct Matcher {
     keys: Vec<Key>,
 }
 
 impl Matcher {
     pub fn new(checklist: &Checklist) -> Matcher {
-        let mut keys = Vec::new();
-        for (item, it) in checklist
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(_, it)| it.scanned())
-        {
-            for name in [&it.slug, &it.label].into_iter().chain(&it.aliases) {
-                let chars = fold_key(name);
-                if !chars.is_empty()
-                    && !keys
-                        .iter()
-                        .any(|k: &Key| k.item == item && k.chars == chars)
-                {
+        let mut keys: Vec<Key> = Vec::new();
+        let scanned = || {
+            checklist
+                .items
+                .iter()
+                .enumerate()
+                .filter(|(_, it)| it.scanned())
+        };
+        for (item, it) in scanned() {
+            let mut names: Vec<String> = [&it.slug, &it.label]
+                .into_iter()
+                .chain(&it.aliases)
+                .cloned()
+                .collect();
+            // A per-person item that occurs once (the only child) also answers to its plain
+            // names: 子女出生医学证明.jpg is child 1's when there is no child 2.
+            let per_person = it.rule_slug != it.slug && !it.rule_slug.is_empty();
+            if per_person
+                && scanned()
+                    .filter(|(_, o)| o.rule_slug == it.rule_slug)
+                    .count()
+                    == 1
+            {
+                names.push(it.rule_slug.clone());
+                names.extend(
+                    [&it.label]
+                        .into_iter()
+                        .chain(&it.aliases)
+                        .map(|n| strip_number(n).to_string()),
+                );
+            }
+            for name in names {
+                let chars = fold_key(&name);
+                if !chars.is_empty() && !keys.iter().any(|k| k.item == item && k.chars == chars) {
                     keys.push(Key { item, chars });
                 }
             }
@@ -270,6 +290,22 @@ impl Matcher {
         }
         best.map(|(_, item)| item)
     }
+}
+
+/// `子女出生医学证明（1）` → `子女出生医学证明`: a per-person label without its number.
+fn strip_number(label: &str) -> &str {
+    let t = label.trim_end();
+    for (open, close) in [('（', '）'), ('(', ')')] {
+        if let Some(inner) = t.strip_suffix(close) {
+            if let Some(i) = inner.rfind(open) {
+                let n = &inner[i + open.len_utf8()..];
+                if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) {
+                    return inner[..i].trim_end();
+                }
+            }
+        }
+    }
+    label
 }
 
 fn common_prefix(a: &[char], b: &[char]) -> usize {
@@ -445,6 +481,45 @@ mod tests {
             is("child-1-birth-certificate", "2")
         );
         assert_eq!(m(&c, "子女出生医学证明"), None);
+    }
+
+    #[test]
+    fn an_only_child_answers_to_the_plain_label_and_aliases() {
+        let child = |n: usize| {
+            let mut it = item(
+                &format!("child-{n}-birth-certificate"),
+                &format!("子女出生医学证明（{n}）"),
+            );
+            it.rule_slug = "birth-certificate".into();
+            it.aliases = vec![format!("出生证明（{n}）")];
+            it
+        };
+        let mut one = checklist(&[("id-card", "身份证")]);
+        one.items.push(child(1));
+        assert_eq!(
+            m(&one, "子女出生医学证明"),
+            is("child-1-birth-certificate", "")
+        );
+        assert_eq!(
+            m(&one, "出生证明-正面"),
+            is("child-1-birth-certificate", "正面")
+        );
+        assert_eq!(
+            m(&one, "birth-certificate_2"),
+            is("child-1-birth-certificate", "2")
+        );
+        assert_eq!(
+            m(&one, "出生证明（1）"),
+            is("child-1-birth-certificate", "")
+        );
+        // With two children the plain name says nothing about whose it is.
+        let mut two = one.clone();
+        two.items.push(child(2));
+        assert_eq!(m(&two, "子女出生医学证明"), None);
+        assert_eq!(m(&two, "出生证明"), None);
+        assert_eq!(m(&two, "出生证明(2)"), is("child-2-birth-certificate", ""));
+        assert_eq!(strip_number("子女出生医学证明（12）"), "子女出生医学证明");
+        assert_eq!(strip_number("国(境)外学历"), "国(境)外学历");
     }
 
     #[test]
