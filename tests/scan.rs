@@ -850,3 +850,47 @@ fn a_scanned_pdf_at_150_dpi_with_duplex_blank_backs_is_ready() {
     assert_ready(&report);
     assert_eq!(report.items[2].files[0].pages, 6);
 }
+
+#[test]
+fn damaged_files_never_crash_and_cut_files_never_pass() {
+    let c = checklist_of(vec![item("doc", "文件", 1, DocSize::Card)]);
+    let originals = [
+        ("doc.jpg", text_jpeg(CARD.0, CARD.1, 120)),
+        ("doc.png", text_png(CARD.0, CARD.1, 121)),
+        ("doc.pdf", pdf(2, 122)),
+    ];
+    let mut rng = Rng::new(123);
+    for (name, original) in &originals {
+        for round in 0..30 {
+            let mut bytes = original.clone();
+            let cut = round % 3 == 0;
+            match round % 3 {
+                0 => bytes.truncate(rng.below(original.len() as u64 - 8) as usize),
+                1 => {
+                    for _ in 0..1 + rng.below(8) {
+                        let i = rng.below(bytes.len() as u64) as usize;
+                        bytes[i] ^= 1 << rng.below(8);
+                    }
+                }
+                _ => {
+                    let at = rng.below(bytes.len() as u64) as usize;
+                    let junk: Vec<u8> = (0..1 + rng.below(64))
+                        .map(|_| rng.below(256) as u8)
+                        .collect();
+                    bytes.splice(at..at, junk);
+                }
+            }
+            let f = Folder::new();
+            f.file(name, &bytes);
+            let report = f.check(&c);
+            if cut {
+                assert!(
+                    !report.ready,
+                    "{name} cut to {} of {} bytes passed",
+                    bytes.len(),
+                    original.len()
+                );
+            }
+        }
+    }
+}
