@@ -312,11 +312,20 @@ fn common_prefix(a: &[char], b: &[char]) -> usize {
     a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }
 
-/// The part name: what follows the key, separators and brackets trimmed; folder separators
-/// inside become `-` so the part can name a bundle file.
+/// The part name: what follows the key, separators and brackets trimmed. Folder separators and
+/// characters no Windows file name may hold become `-`, so the part can name a bundle file.
 fn clean_part(rest: &str) -> String {
     let trimmed = rest.trim_matches(|c: char| is_separator(narrow(c)));
-    trimmed.replace(['/', '\\'], "-")
+    trimmed
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Compares names the way people number pages: `p2` before `p10`. Digit runs compare by value;
@@ -527,6 +536,7 @@ mod tests {
         let c = family();
         assert_eq!(m(&c, "身份证/正面"), is("id-card", "正面"));
         assert_eq!(m(&c, "id-card/p2/back"), is("id-card", "p2-back"));
+        assert_eq!(m(&c, "身份证 正面?<旧>"), is("id-card", "正面--旧"));
         assert_eq!(m(&c, "2024-11/身份证"), is("id-card", ""));
         // The folder says whose: 配偶/身份证 is the spouse's ID card, not the applicant's.
         assert_eq!(m(&c, "配偶/身份证"), is("spouse-id-card", ""));
