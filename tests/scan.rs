@@ -894,3 +894,28 @@ fn damaged_files_never_crash_and_cut_files_never_pass() {
         }
     }
 }
+
+#[test]
+fn an_exact_copy_under_the_same_part_is_one_warning_not_two() {
+    let c = family_checklist();
+    let f = complete_by_slugs();
+    f.file(
+        "copy/labour-contract.jpg",
+        &fs::read(f.path().join("scans/labour-contract.jpg")).expect("read"),
+    );
+    let report = f.check(&c);
+    let about: Vec<Code> = report
+        .findings
+        .iter()
+        .filter(|f| f.slug.as_deref() == Some("labour-contract"))
+        .map(|f| f.code)
+        .collect();
+    assert_eq!(about, [Code::DuplicatePart]);
+    let parts: Vec<&str> = report.items[2]
+        .files
+        .iter()
+        .map(|f| f.part.as_str())
+        .collect();
+    assert_eq!(parts, ["", "2"], "still unique for the bundle");
+    assert!(report.ready);
+}

@@ -271,21 +271,21 @@ fn unreadable(e: &io::Error) -> Problem {
 /// The extension against the content, and the content against what the item accepts.
 fn check_type(kind: FileKind, expect: &Expect<'_>, problems: &mut Vec<Problem>) {
     if FileKind::from_ext(expect.ext) != Some(kind) {
-        let said = if expect.ext.is_empty() {
-            "文件没有扩展名 (no extension)".to_string()
+        let (zh, en) = if expect.ext.is_empty() {
+            (
+                "文件没有扩展名".to_string(),
+                "the file has no extension".to_string(),
+            )
         } else {
-            format!(
-                "扩展名是 .{} (the extension says .{})",
-                expect.ext, expect.ext
+            (
+                format!("扩展名是 .{}", expect.ext),
+                format!("the extension says .{}", expect.ext),
             )
         };
+        let kind_name = kind.name();
         problems.push(Problem::new(
             Code::TypeMismatch,
-            format!(
-                "{said}，内容却是 {} (the content is {})",
-                kind.name(),
-                kind.name()
-            ),
+            format!("{zh}，内容却是 {kind_name} ({en}, the content is {kind_name})"),
             format!(
                 "把文件改名为以 .{} 结尾，或用扫描软件重新导出为正确的格式",
                 kind.ext()
