@@ -558,6 +558,49 @@ mod tests {
         );
     }
 
+    /// The law behind matching: however a name is spelt — NFC or NFD, upper or lower case,
+    /// full-width or not, whichever separator — it lands on the same item with the same part.
+    #[test]
+    fn every_spelling_of_every_key_lands_on_the_same_item_and_part() {
+        let c = family();
+        let width = |s: &str| -> String {
+            s.chars()
+                .map(|ch| match ch {
+                    '!'..='~' => char::from_u32(ch as u32 + 0xFEE0).unwrap_or(ch),
+                    _ => ch,
+                })
+                .collect()
+        };
+        for (i, it) in c.items.iter().enumerate() {
+            for key in [&it.slug, &it.label] {
+                for (suffix, part) in [
+                    ("", ""),
+                    ("-正面", "正面"),
+                    ("_2", "2"),
+                    (" p10", "p10"),
+                    ("（反面）", "反面"),
+                ] {
+                    let name = format!("{key}{suffix}");
+                    let spellings = [
+                        name.nfc().collect::<String>(),
+                        name.nfd().collect::<String>(),
+                        name.to_uppercase(),
+                        width(&name),
+                        name.replace('-', "_"),
+                        name.replace('-', " "),
+                    ];
+                    for spelling in spellings {
+                        let got = match Matcher::new(&c).match_path(&[spelling.as_str()]) {
+                            Match::Item { item, part } => Some((item, fold_key(&part))),
+                            Match::Unmatched { .. } => None,
+                        };
+                        assert_eq!(got, Some((i, fold_key(part))), "{spelling:?}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn unmatched_names_suggest_the_closest_item() {
         let c = family();
