@@ -11,11 +11,11 @@
 //! folder's content and the checklist (never on walk or thread order); `ready` is true exactly
 //! when there is no error-severity finding and every required scanned item is `ok`.
 
-pub mod content;
+mod content;
 pub mod matching;
 pub mod sniff;
 mod text;
-pub mod walk;
+mod walk;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -456,9 +456,20 @@ fn too_few_parts(it: &Item, have: u32, blank_notes: &[String]) -> Finding {
 }
 
 fn missing_item(it: &Item, lookalikes: &[&str]) -> Finding {
+    // An example name in a type the item accepts: an image per part, else one PDF.
+    let accepts = |ext: &str| it.accept.is_empty() || it.accept.iter().any(|a| a == ext);
+    let any = it.accept.first().map_or("pdf", String::as_str);
     let example = match it.parts.first() {
-        Some(p) => format!("scans/{}-{p}.jpg", it.label),
-        None => format!("scans/{}.pdf", it.label),
+        Some(p) => format!(
+            "scans/{}-{p}.{}",
+            it.label,
+            if accepts("jpg") { "jpg" } else { any }
+        ),
+        None => format!(
+            "scans/{}.{}",
+            it.label,
+            if accepts("pdf") { "pdf" } else { any }
+        ),
     };
     let mut hint = format!(
         "扫描后存为 {example}（文件名以「{}」或「{}」开头）",
