@@ -61,6 +61,11 @@ pub enum Command {
         /// Employee folders, or batch folders holding them.
         #[arg(required = true, value_name = "DIR")]
         dirs: Vec<PathBuf>,
+        /// Also print the counter checklist for the day, one PDF for all DIRs.
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
+        #[command(flatten)]
+        font: FontArgs,
     },
     /// The simulated points, item by item, against the standard score.
     Score {
@@ -72,8 +77,50 @@ pub enum Command {
         #[arg(required = true, value_name = "DIR")]
         dirs: Vec<PathBuf>,
     },
+    /// Check, then write the bundle ZIP and the cover sheet PDF for each ready applicant.
+    Pack {
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(short, long, value_name = "OUT", default_value = "out")]
+        out: PathBuf,
+        /// Replace bundles that already exist.
+        #[arg(long)]
+        force: bool,
+        /// ASCII names inside data/ (slugs instead of labels), for old unzip tools.
+        #[arg(long)]
+        ascii_names: bool,
+        #[command(flatten)]
+        font: FontArgs,
+    },
+    /// Re-hash bundles against their manifests; list every mismatch.
+    Verify {
+        #[arg(required = true, value_name = "ZIP")]
+        zips: Vec<PathBuf>,
+    },
     /// Print the effective rulebook (built-in or --rules), to copy and edit.
     Rules,
+}
+
+/// The font for the PDFs (default: the embedded Noto Sans CJK SC subset).
+#[derive(clap::Args, Debug, Clone)]
+pub struct FontArgs {
+    /// A font file (.ttf, .otf, .ttc) with every character the PDFs need.
+    #[arg(long, value_name = "PATH")]
+    pub font: Option<PathBuf>,
+    /// The face in a .ttc collection (Noto Sans CJK: 2 is Simplified Chinese).
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "font")]
+    pub font_index: u32,
+}
+
+impl FontArgs {
+    fn load(&self) -> Result<crate::render::Fonts, Error> {
+        let r = match &self.font {
+            Some(p) => crate::render::Fonts::from_file(p, self.font_index),
+            None => crate::render::Fonts::embedded(),
+        };
+        r.map_err(|e| Error::Other(e.to_string()))
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -112,6 +159,26 @@ pub fn main() -> i32 {
     }
 }
 
+fn use_color(c: ColorChoice) -> bool {
+    match c {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// The timestamp of outputs: SOURCE_DATE_EPOCH when set (reproducible builds), else midnight
+/// UTC of the application date, so the same inputs give the same bytes.
+fn epoch(date: Date) -> i64 {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| date.unix())
+}
+
 /// Everything a command needs that does not depend on the employee.
 pub struct Session {
     pub book: Rulebook,
@@ -124,6 +191,18 @@ pub struct Session {
 pub fn run(cli: &Cli) -> Result<i32, Error> {
     if let Command::Init { dir } = &cli.command {
         return init(dir, cli.quiet);
+    }
+    if let Command::Verify { zips } = &cli.command {
+        let s = Session {
+            book: Rulebook::builtin()?,
+            date: cli.date.unwrap_or_else(Date::today),
+            format: cli.format,
+            style: Style {
+                color: use_color(cli.color),
+            },
+            quiet: cli.quiet,
+        };
+        return cmd_verify(&s, zips);
     }
     let book = match &cli.rules {
         Some(path) => Rulebook::load(path)?,
@@ -150,9 +229,26 @@ pub fn run(cli: &Cli) -> Result<i32, Error> {
             print!("{}", s.book.source);
             Ok(EXIT_OK)
         }
-        Command::Checklist { dirs } => cmd_checklist(&s, dirs),
+        Command::Checklist { dirs, pdf, font } => cmd_checklist(&s, dirs, pdf.as_deref(), font),
         Command::Score { dirs } => cmd_score(&s, dirs),
         Command::Check { dirs } => cmd_check(&s, dirs),
+        Command::Pack {
+            dirs,
+            out,
+            force,
+            ascii_names,
+            font,
+        } => {
+            let opts = crate::pack::PackOptions {
+                out: out.clone(),
+                force: *force,
+                ascii_names: *ascii_names,
+                epoch: epoch(s.date),
+                date: s.date,
+            };
+            cmd_pack(&s, dirs, &opts, font)
+        }
+        Command::Verify { zips } => cmd_verify(&s, zips),
     }
 }
 
@@ -398,21 +494,50 @@ fn report_broken(s: &Session, e: &Employee, err: &Error) {
 
 // --- checklist -------------------------------------------------------------------------------
 
-fn cmd_checklist(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
-    let (results, batch) = each(s, dirs, |_, l, _| Ok(l.checklist.clone()))?;
+/// One employee's part of the counter checklist PDF.
+struct ForPdf {
+    checklist: Checklist,
+    score: Score,
+    employer: serde_json::Value,
+    hr: serde_json::Value,
+}
+
+fn cmd_checklist(
+    s: &Session,
+    dirs: &[PathBuf],
+    pdf: Option<&Path>,
+    font: &FontArgs,
+) -> Result<i32, Error> {
+    // Load the font first: a bad --font is an error before any work.
+    let fonts = pdf.map(|_| font.load()).transpose()?;
+    let (results, batch) = each(s, dirs, |_, l, _| {
+        let score =
+            score::score(&s.book, &l.profile, &l.env).map_err(|message| Error::Evaluation {
+                path: s.book.path.clone(),
+                message,
+            })?;
+        let employer = serde_json::json!({"name": l.profile.employer.name, "credit_code": l.profile.employer.credit_code,
+                                          "district": l.profile.employer.district});
+        Ok(ForPdf {
+            checklist: l.checklist.clone(),
+            score,
+            employer,
+            hr: crate::pack::hr(&l.profile),
+        })
+    })?;
     let mut code = EXIT_OK;
     let mut json = Vec::new();
     let mut out = String::new();
     for (e, r) in &results {
         match r {
-            Outcome::Done(c) => {
+            Outcome::Done(d) => {
                 if s.format == Format::Json {
-                    json.push(serde_json::to_value(c).unwrap_or_default());
+                    json.push(serde_json::to_value(&d.checklist).unwrap_or_default());
                 } else {
                     if batch {
                         out.push_str(&format!("── {} ──\n", e.folder));
                     }
-                    out.push_str(&checklist_text(s, c));
+                    out.push_str(&checklist_text(s, &d.checklist));
                     out.push('\n');
                 }
             }
@@ -429,6 +554,274 @@ fn cmd_checklist(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
         print_json(json, batch);
     } else if !s.quiet {
         print!("{out}");
+    }
+    if let (Some(path), Some(fonts)) = (pdf, fonts) {
+        let done: Vec<(&Employee, &ForPdf)> = results
+            .iter()
+            .filter_map(|(e, r)| match r {
+                Outcome::Done(d) => Some((e, d)),
+                Outcome::Broken(_) => None,
+            })
+            .collect();
+        let mut employees = Vec::new();
+        for (e, d) in &done {
+            if !d.score.eligible {
+                eprintln!(
+                    "{} {}: 模拟积分 {} / {}，未列入柜台清单 (below the standard or vetoed: left out of the counter checklist)",
+                    s.style.warn("!"),
+                    e.folder,
+                    d.score.total,
+                    d.score.standard
+                );
+                code = EXIT_FINDINGS;
+                continue;
+            }
+            employees.push(counter_employee(d));
+        }
+        if employees.is_empty() {
+            return Err(Error::Usage(
+                "no employee can be filed: the counter checklist would be empty (nothing written)"
+                    .into(),
+            ));
+        }
+        let first = done
+            .iter()
+            .find(|(_, d)| d.score.eligible)
+            .map(|(_, d)| *d)
+            .expect("one employee at least");
+        let ctx = serde_json::json!({
+            "date": s.date.to_string(),
+            "tool_version": crate::pack::TOOL_VERSION,
+            "rulebook": first.checklist.rulebook,
+            "hr": first.hr,
+            "hr_items": crate::pack::hr_items(&first.checklist),
+            "employees": employees,
+        });
+        let bytes = crate::render::counter_checklist(&ctx, &fonts)
+            .map_err(|e| Error::Other(e.to_string()))?;
+        let written = write_output(path, &bytes)?;
+        if !s.quiet && s.format == Format::Text {
+            eprintln!(
+                "counter checklist: {} ({} 人, {} KB)",
+                written.display(),
+                ctx["employees"].as_array().map_or(0, Vec::len),
+                bytes.len() / 1024
+            );
+        }
+    }
+    Ok(code)
+}
+
+fn counter_employee(d: &ForPdf) -> serde_json::Value {
+    let c = &d.checklist;
+    let mut no = 0;
+    let numbers: Vec<(String, u32)> = c
+        .items
+        .iter()
+        .filter(|i| i.holder == Holder::Applicant)
+        .map(|i| {
+            no += 1;
+            (i.slug.clone(), no)
+        })
+        .collect();
+    let visits: Vec<serde_json::Value> = c
+        .visits
+        .iter()
+        .map(|v| {
+            let items: Vec<serde_json::Value> = c
+                .items
+                .iter()
+                .filter(|i| i.holder == Holder::Applicant && i.visits.contains(&v.id))
+                .map(|i| {
+                    let no = numbers.iter().find(|(s, _)| *s == i.slug).map(|(_, n)| *n);
+                    serde_json::json!({"no": no, "slug": i.slug, "label": i.label, "copies": i.copies,
+                                       "original": i.original, "reason": i.reason})
+                })
+                .collect();
+            serde_json::json!({"id": v.id, "label": v.label, "note": v.note, "items": items})
+        })
+        .collect();
+    serde_json::json!({
+        "applicant": c.applicant, "employer": d.employer, "center": c.center,
+        "center_address": c.center_address,
+        "score": {"total": d.score.total, "standard": d.score.standard, "eligible": d.score.eligible},
+        "visits": visits,
+    })
+}
+
+/// Writes a file the user named (replacing it), atomically and readable only by its owner.
+fn write_output(path: &Path, bytes: &[u8]) -> Result<PathBuf, Error> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::Usage(format!("{}: not a file name", path.display())))?
+        .to_string_lossy()
+        .into_owned();
+    crate::bundle::write_atomic(&dir, &name, bytes, true).map_err(crate::pack::bundle_error)
+}
+
+// --- pack ------------------------------------------------------------------------------------
+
+enum PackResult {
+    Packed(crate::pack::Packed, CheckReport, Checklist),
+    NotReady(CheckReport, Checklist),
+}
+
+fn cmd_pack(
+    s: &Session,
+    dirs: &[PathBuf],
+    opts: &crate::pack::PackOptions,
+    font: &FontArgs,
+) -> Result<i32, Error> {
+    crate::pack::check_out_dir(&opts.out)?;
+    let fonts = font.load()?;
+    let (results, batch) = each(s, dirs, |e, l, progress| {
+        let (report, sc) = check_employee(s, e, l)?;
+        if !report.ready {
+            return Ok(PackResult::NotReady(report, l.checklist.clone()));
+        }
+        let packed = crate::pack::write(&l.profile, &l.checklist, &report, &sc, opts, |ctx| {
+            crate::render::cover_sheet(ctx, &fonts).map_err(|e| Error::Other(e.to_string()))
+        })?;
+        progress.add_bytes(packed.bytes);
+        Ok(PackResult::Packed(packed, report, l.checklist.clone()))
+    })?;
+    let mut code = EXIT_OK;
+    let mut json = Vec::new();
+    let mut summary = Vec::new();
+    for (e, r) in &results {
+        match r {
+            Outcome::Done(PackResult::Packed(p, report, c)) => {
+                if s.format == Format::Json {
+                    json.push(serde_json::json!({"folder": e.folder, "applicant": c.applicant, "status": "packed",
+                        "zip": p.zip, "cover": p.cover, "files": p.files, "bytes": p.bytes,
+                        "payload_oxum": p.payload_oxum, "fingerprint": p.fingerprint, "findings": report.findings}));
+                } else if !s.quiet {
+                    println!(
+                        "{} {}  {}\n    {}\n    {}  ({} 个文件, {:.1} MB, 指纹 {}…)",
+                        s.style.ok("✓"),
+                        s.style.bold(&c.applicant.name),
+                        c.applicant.id_masked,
+                        p.zip.display(),
+                        p.cover.display(),
+                        p.files,
+                        p.bytes as f64 / 1e6,
+                        &p.fingerprint[..12.min(p.fingerprint.len())]
+                    );
+                }
+                summary.push(SummaryLine {
+                    folder: e.folder.clone(),
+                    status: "packed",
+                    reason: String::new(),
+                    output: vec![p.zip.display().to_string()],
+                });
+            }
+            Outcome::Done(PackResult::NotReady(report, c)) => {
+                code = EXIT_FINDINGS;
+                let first = report
+                    .findings
+                    .iter()
+                    .find(|f| f.is_error())
+                    .map(|f| f.message.clone())
+                    .unwrap_or_default();
+                if s.format == Format::Json {
+                    json.push(serde_json::json!({"folder": e.folder, "applicant": c.applicant, "status": "not-ready",
+                        "ready": false, "items": report.items, "findings": report.findings}));
+                } else {
+                    println!(
+                        "{} {}  {}  未就绪，未打包 (not ready: no bundle written)\n{}",
+                        s.style.bad("✗"),
+                        s.style.bold(&c.applicant.name),
+                        c.applicant.id_masked,
+                        colour_check(&s.style, &crate::scan::render_text(report, c))
+                    );
+                }
+                summary.push(SummaryLine {
+                    folder: e.folder.clone(),
+                    status: "not-ready",
+                    reason: first,
+                    output: Vec::new(),
+                });
+            }
+            Outcome::Broken(err) => {
+                code = EXIT_FINDINGS;
+                if s.format == Format::Json {
+                    json.push(broken_json(e, err));
+                }
+                report_broken(s, e, err);
+                summary.push(SummaryLine {
+                    folder: e.folder.clone(),
+                    status: "broken",
+                    reason: first_line(&err.render()),
+                    output: Vec::new(),
+                });
+            }
+        }
+    }
+    if s.format == Format::Json {
+        print_json(json, batch);
+    } else if batch {
+        print!("{}", summary_text(&s.style, &summary));
+    }
+    Ok(code)
+}
+
+// --- verify ----------------------------------------------------------------------------------
+
+fn cmd_verify(s: &Session, zips: &[PathBuf]) -> Result<i32, Error> {
+    let several = zips.len() > 1;
+    let mut code = EXIT_OK;
+    let mut json = Vec::new();
+    for z in zips {
+        match crate::bundle::verify(z) {
+            Ok(r) => {
+                if !r.ok {
+                    code = code.max(EXIT_FINDINGS);
+                }
+                if s.format == Format::Json {
+                    let problems: Vec<serde_json::Value> = r
+                        .problems
+                        .iter()
+                        .map(|p| serde_json::json!({"path": p.path, "message": p.message}))
+                        .collect();
+                    json.push(serde_json::json!({"zip": z, "ok": r.ok, "files": r.files, "bytes": r.bytes, "problems": problems}));
+                } else if r.ok {
+                    if !s.quiet {
+                        println!(
+                            "{} {}: {} 个文件, {} 字节, 校验通过 (verified)",
+                            s.style.ok("✓"),
+                            z.display(),
+                            r.files,
+                            r.bytes
+                        );
+                    }
+                } else {
+                    println!(
+                        "{} {}: {} 处问题 (does not verify)",
+                        s.style.bad("✗"),
+                        z.display(),
+                        r.problems.len()
+                    );
+                    for p in &r.problems {
+                        println!("    {}: {}", p.path, p.message);
+                    }
+                }
+            }
+            Err(e) if !several => return Err(Error::Other(e.to_string())),
+            Err(e) => {
+                code = EXIT_ERROR;
+                eprintln!("error: {e}");
+                if s.format == Format::Json {
+                    json.push(serde_json::json!({"zip": z, "ok": false, "error": e.to_string()}));
+                }
+            }
+        }
+    }
+    if s.format == Format::Json {
+        print_json(json, several);
     }
     Ok(code)
 }

@@ -1,0 +1,350 @@
+//! Pack: turns one ready employee into the submission bundle (SPEC §7) — the plan of bundle
+//! file names in checklist order, the payload fingerprint printed on the cover sheet, the
+//! cover-sheet context, and the BagIt spec handed to [`crate::bundle`].
+//!
+//! Invariants: names inside `data/` are `NN-<label>[-<part>].<ext>` (slugs with `--ascii-names`),
+//! unique, free of characters that break `sha256sum -c` or Windows (`% \ / : * ? " < > |`, CR,
+//! LF); the cover sheet is `00-…` and comes first; the fingerprint covers the scans (not the
+//! cover, which prints it, nor the index) and equals the sha256 of their manifest lines.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::bundle::{self, BagSpec, IndexRow, PayloadEntry, PayloadSource};
+use crate::checklist::{Checklist, Holder, Item};
+use crate::date::Date;
+use crate::error::Error;
+use crate::profile::Profile;
+use crate::scan::{CheckReport, ScanFile};
+use crate::score::Score;
+
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Where and how to write bundles.
+#[derive(Debug, Clone)]
+pub struct PackOptions {
+    pub out: PathBuf,
+    pub force: bool,
+    pub ascii_names: bool,
+    /// Timestamp of every ZIP entry and of the PDFs (SOURCE_DATE_EPOCH, or the application date).
+    pub epoch: i64,
+    pub date: Date,
+}
+
+/// One scan as it will be named in the bundle.
+#[derive(Debug, Clone)]
+pub struct Planned<'a> {
+    /// The item's number in the bundle (01, 02 …).
+    pub no: u32,
+    pub item: &'a Item,
+    pub file: &'a ScanFile,
+    /// The name under `data/`.
+    pub name: String,
+}
+
+/// The bundle's outputs.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Packed {
+    pub zip: PathBuf,
+    pub cover: PathBuf,
+    pub files: usize,
+    pub bytes: u64,
+    pub payload_oxum: String,
+    pub fingerprint: String,
+}
+
+/// Names every scan of a ready report in checklist order.
+pub fn plan<'a>(
+    checklist: &'a Checklist,
+    report: &'a CheckReport,
+    ascii: bool,
+) -> Vec<Planned<'a>> {
+    let mut out = Vec::new();
+    let mut no = 0;
+    for item in checklist.scanned_items() {
+        let Some(rep) = report.items.iter().find(|r| r.slug == item.slug) else {
+            continue;
+        };
+        if rep.files.is_empty() {
+            continue;
+        }
+        no += 1;
+        let base = if ascii {
+            item.slug.clone()
+        } else {
+            item.label.clone()
+        };
+        let many = rep.files.len() > 1;
+        let mut used: Vec<String> = Vec::new();
+        for (i, f) in rep.files.iter().enumerate() {
+            let part = if ascii {
+                let p = safe(&f.part);
+                if !p.is_empty() && p.is_ascii() {
+                    p
+                } else if many || !f.part.is_empty() {
+                    format!("p{}", i + 1)
+                } else {
+                    String::new()
+                }
+            } else {
+                let p = safe(&f.part);
+                if p.is_empty() && many {
+                    (i + 1).to_string()
+                } else {
+                    p
+                }
+            };
+            let mut part = part;
+            if used.contains(&part) {
+                part = format!("{part}{}", i + 1);
+            }
+            used.push(part.clone());
+            let stem = if part.is_empty() {
+                format!("{no:02}-{base}")
+            } else {
+                format!("{no:02}-{base}-{part}")
+            };
+            out.push(Planned {
+                no,
+                item,
+                file: f,
+                name: format!("{stem}.{}", f.kind.ext()),
+            });
+        }
+    }
+    out
+}
+
+/// A part name safe inside a bundle file name.
+fn safe(part: &str) -> String {
+    let s: String = part
+        .chars()
+        .map(|c| {
+            if c.is_control() || "%\\/:*?\"<>|".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    s.trim_matches(|c: char| c == '.' || c == ' ' || c == '_')
+        .chars()
+        .take(40)
+        .collect()
+}
+
+/// The cover sheet's file name inside the bundle and its name beside the ZIP.
+pub fn cover_names(stem: &str, ascii: bool) -> (String, String) {
+    let inner = if ascii {
+        "00-cover.pdf"
+    } else {
+        "00-封面.pdf"
+    };
+    (inner.to_string(), format!("{stem}-封面.pdf"))
+}
+
+/// The payload fingerprint printed on the cover sheet: sha256 over the scans' manifest lines.
+pub fn fingerprint(planned: &[Planned<'_>]) -> String {
+    let entries: Vec<(String, [u8; 32])> = planned
+        .iter()
+        .map(|p| (p.name.clone(), p.file.sha256))
+        .collect();
+    bundle::fingerprint(&entries)
+}
+
+/// What the cover-sheet template is given (see `templates/cover.tera`).
+pub fn cover_context(
+    profile: &Profile,
+    checklist: &Checklist,
+    score: &Score,
+    planned: &[Planned<'_>],
+    fingerprint: &str,
+    date: Date,
+) -> serde_json::Value {
+    let visits: Vec<serde_json::Value> = checklist
+        .visits
+        .iter()
+        .map(|v| {
+            let items: Vec<serde_json::Value> = checklist
+                .items
+                .iter()
+                .filter(|i| i.holder == Holder::Applicant && i.visits.contains(&v.id))
+                .map(|i| {
+                    let files: Vec<&str> =
+                        planned.iter().filter(|p| p.item.slug == i.slug).map(|p| p.name.as_str()).collect();
+                    let no = planned.iter().find(|p| p.item.slug == i.slug).map(|p| p.no);
+                    json!({"no": no, "slug": i.slug, "label": i.label, "files": files, "copies": i.copies,
+                           "original": i.original, "reason": i.reason})
+                })
+                .collect();
+            let hr: Vec<serde_json::Value> = checklist
+                .items
+                .iter()
+                .filter(|i| i.holder == Holder::Hr && i.visits.contains(&v.id))
+                .map(hr_item)
+                .collect();
+            json!({"id": v.id, "label": v.label, "note": v.note, "items": items, "hr_items": hr})
+        })
+        .collect();
+    json!({
+        "date": date.to_string(),
+        "tool_version": TOOL_VERSION,
+        "rulebook": checklist.rulebook,
+        "applicant": checklist.applicant,
+        "employer": {"name": profile.employer.name, "credit_code": profile.employer.credit_code,
+                     "district": profile.employer.district},
+        "hr": hr(profile),
+        "center": checklist.center,
+        "center_address": checklist.center_address,
+        "score": {"total": score.total, "standard": score.standard, "eligible": score.eligible},
+        "fingerprint": fingerprint,
+        "hr_items": hr_items(checklist),
+        "visits": visits,
+    })
+}
+
+pub fn hr(profile: &Profile) -> serde_json::Value {
+    json!({"name": profile.employer.hr_name, "phone": profile.employer.hr_phone})
+}
+
+/// The HR clerk's own items, once each.
+pub fn hr_items(checklist: &Checklist) -> Vec<serde_json::Value> {
+    checklist
+        .items
+        .iter()
+        .filter(|i| i.holder == Holder::Hr)
+        .map(hr_item)
+        .collect()
+}
+
+fn hr_item(i: &Item) -> serde_json::Value {
+    json!({"label": i.label, "original": i.original, "copies": i.copies, "reason": i.reason})
+}
+
+/// Writes the bundle ZIP and the cover sheet beside it. `cover_pdf` renders the cover sheet
+/// from its context. Nothing is written when either output exists and `force` is off.
+pub fn write(
+    profile: &Profile,
+    checklist: &Checklist,
+    report: &CheckReport,
+    score: &Score,
+    opts: &PackOptions,
+    cover_pdf: impl FnOnce(&serde_json::Value) -> Result<Vec<u8>, Error>,
+) -> Result<Packed, Error> {
+    let stem = profile.file_stem();
+    let planned = plan(checklist, report, opts.ascii_names);
+    let fp = fingerprint(&planned);
+    let (cover_inner, cover_outer) = cover_names(&stem, opts.ascii_names);
+    let zip_path = opts.out.join(format!("{stem}.zip"));
+    let cover_path = opts.out.join(&cover_outer);
+    if !opts.force {
+        for p in [&zip_path, &cover_path] {
+            if p.exists() {
+                return Err(Error::Usage(format!(
+                    "{} already exists: pass --force to replace it (nothing was written)",
+                    p.display()
+                )));
+            }
+        }
+    }
+    let ctx = cover_context(profile, checklist, score, &planned, &fp, opts.date);
+    let cover = cover_pdf(&ctx)?;
+    let mut payload = vec![PayloadEntry {
+        name: cover_inner,
+        source: PayloadSource::Bytes(cover.clone()),
+        expected_sha256: None,
+        index: Some(IndexRow {
+            no: 0,
+            item: "封面 (cover sheet)".into(),
+            pages: 0,
+        }),
+    }];
+    for p in &planned {
+        payload.push(PayloadEntry {
+            name: p.name.clone(),
+            source: PayloadSource::File(p.file.path.clone()),
+            expected_sha256: Some(p.file.sha256),
+            index: Some(IndexRow {
+                no: p.no,
+                item: p.item.label.clone(),
+                pages: p.file.pages,
+            }),
+        });
+    }
+    let mut bag_info = vec![
+        (
+            "Source-Organization".to_string(),
+            profile.employer.name.clone(),
+        ),
+        ("Contact-Name".to_string(), profile.employer.hr_name.clone()),
+    ];
+    if let Some(phone) = &profile.employer.hr_phone {
+        bag_info.push(("Contact-Phone".into(), phone.clone()));
+    }
+    bag_info.extend([
+        (
+            "External-Identifier".to_string(),
+            checklist.applicant.id_masked.clone(),
+        ),
+        (
+            "External-Description".to_string(),
+            format!(
+                "上海市居住证积分申请材料：{}（{}），{}",
+                checklist.applicant.name, checklist.applicant.id_masked, checklist.center
+            ),
+        ),
+        ("Bagging-Date".to_string(), opts.date.to_string()),
+        ("Rulebook-Id".to_string(), checklist.rulebook.id.clone()),
+        (
+            "Rulebook-Version".to_string(),
+            checklist.rulebook.version.clone(),
+        ),
+        (
+            "Simulated-Score".to_string(),
+            format!("{} / {}", score.total, score.standard),
+        ),
+        ("Payload-Fingerprint-SHA256".to_string(), fp.clone()),
+        (
+            "Bag-Software-Agent".to_string(),
+            format!("dossier {TOOL_VERSION}"),
+        ),
+    ]);
+    let spec = BagSpec {
+        name: stem.clone(),
+        bag_info,
+        payload,
+        index_name: if opts.ascii_names {
+            "index.csv".into()
+        } else {
+            "目录.csv".into()
+        },
+        epoch: opts.epoch,
+    };
+    let written = bundle::write_bag(&spec, &opts.out, opts.force).map_err(bundle_error)?;
+    let cover_written =
+        bundle::write_atomic(&opts.out, &cover_outer, &cover, opts.force).map_err(bundle_error)?;
+    Ok(Packed {
+        zip: written.zip_path,
+        cover: cover_written,
+        files: planned.len(),
+        bytes: written.bytes_written,
+        payload_oxum: written.payload_oxum,
+        fingerprint: fp,
+    })
+}
+
+pub fn bundle_error(e: bundle::BundleError) -> Error {
+    Error::Other(e.to_string())
+}
+
+/// Whether `out` can hold outputs: an existing regular file there is an error before any work.
+pub fn check_out_dir(out: &Path) -> Result<(), Error> {
+    match std::fs::metadata(out) {
+        Ok(m) if !m.is_dir() => Err(Error::Usage(format!(
+            "-o {}: is a file, not a folder; give a folder for the bundles",
+            out.display()
+        ))),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,209 @@
+//! The PDFs a clerk prints: the cover sheet of an applicant's bundle and the counter checklist
+//! for a day at the talent service center (SPEC §8). A4, Simplified Chinese, text extractable,
+//! the font embedded and subset so that any viewer shows the same page.
+//!
+//! The path: a JSON context → a tera template in `templates/` (wording and structure, editable
+//! without Rust) → line-based page markup ([`markup`], documented in `docs/templates.md`) →
+//! our own layout engine ([`layout`]) → printpdf operators → PDF bytes.
+//!
+//! Invariants: the output depends only on the context, the templates and the font — the PDF
+//! dates come from `ctx["date"]`, and the font resource name, the subset tag and the trailer
+//! `/ID` are derived from the content rather than from printpdf's process-global counter, so the
+//! same input gives the same bytes in any process, however many documents it made before. No
+//! character is ever drawn without a glyph ([`font`]). The library never prints.
+
+mod font;
+mod layout;
+mod markup;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use sha2::{Digest, Sha256};
+
+pub use font::Fonts;
+
+const COVER: &str = "cover.tera";
+const CHECKLIST: &str = "checklist.tera";
+
+/// Why a PDF could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A font file that cannot be read or parsed.
+    #[error("{}: {message}", path.display())]
+    Font { path: PathBuf, message: String },
+    /// The font lacks glyphs for some characters of the document.
+    #[error(
+        "{font} has no glyph for {}{}; pass --font with a font that covers them (for example a Noto Sans CJK or \
+         Source Han Sans .ttc/.otf)",
+        char_list(chars),
+        if *fallback_tried { ", nor does any installed Chinese system font" } else { "" }
+    )]
+    MissingGlyphs {
+        font: String,
+        fallback_tried: bool,
+        chars: Vec<char>,
+    },
+    /// The template does not parse or does not render with this context.
+    #[error("template {template}: {message}")]
+    Template { template: String, message: String },
+    /// The template rendered to markup the layout engine does not understand.
+    #[error("template {template}: line {line} of its output (`{text}`): {message}")]
+    Markup {
+        template: String,
+        line: usize,
+        text: String,
+        message: String,
+    },
+    /// The context lacks something the renderer itself needs.
+    #[error("render context: {0}")]
+    Context(String),
+}
+
+fn char_list(chars: &[char]) -> String {
+    chars
+        .iter()
+        .map(|c| format!("{c} (U+{:04X})", u32::from(*c)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The cover sheet of one applicant's bundle (context: see `docs/templates.md`).
+pub fn cover_sheet(ctx: &serde_json::Value, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
+    render(COVER, ctx, fonts)
+}
+
+/// The counter checklist for one or many employees on one day (context: see
+/// `docs/templates.md`).
+pub fn counter_checklist(ctx: &serde_json::Value, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
+    render(CHECKLIST, ctx, fonts)
+}
+
+/// The built-in templates, parsed once, with every `{{ value }}` escaped for the markup.
+fn templates() -> Result<&'static tera::Tera, RenderError> {
+    static TERA: OnceLock<Result<tera::Tera, String>> = OnceLock::new();
+    TERA.get_or_init(|| {
+        let mut tera = tera::Tera::default();
+        tera.add_raw_templates([
+            (COVER, include_str!("../../templates/cover.tera")),
+            (CHECKLIST, include_str!("../../templates/checklist.tera")),
+        ])
+        .map_err(|e| chain(&e))?;
+        tera.autoescape_on(vec![".tera"]);
+        tera.set_escape_fn(markup::escape);
+        Ok(tera)
+    })
+    .as_ref()
+    .map_err(|message| RenderError::Template {
+        template: "templates/".into(),
+        message: message.clone(),
+    })
+}
+
+/// A tera error with its causes (the line and column of a template problem are in a cause).
+fn chain(e: &tera::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    message
+}
+
+/// The page markup a template renders to for `ctx`.
+fn markup_for(template: &str, ctx: &serde_json::Value) -> Result<String, RenderError> {
+    let context = tera::Context::from_serialize(ctx).map_err(|e| {
+        RenderError::Context(format!("the context must be a JSON object ({})", chain(&e)))
+    })?;
+    templates()?
+        .render(template, &context)
+        .map_err(|e| RenderError::Template {
+            template: format!("templates/{template}"),
+            message: chain(&e),
+        })
+}
+
+fn render(template: &str, ctx: &serde_json::Value, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
+    let date_text = ctx.get("date").and_then(|d| d.as_str()).unwrap_or_default();
+    let date = crate::date::Date::parse(date_text).ok_or_else(|| {
+        RenderError::Context(format!(
+            "`date` must be a YYYY-MM-DD date, got {:?}",
+            ctx.get("date")
+        ))
+    })?;
+    let source = markup_for(template, ctx)?;
+    let blocks = markup::parse(&source).map_err(|e| RenderError::Markup {
+        template: format!("templates/{template}"),
+        line: e.line,
+        text: e.text,
+        message: e.message,
+    })?;
+    let face = fonts.face_for(&layout::all_text(&blocks))?;
+    let laid = layout::layout(&blocks, &face);
+    pdf(&laid, &face, date.unix(), &source)
+}
+
+/// Serialises the laid-out pages. `seed` (the markup) decides the subset tag and the trailer
+/// `/ID`, so both are stable for the same content and differ between documents.
+fn pdf(
+    laid: &layout::Laid,
+    face: &font::Face,
+    unix: i64,
+    seed: &str,
+) -> Result<Vec<u8>, RenderError> {
+    use printpdf::{FontId, Mm, PdfDocument, PdfFont, PdfPage, PdfSaveOptions};
+
+    let digest = Sha256::new()
+        .chain_update(seed)
+        .chain_update(face.origin.as_bytes())
+        .finalize();
+    let mut doc = PdfDocument::new(laid.title.as_deref().unwrap_or("dossier"));
+    let when = printpdf::OffsetDateTime::from_unix_timestamp(unix)
+        .map_err(|e| RenderError::Context(format!("`date` is out of range for a PDF ({e})")))?;
+    let info = &mut doc.metadata.info;
+    (
+        info.creation_date,
+        info.modification_date,
+        info.metadata_date,
+    ) = (when, when, when);
+    info.creator = "dossier".into();
+    info.producer = "dossier (printpdf 0.12.8)".into();
+    // Six capital letters: the subset tag of ISO 32000-1 §9.6.4, which printpdf takes from the
+    // start of the font's resource name.
+    let tag: String = digest[..6]
+        .iter()
+        .map(|b| char::from(b'A' + b % 26))
+        .collect();
+    let font_id = FontId(tag);
+    doc.resources
+        .fonts
+        .map
+        .insert(font_id.clone(), PdfFont::new(face.font.clone()));
+    let pages = (0..laid.pages.len())
+        .map(|i| {
+            PdfPage::new(
+                Mm(layout::PAGE_W),
+                Mm(layout::PAGE_H),
+                layout::page_ops(laid, i, &font_id, face),
+            )
+        })
+        .collect();
+    doc.with_pages(pages);
+
+    let mut warnings = Vec::new();
+    let mut lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut warnings);
+    let id: String = digest[16..32].iter().map(|b| format!("{b:02x}")).collect();
+    let id = lopdf::Object::String(id.into_bytes(), lopdf::StringFormat::Literal);
+    lo.trailer
+        .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
+    lo.compress();
+    let mut out = Vec::new();
+    lo.save_to(&mut out)
+        .map_err(|e| RenderError::Context(format!("writing the PDF failed: {e}")))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;
