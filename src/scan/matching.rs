@@ -464,6 +464,34 @@ mod tests {
         assert_eq!(m(&only, "身份证张伟"), is("id-card", "张伟"));
     }
 
+    /// Names that overlap in the built-in rulebook: the permit and the points application form,
+    /// the diploma and its online registration record.
+    #[test]
+    fn overlapping_names_of_the_shipped_rulebook() {
+        let mut c = checklist(&[
+            ("application-form", "积分申请表"),
+            ("residence-permit", "上海市居住证"),
+            ("diploma", "学历证书"),
+            ("chsi-record", "学历证书电子注册备案表"),
+        ]);
+        c.items[0].aliases = vec!["上海市居住证积分申请表".into(), "居住证积分申请表".into()];
+        c.items[1].aliases = vec!["居住证".into()];
+        c.items[2].aliases = vec!["毕业证书".into(), "毕业证".into()];
+        assert_eq!(m(&c, "居住证-正面"), is("residence-permit", "正面"));
+        assert_eq!(m(&c, "上海市居住证反面"), is("residence-permit", "反面"));
+        assert_eq!(m(&c, "居住证积分申请表"), is("application-form", ""));
+        assert_eq!(
+            m(&c, "上海市居住证积分申请表-p2"),
+            is("application-form", "p2")
+        );
+        // Runs on into the form's name: neither the permit nor the form.
+        assert_eq!(m(&c, "居住证积分表"), None);
+        assert_eq!(m(&c, "学历证书电子注册备案表"), is("chsi-record", ""));
+        assert_eq!(m(&c, "学历证书-电子注册备案表"), is("chsi-record", ""));
+        assert_eq!(m(&c, "学历证书-正本"), is("diploma", "正本"));
+        assert_eq!(m(&c, "毕业证书"), is("diploma", ""));
+    }
+
     #[test]
     fn per_person_items_are_kept_apart() {
         let c = family();
