@@ -124,11 +124,17 @@ impl Code {
         match self {
             Code::ScansFolderMissing => "the employee folder has no scans/ folder",
             Code::MissingItem => "a required item has no scan",
-            Code::TooFewParts => "an item has fewer scanned pages than it needs (户口簿: 首页 and 本人页)",
+            Code::TooFewParts => {
+                "an item has fewer scanned pages than it needs (户口簿: 首页 and 本人页)"
+            }
             Code::UnmatchedFile => "a file in scans/ matches no item of the checklist",
             Code::EmptyFile => "a scan is an empty (zero-byte) file",
-            Code::TypeMismatch => "a file's content is not what its extension says (PNG bytes named .pdf)",
-            Code::UnsupportedType => "a file's content is not PDF, JPEG or PNG (HEIC, Word, text ...)",
+            Code::TypeMismatch => {
+                "a file's content is not what its extension says (PNG bytes named .pdf)"
+            }
+            Code::UnsupportedType => {
+                "a file's content is not PDF, JPEG or PNG (HEIC, Word, text ...)"
+            }
             Code::TypeNotAccepted => "a valid scan of a type this item does not accept",
             Code::Truncated => "a scan ends early: the file was cut off while copying or saving",
             Code::Corrupt => "a scan cannot be decoded: its content is damaged",
@@ -141,9 +147,13 @@ impl Code {
             Code::Symlink => "a symbolic link in scans/, which is never followed",
             Code::NonUtf8Name => "a file or folder name that is not valid UTF-8",
             Code::FileTooLarge => "a file is larger than the size limit",
-            Code::TooManyPixels => "an image header claims more pixels than any scan has (refused undecoded)",
+            Code::TooManyPixels => {
+                "an image header claims more pixels than any scan has (refused undecoded)"
+            }
             Code::Unreadable => "a file or folder cannot be read (permissions, I/O error)",
-            Code::SpecialFile => "an entry in scans/ that is not a regular file (pipe, socket, device)",
+            Code::SpecialFile => {
+                "an entry in scans/ that is not a regular file (pipe, socket, device)"
+            }
             Code::DuplicateIdNumber => "the same ID number appears for two employees in one batch",
             Code::BelowStandard => "the simulated score does not reach the standard score: the counter will not accept it",
             Code::Vetoed => "a one-vote veto (一票否决) applies: the applicant cannot apply",

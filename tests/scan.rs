@@ -751,3 +751,171 @@ fn the_text_report_groups_by_item_with_marks_files_and_hints() {
         "{text}"
     );
 }
+
+#[test]
+fn each_file_is_hashed_whole_whatever_the_decoder_read() {
+    use sha2::Digest;
+    let c = family_checklist();
+    let f = complete_by_labels();
+    let whole = text_jpeg(A4.0, A4.1, 80);
+    f.file("劳动合同 p2.jpg", &whole[..whole.len() / 3]);
+    let report = f.check(&c);
+    let mut seen = 0;
+    for file in report.items.iter().flat_map(|i| &i.files) {
+        let bytes = fs::read(&file.path).expect("read");
+        assert_eq!(
+            file.sha256,
+            <[u8; 32]>::from(sha2::Sha256::digest(&bytes)),
+            "{}",
+            file.rel
+        );
+        assert_eq!(file.bytes, bytes.len() as u64);
+        seen += 1;
+    }
+    assert_eq!(seen, 9);
+}
+
+#[test]
+fn scanned_pdf_pages_are_judged_like_images() {
+    let c = family_checklist();
+    let f = complete_by_slugs();
+    fs::remove_file(f.path().join("scans/labour-contract.jpg")).expect("rm");
+    // An A4 page scanned at 72 dpi.
+    let low = text_jpeg(595, 842, 90);
+    f.file(
+        "labour-contract.pdf",
+        &pdf_of(&[Page::Jpeg(low, 595, 842)], (595.0, 842.0), None),
+    );
+    // A booklet page and a blank back: one page with content, and the item needs two.
+    let booklet_pt = (297.6, 419.5);
+    let page = text_jpeg(BOOKLET.0, BOOKLET.1, 91);
+    f.file(
+        "hukou-booklet.pdf",
+        &pdf_of(
+            &[Page::Jpeg(page, BOOKLET.0, BOOKLET.1), Page::Empty],
+            booklet_pt,
+            None,
+        ),
+    );
+    // A scan of blank paper.
+    fs::remove_file(f.path().join("scans/child-1-birth-certificate.png")).expect("rm");
+    let blank = jpeg(
+        BOOKLET.0,
+        BOOKLET.1,
+        &blank_page(BOOKLET.0, BOOKLET.1, 92),
+        85,
+    );
+    f.file(
+        "child-1-birth-certificate.pdf",
+        &pdf_of(&[Page::Jpeg(blank, BOOKLET.0, BOOKLET.1)], booklet_pt, None),
+    );
+    let report = f.check(&c);
+    assert!(
+        finding(&report, Code::LowResolution, Some("labour-contract"))
+            .message
+            .contains("第 1 页")
+    );
+    let few = finding(&report, Code::TooFewParts, Some("hukou-booklet"));
+    assert!(few.message.contains("第 2 页空白"), "{}", few.message);
+    finding(&report, Code::BlankPage, Some("child-1-birth-certificate"));
+    assert_eq!(report.findings.len(), 3, "{:?}", codes(&report));
+}
+
+#[test]
+fn a_scanned_pdf_at_150_dpi_with_duplex_blank_backs_is_ready() {
+    let c = family_checklist();
+    let f = complete_by_slugs();
+    fs::remove_file(f.path().join("scans/labour-contract.jpg")).expect("rm");
+    let pages: Vec<Page> = (0..3)
+        .flat_map(|i| {
+            [
+                Page::Jpeg(text_jpeg(A4.0, A4.1, 100 + i), A4.0, A4.1),
+                Page::Empty,
+            ]
+        })
+        .collect();
+    f.file("labour-contract.pdf", &pdf_of(&pages, (595.0, 842.0), None));
+    // An app that sets one point per pixel: the page is huge, the image is judged by itself.
+    fs::remove_file(f.path().join("scans/child-1-birth-certificate.png")).expect("rm");
+    let (w, h) = BOOKLET;
+    f.file(
+        "child-1-birth-certificate.pdf",
+        &pdf_of(
+            &[Page::Jpeg(text_jpeg(w, h, 110), w, h)],
+            (w as f64 * 3.0, h as f64 * 3.0),
+            None,
+        ),
+    );
+    let report = f.check(&c);
+    assert_ready(&report);
+    assert_eq!(report.items[2].files[0].pages, 6);
+}
+
+#[test]
+fn damaged_files_never_crash_and_cut_files_never_pass() {
+    let c = checklist_of(vec![item("doc", "文件", 1, DocSize::Card)]);
+    let originals = [
+        ("doc.jpg", text_jpeg(CARD.0, CARD.1, 120)),
+        ("doc.png", text_png(CARD.0, CARD.1, 121)),
+        ("doc.pdf", pdf(2, 122)),
+    ];
+    let mut rng = Rng::new(123);
+    for (name, original) in &originals {
+        for round in 0..30 {
+            let mut bytes = original.clone();
+            let cut = round % 3 == 0;
+            match round % 3 {
+                0 => bytes.truncate(rng.below(original.len() as u64 - 8) as usize),
+                1 => {
+                    for _ in 0..1 + rng.below(8) {
+                        let i = rng.below(bytes.len() as u64) as usize;
+                        bytes[i] ^= 1 << rng.below(8);
+                    }
+                }
+                _ => {
+                    let at = rng.below(bytes.len() as u64) as usize;
+                    let junk: Vec<u8> = (0..1 + rng.below(64))
+                        .map(|_| rng.below(256) as u8)
+                        .collect();
+                    bytes.splice(at..at, junk);
+                }
+            }
+            let f = Folder::new();
+            f.file(name, &bytes);
+            let report = f.check(&c);
+            if cut {
+                assert!(
+                    !report.ready,
+                    "{name} cut to {} of {} bytes passed",
+                    bytes.len(),
+                    original.len()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn an_exact_copy_under_the_same_part_is_one_warning_not_two() {
+    let c = family_checklist();
+    let f = complete_by_slugs();
+    f.file(
+        "copy/labour-contract.jpg",
+        &fs::read(f.path().join("scans/labour-contract.jpg")).expect("read"),
+    );
+    let report = f.check(&c);
+    let about: Vec<Code> = report
+        .findings
+        .iter()
+        .filter(|f| f.slug.as_deref() == Some("labour-contract"))
+        .map(|f| f.code)
+        .collect();
+    assert_eq!(about, [Code::DuplicatePart]);
+    let parts: Vec<&str> = report.items[2]
+        .files
+        .iter()
+        .map(|f| f.part.as_str())
+        .collect();
+    assert_eq!(parts, ["", "2"], "still unique for the bundle");
+    assert!(report.ready);
+}

@@ -13,7 +13,7 @@
 //! finding.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, BufRead, Read, Seek, SeekFrom};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
@@ -53,6 +53,9 @@ pub struct Inspection {
     pub kind: Option<FileKind>,
     /// Pages: 1 for an image, the page count for a PDF (0 when unknown).
     pub pages: u32,
+    /// The blank pages of a PDF, 1-based, when some but not all are blank (they do not count
+    /// towards the item's parts; a wholly blank file is a `blank-page` problem instead).
+    pub blank_pages: Vec<u32>,
     pub problems: Vec<Problem>,
 }
 
@@ -112,7 +115,7 @@ pub fn inspect(path: &Path, expect: &Expect<'_>, limits: &ScanLimits) -> Inspect
         return out;
     }
 
-    let mut reader = BufReader::with_capacity(64 * 1024, Hashing::new(file));
+    let mut reader = Stream::new(file);
     let sniffed = match reader.fill_buf() {
         Ok(head) => sniff::sniff(head),
         Err(e) => {
@@ -143,49 +146,112 @@ pub fn inspect(path: &Path, expect: &Expect<'_>, limits: &ScanLimits) -> Inspect
             out.pages = 1;
             check_png(&mut reader, dims, expect, limits, &mut out.problems);
         }
-        FileKind::Pdf => out.pages = check_pdf(&mut reader, out.bytes, &mut out.problems),
+        FileKind::Pdf => {
+            (out.pages, out.blank_pages) =
+                check_pdf(&mut reader, out.bytes, expect, limits, &mut out.problems)
+        }
     }
 
     // Whatever the decoder did not need still goes through the hasher.
-    if let Err(e) = io::copy(&mut reader, &mut io::sink()) {
-        out.problems.push(unreadable(&e));
-        return out;
+    match reader.finish() {
+        Ok((sha256, count)) => {
+            out.sha256 = Some(sha256);
+            out.bytes = count;
+        }
+        Err(e) => out.problems.push(unreadable(&e)),
     }
-    let hashing = reader.into_inner();
-    out.bytes = hashing.count;
-    out.sha256 = Some(hashing.hasher.finalize().into());
     out
 }
 
-/// A reader that hashes every byte it passes on.
-struct Hashing<R> {
+/// The one pass over a file: a buffered reader that hashes every byte as it enters the buffer.
+/// Its `read_exact` has an inlined fast path because the JPEG decoder reads a byte at a time.
+struct Stream<R> {
     inner: R,
     hasher: Sha256,
     count: u64,
+    buf: Box<[u8]>,
+    pos: usize,
+    end: usize,
 }
 
-impl<R> Hashing<R> {
-    fn new(inner: R) -> Hashing<R> {
-        Hashing {
+impl<R: Read> Stream<R> {
+    fn new(inner: R) -> Stream<R> {
+        Stream {
             inner,
             hasher: Sha256::new(),
             count: 0,
+            buf: vec![0; 64 * 1024].into_boxed_slice(),
+            pos: 0,
+            end: 0,
         }
+    }
+
+    /// Reads the rest of the file (into the hash) and returns the digest and the byte count.
+    fn finish(mut self) -> io::Result<([u8; 32], u64)> {
+        self.pos = self.end;
+        while !self.fill_buf()?.is_empty() {
+            self.pos = self.end;
+        }
+        Ok((self.hasher.finalize().into(), self.count))
     }
 }
 
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.count += n as u64;
+impl<R: Read> BufRead for Stream<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos == self.end {
+            let n = loop {
+                match self.inner.read(&mut self.buf) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    other => break other?,
+                }
+            };
+            self.hasher.update(&self.buf[..n]);
+            self.count += n as u64;
+            (self.pos, self.end) = (0, n);
+        }
+        Ok(&self.buf[self.pos..self.end])
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.pos = (self.pos + amt).min(self.end);
+    }
+}
+
+impl<R: Read> Read for Stream<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let avail = self.fill_buf()?;
+        let n = avail.len().min(out.len());
+        out[..n].copy_from_slice(&avail[..n]);
+        self.consume(n);
         Ok(n)
+    }
+
+    #[inline]
+    fn read_exact(&mut self, out: &mut [u8]) -> io::Result<()> {
+        if let Some(avail) = self
+            .buf
+            .get(self.pos..self.end)
+            .filter(|a| a.len() >= out.len())
+        {
+            out.copy_from_slice(&avail[..out.len()]);
+            self.pos += out.len();
+            return Ok(());
+        }
+        let mut rest = out;
+        while !rest.is_empty() {
+            let n = self.read(rest)?;
+            if n == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            rest = &mut rest[n..];
+        }
+        Ok(())
     }
 }
 
 /// The `png` crate asks for `Seek` in its bounds but reads front to back; a seek here would
 /// break the hash, so it is refused rather than honoured.
-impl<R> Seek for Hashing<R> {
+impl<R> Seek for Stream<R> {
     fn seek(&mut self, _: SeekFrom) -> io::Result<u64> {
         Err(io::Error::new(
             io::ErrorKind::Unsupported,
@@ -205,21 +271,21 @@ fn unreadable(e: &io::Error) -> Problem {
 /// The extension against the content, and the content against what the item accepts.
 fn check_type(kind: FileKind, expect: &Expect<'_>, problems: &mut Vec<Problem>) {
     if FileKind::from_ext(expect.ext) != Some(kind) {
-        let said = if expect.ext.is_empty() {
-            "文件没有扩展名 (no extension)".to_string()
+        let (zh, en) = if expect.ext.is_empty() {
+            (
+                "文件没有扩展名".to_string(),
+                "the file has no extension".to_string(),
+            )
         } else {
-            format!(
-                "扩展名是 .{} (the extension says .{})",
-                expect.ext, expect.ext
+            (
+                format!("扩展名是 .{}", expect.ext),
+                format!("the extension says .{}", expect.ext),
             )
         };
+        let kind_name = kind.name();
         problems.push(Problem::new(
             Code::TypeMismatch,
-            format!(
-                "{said}，内容却是 {} (the content is {})",
-                kind.name(),
-                kind.name()
-            ),
+            format!("{zh}，内容却是 {kind_name} ({en}, the content is {kind_name})"),
             format!(
                 "把文件改名为以 .{} 结尾，或用扫描软件重新导出为正确的格式",
                 kind.ext()
@@ -286,30 +352,49 @@ fn doc_mm(size: DocSize) -> (f64, f64, &'static str) {
     }
 }
 
-/// Whether a `w`×`h` image can hold the document at `min_dpi` (10 % slack for tight cropping).
-fn check_resolution(w: u64, h: u64, size: DocSize, min_dpi: u32, problems: &mut Vec<Problem>) {
-    let (short_mm, long_mm, name) = doc_mm(size);
+/// The resolution a `w`×`h` image has if it shows the whole document of this size.
+fn doc_dpi(w: u64, h: u64, size: DocSize) -> f64 {
+    let (short_mm, long_mm, _) = doc_mm(size);
     let (s, l) = (w.min(h) as f64, w.max(h) as f64);
-    let dpi = (s / (short_mm / 25.4)).min(l / (long_mm / 25.4));
-    if dpi < f64::from(min_dpi) * 0.9 {
-        let need = |mm: f64| (mm / 25.4 * f64::from(min_dpi)).ceil();
+    (s / (short_mm / 25.4)).min(l / (long_mm / 25.4))
+}
+
+/// Whether a resolution is too low to read: under `min_dpi`, with 10 % slack for tight cropping.
+fn too_low(dpi: f64, min_dpi: u32) -> bool {
+    dpi < f64::from(min_dpi) * 0.9
+}
+
+fn low_resolution_hint(size: DocSize, min_dpi: u32) -> String {
+    let (short_mm, long_mm, name) = doc_mm(size);
+    let need = |mm: f64| (mm / 25.4 * f64::from(min_dpi)).ceil();
+    format!(
+        "重新扫描，分辨率至少 {min_dpi} dpi（{name}约需 {}×{} 像素）",
+        need(short_mm),
+        need(long_mm)
+    )
+}
+
+/// Whether a `w`×`h` image can hold the document at `min_dpi`.
+fn check_resolution(w: u64, h: u64, size: DocSize, min_dpi: u32, problems: &mut Vec<Problem>) {
+    let dpi = doc_dpi(w, h, size);
+    if too_low(dpi, min_dpi) {
+        let name = doc_mm(size).2;
         problems.push(Problem::new(
             Code::LowResolution,
             format!(
                 "图像只有 {w}×{h} 像素，按{name}大小约 {dpi:.0} dpi，看不清 (too few pixels: about {dpi:.0} dpi at this document's size, {min_dpi} needed)"
             ),
-            format!(
-                "重新扫描，分辨率至少 {min_dpi} dpi（{name}约需 {}×{} 像素）",
-                need(short_mm),
-                need(long_mm)
-            ),
+            low_resolution_hint(size, min_dpi),
         ));
     }
 }
 
-/// A page is blank when almost no block differs clearly from the paper: fewer than 1 in 1000
-/// samples more than 40 grey levels from the median. Inverted or tinted paper changes nothing
-/// (the test is about spread, not whiteness); a single line of text or a signature is far above.
+/// A page is blank when almost no block differs from the paper: fewer than 1 in 1000 samples
+/// more than 24 grey levels from the median. Samples are 8×8 block averages, which dilute thin
+/// strokes (faint photocopied text may average only 20–30 levels off the paper), so the margin
+/// is kept low: a false "blank" costs the clerk's trust, a missed one only a rescan. Inverted or
+/// tinted paper changes nothing (the test is about spread, not whiteness); a single line of
+/// text or a signature is far above the threshold.
 pub fn is_blank(samples: &[u8]) -> bool {
     if samples.is_empty() {
         return false;
@@ -330,7 +415,7 @@ pub fn is_blank(samples: &[u8]) -> bool {
     let ink: u64 = hist
         .iter()
         .enumerate()
-        .filter(|(v, _)| v.abs_diff(median) > 40)
+        .filter(|(v, _)| v.abs_diff(median) > 24)
         .map(|(_, c)| c)
         .sum();
     ink * 1000 < n
@@ -453,7 +538,7 @@ fn check_png<R: BufRead + Seek>(
             while let Some(row) = png.next_row()? {
                 if let Some(blocks) = blocks.as_mut() {
                     row_luma.clear();
-                    row_luma.extend(row.data().chunks_exact(channels).map(|p| pixel_luma(p)));
+                    row_luma.extend(row.data().chunks_exact(channels).map(pixel_luma));
                     blocks.push_row(&row_luma);
                 }
             }
@@ -538,13 +623,21 @@ impl Blocks {
     }
 }
 
-/// PDF structure: parses, has pages, is not encrypted, is not cut off. Returns the page count.
-fn check_pdf<R: Read>(reader: &mut R, size: u64, problems: &mut Vec<Problem>) -> u32 {
+/// PDF structure: parses, has pages, is not encrypted, is not cut off; then each scanned page
+/// (one image, no text): its resolution, and whether it is blank. Returns the page count and
+/// the blank pages when only some are blank.
+fn check_pdf<R: Read>(
+    reader: &mut R,
+    size: u64,
+    expect: &Expect<'_>,
+    limits: &ScanLimits,
+    problems: &mut Vec<Problem>,
+) -> (u32, Vec<u32>) {
     // Bounded by the size limit, checked before any byte was read.
     let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     if let Err(e) = reader.read_to_end(&mut data) {
         problems.push(unreadable(&e));
-        return 0;
+        return (0, Vec::new());
     }
     let tail = &data[data.len().saturating_sub(2048)..];
     let complete = sniff::find(tail, b"%%EOF").is_some();
@@ -554,13 +647,21 @@ fn check_pdf<R: Read>(reader: &mut R, size: u64, problems: &mut Vec<Problem>) ->
     };
     let loaded = catch_unwind(AssertUnwindSafe(|| {
         lopdf::Document::load_mem_with_options(&data, options).map(|doc| {
-            let encrypted = doc.was_encrypted() || doc.is_encrypted();
-            (encrypted, doc.page_iter().count())
+            let encrypted =
+                doc.was_encrypted() || doc.is_encrypted() || doc.trailer.get(b"Encrypt").is_ok();
+            let pages = doc.page_iter().count();
+            let scanned = if encrypted {
+                PageScan::default()
+            } else {
+                scan_pages(&doc, expect, limits)
+            };
+            (encrypted, pages, scanned)
         })
     }));
     let encrypted_marker = || sniff::find(&data, b"/Encrypt").is_some();
     match loaded {
-        Ok(Ok((encrypted, pages))) => {
+        Ok(Ok((encrypted, pages, scanned))) => {
+            let pages = u32::try_from(pages).unwrap_or(u32::MAX);
             if encrypted {
                 problems.push(pdf_encrypted());
             }
@@ -569,24 +670,177 @@ fn check_pdf<R: Read>(reader: &mut R, size: u64, problems: &mut Vec<Problem>) ->
             } else if pages == 0 && !encrypted {
                 problems.push(corrupt(FileKind::Pdf, "没有页面 (no pages)"));
             }
-            u32::try_from(pages).unwrap_or(u32::MAX)
+            if !scanned.low.is_empty() {
+                let list: Vec<String> = scanned
+                    .low
+                    .iter()
+                    .map(|(n, dpi)| format!("第 {n} 页约 {dpi:.0} dpi"))
+                    .collect();
+                problems.push(Problem::new(
+                    Code::LowResolution,
+                    format!(
+                        "PDF 中的扫描图像分辨率太低，看不清：{} (scanned pages below {} dpi)",
+                        list.join("，"),
+                        limits.min_dpi
+                    ),
+                    low_resolution_hint(expect.size, limits.min_dpi),
+                ));
+            }
+            let blank = scanned.blank;
+            if pages > 0 && blank.len() as u32 == pages {
+                problems.push(blank_page());
+                (pages, Vec::new())
+            } else {
+                (pages, blank)
+            }
         }
         Ok(Err(_)) | Err(_) if encrypted_marker() => {
             problems.push(pdf_encrypted());
-            0
+            (0, Vec::new())
         }
         Ok(Err(_)) | Err(_) if !complete => {
             problems.push(truncated(FileKind::Pdf));
-            0
+            (0, Vec::new())
         }
         Ok(Err(e)) => {
             problems.push(corrupt(FileKind::Pdf, &e.to_string()));
-            0
+            (0, Vec::new())
         }
         Err(_) => {
             problems.push(corrupt(FileKind::Pdf, "parser failed"));
-            0
+            (0, Vec::new())
         }
+    }
+}
+
+/// What the pages of a PDF showed: pages scanned below the least resolution (page, dpi) and
+/// blank pages (1-based).
+#[derive(Default)]
+struct PageScan {
+    low: Vec<(u32, f64)>,
+    blank: Vec<u32>,
+}
+
+/// Pages past this are not examined one by one (their structure is still checked).
+const MAX_PAGES_EXAMINED: usize = 200;
+
+/// Looks at each page that is a scan — one image and no text — and at pages with nothing at
+/// all. Pages with text (fonts) are documents made on a computer: never blank, never low-res.
+fn scan_pages(doc: &lopdf::Document, expect: &Expect<'_>, limits: &ScanLimits) -> PageScan {
+    let mut out = PageScan::default();
+    for (i, page_id) in doc.page_iter().enumerate().take(MAX_PAGES_EXAMINED) {
+        let n = i as u32 + 1;
+        if doc
+            .get_page_fonts(page_id)
+            .map(|f| !f.is_empty())
+            .unwrap_or(true)
+        {
+            continue;
+        }
+        let images = doc.get_page_images(page_id).unwrap_or_default();
+        match images.as_slice() {
+            [] if page_is_empty(doc, page_id) => out.blank.push(n),
+            [image] => {
+                let (w, h) = (image.width.max(0) as u64, image.height.max(0) as u64);
+                if w * h > limits.max_pixels {
+                    continue;
+                }
+                // The page size is the scanned area, so pixels per inch of page is the scan
+                // resolution; a page larger than A3 is an app that set 1 pt per pixel, so the
+                // image is judged against the document's size instead.
+                let dpi = match media_box(doc, page_id) {
+                    Some((pw, ph)) if pw.max(ph) <= 1200.0 && pw.min(ph) > 0.0 => {
+                        let (s, l) = (w.min(h) as f64, w.max(h) as f64);
+                        (s / (pw.min(ph) / 72.0)).min(l / (pw.max(ph) / 72.0))
+                    }
+                    _ => doc_dpi(w, h, expect.size),
+                };
+                if too_low(dpi, limits.min_dpi) {
+                    out.low.push((n, dpi));
+                }
+                let jpeg = image
+                    .filters
+                    .as_deref()
+                    .is_some_and(|f| f.len() == 1 && f[0] == "DCTDecode");
+                if jpeg && embedded_jpeg_is_blank(image.content, limits) {
+                    out.blank.push(n);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A page with no content stream, or only empty ones, and no images.
+fn page_is_empty(doc: &lopdf::Document, page_id: lopdf::ObjectId) -> bool {
+    let Ok(page) = doc.get_dictionary(page_id) else {
+        return false;
+    };
+    let Ok(contents) = page.get(b"Contents") else {
+        return true;
+    };
+    let refs: Vec<lopdf::ObjectId> = match contents {
+        lopdf::Object::Reference(id) => vec![*id],
+        lopdf::Object::Array(items) => items.iter().filter_map(|o| o.as_reference().ok()).collect(),
+        _ => return false,
+    };
+    refs.iter().all(|id| match doc.get_object(*id) {
+        Ok(lopdf::Object::Stream(s)) => s.content.iter().all(u8::is_ascii_whitespace),
+        _ => false,
+    })
+}
+
+/// The page's MediaBox (width, height in points), inherited from the page tree if need be.
+fn media_box(doc: &lopdf::Document, page_id: lopdf::ObjectId) -> Option<(f64, f64)> {
+    let mut node = doc.get_dictionary(page_id).ok()?;
+    for _ in 0..32 {
+        if let Ok(lopdf::Object::Array(b)) = node
+            .get(b"MediaBox")
+            .and_then(|o| doc.dereference(o))
+            .map(|(_, o)| o)
+        {
+            let v: Vec<f64> = b
+                .iter()
+                .filter_map(|o| doc.dereference(o).ok().and_then(|(_, o)| o.as_float().ok()))
+                .map(f64::from)
+                .collect();
+            return match v[..] {
+                [x1, y1, x2, y2] => Some(((x2 - x1).abs(), (y2 - y1).abs())),
+                _ => None,
+            };
+        }
+        node = node
+            .get(b"Parent")
+            .and_then(lopdf::Object::as_reference)
+            .and_then(|id| doc.get_dictionary(id))
+            .ok()?;
+    }
+    None
+}
+
+/// Decodes a JPEG embedded in a PDF at 1/8 scale and judges it blank; damage is not judged here
+/// (viewers differ on embedded streams), so an undecodable image is simply not blank.
+fn embedded_jpeg_is_blank(bytes: &[u8], limits: &ScanLimits) -> bool {
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    if decoder.read_info().is_err() {
+        return false;
+    }
+    let Some(info) = decoder.info() else {
+        return false;
+    };
+    if u64::from(info.width) * u64::from(info.height) > limits.max_pixels
+        || decoder.scale(1, 1).is_err()
+    {
+        return false;
+    }
+    match decoder.decode() {
+        Ok(pixels) => is_blank(&luma(
+            &pixels,
+            info.pixel_format.pixel_bytes(),
+            info.pixel_format == jpeg_decoder::PixelFormat::L16,
+        )),
+        Err(_) => false,
     }
 }
 
@@ -628,6 +882,12 @@ mod tests {
             *v = 150;
         }
         assert!(!is_blank(&line));
+        // Faint photocopied text: strokes diluted to ~30 levels off the paper by block averaging.
+        let mut faint = paper.clone();
+        for v in faint.iter_mut().skip(10_000).take(400).step_by(2) {
+            *v = 214;
+        }
+        assert!(!is_blank(&faint));
         // A page number alone (a handful of blocks) is still blank.
         let mut number = paper;
         for v in number.iter_mut().skip(39_000).take(6) {

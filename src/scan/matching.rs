@@ -168,27 +168,47 @@ pub enum Match {
     Unmatched { closest: Option<usize> },
 }
 
-/// The slugs and labels of the scanned items, folded once.
+/// The slugs, labels and aliases of the scanned items, folded once.
 pub struct Matcher {
     keys: Vec<Key>,
 }
 
 impl Matcher {
     pub fn new(checklist: &Checklist) -> Matcher {
-        let mut keys = Vec::new();
-        for (item, it) in checklist
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(_, it)| it.scanned())
-        {
-            for name in [&it.slug, &it.label].into_iter().chain(&it.aliases) {
-                let chars = fold_key(name);
-                if !chars.is_empty()
-                    && !keys
-                        .iter()
-                        .any(|k: &Key| k.item == item && k.chars == chars)
-                {
+        let mut keys: Vec<Key> = Vec::new();
+        let scanned = || {
+            checklist
+                .items
+                .iter()
+                .enumerate()
+                .filter(|(_, it)| it.scanned())
+        };
+        for (item, it) in scanned() {
+            let mut names: Vec<String> = [&it.slug, &it.label]
+                .into_iter()
+                .chain(&it.aliases)
+                .cloned()
+                .collect();
+            // A per-person item that occurs once (the only child) also answers to its plain
+            // names: 子女出生医学证明.jpg is child 1's when there is no child 2.
+            let per_person = it.rule_slug != it.slug && !it.rule_slug.is_empty();
+            if per_person
+                && scanned()
+                    .filter(|(_, o)| o.rule_slug == it.rule_slug)
+                    .count()
+                    == 1
+            {
+                names.push(it.rule_slug.clone());
+                names.extend(
+                    [&it.label]
+                        .into_iter()
+                        .chain(&it.aliases)
+                        .map(|n| strip_number(n).to_string()),
+                );
+            }
+            for name in names {
+                let chars = fold_key(&name);
+                if !chars.is_empty() && !keys.iter().any(|k| k.item == item && k.chars == chars) {
                     keys.push(Key { item, chars });
                 }
             }
@@ -272,15 +292,40 @@ impl Matcher {
     }
 }
 
+/// `子女出生医学证明（1）` → `子女出生医学证明`: a per-person label without its number.
+fn strip_number(label: &str) -> &str {
+    let t = label.trim_end();
+    for (open, close) in [('（', '）'), ('(', ')')] {
+        if let Some(inner) = t.strip_suffix(close) {
+            if let Some(i) = inner.rfind(open) {
+                let n = &inner[i + open.len_utf8()..];
+                if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) {
+                    return inner[..i].trim_end();
+                }
+            }
+        }
+    }
+    label
+}
+
 fn common_prefix(a: &[char], b: &[char]) -> usize {
     a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }
 
-/// The part name: what follows the key, separators and brackets trimmed; folder separators
-/// inside become `-` so the part can name a bundle file.
+/// The part name: what follows the key, separators and brackets trimmed. Folder separators and
+/// characters no Windows file name may hold become `-`, so the part can name a bundle file.
 fn clean_part(rest: &str) -> String {
     let trimmed = rest.trim_matches(|c: char| is_separator(narrow(c)));
-    trimmed.replace(['/', '\\'], "-")
+    trimmed
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Compares names the way people number pages: `p2` before `p10`. Digit runs compare by value;
@@ -419,6 +464,34 @@ mod tests {
         assert_eq!(m(&only, "身份证张伟"), is("id-card", "张伟"));
     }
 
+    /// Names that overlap in the built-in rulebook: the permit and the points application form,
+    /// the diploma and its online registration record.
+    #[test]
+    fn overlapping_names_of_the_shipped_rulebook() {
+        let mut c = checklist(&[
+            ("application-form", "积分申请表"),
+            ("residence-permit", "上海市居住证"),
+            ("diploma", "学历证书"),
+            ("chsi-record", "学历证书电子注册备案表"),
+        ]);
+        c.items[0].aliases = vec!["上海市居住证积分申请表".into(), "居住证积分申请表".into()];
+        c.items[1].aliases = vec!["居住证".into()];
+        c.items[2].aliases = vec!["毕业证书".into(), "毕业证".into()];
+        assert_eq!(m(&c, "居住证-正面"), is("residence-permit", "正面"));
+        assert_eq!(m(&c, "上海市居住证反面"), is("residence-permit", "反面"));
+        assert_eq!(m(&c, "居住证积分申请表"), is("application-form", ""));
+        assert_eq!(
+            m(&c, "上海市居住证积分申请表-p2"),
+            is("application-form", "p2")
+        );
+        // Runs on into the form's name: neither the permit nor the form.
+        assert_eq!(m(&c, "居住证积分表"), None);
+        assert_eq!(m(&c, "学历证书电子注册备案表"), is("chsi-record", ""));
+        assert_eq!(m(&c, "学历证书-电子注册备案表"), is("chsi-record", ""));
+        assert_eq!(m(&c, "学历证书-正本"), is("diploma", "正本"));
+        assert_eq!(m(&c, "毕业证书"), is("diploma", ""));
+    }
+
     #[test]
     fn per_person_items_are_kept_apart() {
         let c = family();
@@ -448,10 +521,50 @@ mod tests {
     }
 
     #[test]
+    fn an_only_child_answers_to_the_plain_label_and_aliases() {
+        let child = |n: usize| {
+            let mut it = item(
+                &format!("child-{n}-birth-certificate"),
+                &format!("子女出生医学证明（{n}）"),
+            );
+            it.rule_slug = "birth-certificate".into();
+            it.aliases = vec![format!("出生证明（{n}）")];
+            it
+        };
+        let mut one = checklist(&[("id-card", "身份证")]);
+        one.items.push(child(1));
+        assert_eq!(
+            m(&one, "子女出生医学证明"),
+            is("child-1-birth-certificate", "")
+        );
+        assert_eq!(
+            m(&one, "出生证明-正面"),
+            is("child-1-birth-certificate", "正面")
+        );
+        assert_eq!(
+            m(&one, "birth-certificate_2"),
+            is("child-1-birth-certificate", "2")
+        );
+        assert_eq!(
+            m(&one, "出生证明（1）"),
+            is("child-1-birth-certificate", "")
+        );
+        // With two children the plain name says nothing about whose it is.
+        let mut two = one.clone();
+        two.items.push(child(2));
+        assert_eq!(m(&two, "子女出生医学证明"), None);
+        assert_eq!(m(&two, "出生证明"), None);
+        assert_eq!(m(&two, "出生证明(2)"), is("child-2-birth-certificate", ""));
+        assert_eq!(strip_number("子女出生医学证明（12）"), "子女出生医学证明");
+        assert_eq!(strip_number("国(境)外学历"), "国(境)外学历");
+    }
+
+    #[test]
     fn sub_folders_name_the_item_and_the_part() {
         let c = family();
         assert_eq!(m(&c, "身份证/正面"), is("id-card", "正面"));
         assert_eq!(m(&c, "id-card/p2/back"), is("id-card", "p2-back"));
+        assert_eq!(m(&c, "身份证 正面?<旧>"), is("id-card", "正面--旧"));
         assert_eq!(m(&c, "2024-11/身份证"), is("id-card", ""));
         // The folder says whose: 配偶/身份证 is the spouse's ID card, not the applicant's.
         assert_eq!(m(&c, "配偶/身份证"), is("spouse-id-card", ""));
@@ -471,6 +584,49 @@ mod tests {
             m(&c, "子女出生医学证明（２）　ｐ１"),
             is("child-2-birth-certificate", "ｐ１")
         );
+    }
+
+    /// The law behind matching: however a name is spelt — NFC or NFD, upper or lower case,
+    /// full-width or not, whichever separator — it lands on the same item with the same part.
+    #[test]
+    fn every_spelling_of_every_key_lands_on_the_same_item_and_part() {
+        let c = family();
+        let width = |s: &str| -> String {
+            s.chars()
+                .map(|ch| match ch {
+                    '!'..='~' => char::from_u32(ch as u32 + 0xFEE0).unwrap_or(ch),
+                    _ => ch,
+                })
+                .collect()
+        };
+        for (i, it) in c.items.iter().enumerate() {
+            for key in [&it.slug, &it.label] {
+                for (suffix, part) in [
+                    ("", ""),
+                    ("-正面", "正面"),
+                    ("_2", "2"),
+                    (" p10", "p10"),
+                    ("（反面）", "反面"),
+                ] {
+                    let name = format!("{key}{suffix}");
+                    let spellings = [
+                        name.nfc().collect::<String>(),
+                        name.nfd().collect::<String>(),
+                        name.to_uppercase(),
+                        width(&name),
+                        name.replace('-', "_"),
+                        name.replace('-', " "),
+                    ];
+                    for spelling in spellings {
+                        let got = match Matcher::new(&c).match_path(&[spelling.as_str()]) {
+                            Match::Item { item, part } => Some((item, fold_key(&part))),
+                            Match::Unmatched { .. } => None,
+                        };
+                        assert_eq!(got, Some((i, fold_key(part))), "{spelling:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -11,11 +11,11 @@
 //! folder's content and the checklist (never on walk or thread order); `ready` is true exactly
 //! when there is no error-severity finding and every required scanned item is `ok`.
 
-pub mod content;
+mod content;
 pub mod matching;
 pub mod sniff;
 mod text;
-pub mod walk;
+mod walk;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -172,19 +172,17 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
                 .then_with(|| natural_cmp(&entries[a.entry].rel, &entries[b.entry].rel))
         });
     }
-    dedupe_parts(checklist, &entries, &mut claims, &mut findings);
-
     // Content checks: one job per claimed file, in checklist order; rayon keeps that order.
-    let jobs: Vec<(usize, &Claim)> = claims
+    let jobs: Vec<(usize, usize)> = claims
         .iter()
         .enumerate()
-        .flat_map(|(item, list)| list.iter().map(move |c| (item, c)))
+        .flat_map(|(item, list)| (0..list.len()).map(move |c| (item, c)))
         .collect();
     let inspections: Vec<content::Inspection> = jobs
         .par_iter()
-        .map(|(item, claim)| {
-            let it = &checklist.items[*item];
-            let entry = &entries[claim.entry];
+        .map(|&(item, c)| {
+            let it = &checklist.items[item];
+            let entry = &entries[claims[item][c].entry];
             let expect = content::Expect {
                 ext: &entry.ext,
                 accept: &it.accept,
@@ -197,9 +195,18 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
 
     let mut files: Vec<Vec<ScanFile>> = checklist.items.iter().map(|_| Vec::new()).collect();
     let mut parts_seen: Vec<u32> = vec![0; checklist.items.len()];
+    let mut blank_notes: Vec<Vec<String>> = checklist.items.iter().map(|_| Vec::new()).collect();
     let mut first_by_hash: HashMap<[u8; 32], Vec<(usize, String)>> = HashMap::new();
-    for ((item, claim), inspection) in jobs.iter().zip(inspections) {
-        let it = &checklist.items[*item];
+    let hashes: HashMap<usize, [u8; 32]> = jobs
+        .iter()
+        .zip(&inspections)
+        .filter_map(|(&(item, c), i)| Some((claims[item][c].entry, i.sha256?)))
+        .collect();
+    dedupe_parts(checklist, &entries, &mut claims, &hashes, &mut findings);
+
+    for (&(item, c), inspection) in jobs.iter().zip(inspections) {
+        let claim = &claims[item][c];
+        let it = &checklist.items[item];
         let entry = &entries[claim.entry];
         for p in inspection.problems {
             findings.push(
@@ -208,16 +215,23 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
                     .with_path(&entry.rel),
             );
         }
+        // Blank pages inside a PDF (duplex scans) are no fault in themselves, but they are not
+        // parts: a 户口簿 PDF whose second page is blank has one page.
+        let blank = u32::try_from(inspection.blank_pages.len()).unwrap_or(u32::MAX);
+        if blank > 0 {
+            let list: Vec<String> = inspection.blank_pages.iter().map(u32::to_string).collect();
+            blank_notes[item].push(format!("{} 第 {} 页空白", entry.rel, list.join("、")));
+        }
         let pages = match inspection.kind {
-            Some(FileKind::Pdf) => inspection.pages.max(1),
+            Some(FileKind::Pdf) => inspection.pages.saturating_sub(blank).max(1),
             _ => 1,
         };
         let (Some(kind), Some(sha256)) = (inspection.kind, inspection.sha256) else {
-            parts_seen[*item] += pages;
+            parts_seen[item] += pages;
             continue;
         };
         let same = first_by_hash.entry(sha256).or_default();
-        if let Some((_, earlier)) = same.iter().find(|(i, _)| i == item) {
+        if let Some((_, earlier)) = same.iter().find(|(i, _)| *i == item) {
             findings.push(
                 Finding::new(
                     Code::DuplicatePart,
@@ -230,10 +244,10 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
                 .with_path(&entry.rel),
             );
         } else {
-            parts_seen[*item] += pages;
+            parts_seen[item] += pages;
         }
-        same.push((*item, entry.rel.clone()));
-        files[*item].push(ScanFile {
+        same.push((item, entry.rel.clone()));
+        files[item].push(ScanFile {
             path: entry.path.clone(),
             rel: entry.rel.clone(),
             part: claim.part.clone(),
@@ -258,7 +272,7 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
                 missing_labels.push(it.label.clone());
             }
         } else if parts_seen[i] < it.min_parts {
-            findings.push(too_few_parts(it, parts_seen[i]));
+            findings.push(too_few_parts(it, parts_seen[i], &blank_notes[i]));
         }
     }
     for (i, it) in checklist
@@ -323,22 +337,29 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
 
 /// Makes part names unique within each item (case-insensitively, as bundle names must be):
 /// a later file naming the same part gets `-2`, `-3` …, and a warning.
+///
+/// An exact copy is renamed the same way but not warned about here: `duplicate-part` says it.
 fn dedupe_parts(
     checklist: &Checklist,
     entries: &[walk::Entry],
     claims: &mut [Vec<Claim>],
+    hashes: &HashMap<usize, [u8; 32]>,
     findings: &mut Vec<Finding>,
 ) {
     for (item, list) in claims.iter_mut().enumerate() {
         let it = &checklist.items[item];
-        let mut taken: HashMap<Vec<char>, String> = HashMap::new();
+        let mut taken: HashMap<Vec<char>, usize> = HashMap::new();
         for claim in list.iter_mut() {
             let rel = &entries[claim.entry].rel;
             let key = matching::fold_key(&claim.part);
-            let Some(first) = taken.get(&key).cloned() else {
-                taken.insert(key, rel.clone());
+            let Some(&first) = taken.get(&key) else {
+                taken.insert(key, claim.entry);
                 continue;
             };
+            let copy = hashes
+                .get(&claim.entry)
+                .is_some_and(|h| hashes.get(&first) == Some(h));
+            let first = &entries[first].rel;
             let shown = if claim.part.is_empty() {
                 "（无分页名）(no part name)".to_string()
             } else {
@@ -356,6 +377,11 @@ fn dedupe_parts(
                 }
                 n += 1;
             };
+            taken.insert(matching::fold_key(&unique), claim.entry);
+            claim.part = unique.clone();
+            if copy {
+                continue;
+            }
             findings.push(
                 Finding::new(
                     Code::PartNameClash,
@@ -365,8 +391,6 @@ fn dedupe_parts(
                 .with_slug(&it.slug)
                 .with_path(rel),
             );
-            taken.insert(matching::fold_key(&unique), rel.clone());
-            claim.part = unique;
         }
     }
 }
@@ -401,7 +425,7 @@ fn duplicate_content(
     }
 }
 
-fn too_few_parts(it: &Item, have: u32) -> Finding {
+fn too_few_parts(it: &Item, have: u32, blank_notes: &[String]) -> Finding {
     let hint = if it.parts.is_empty() {
         format!(
             "补扫缺少的页：每页一个文件（如 {0}-p1.jpg、{0}-p2.jpg），或合成一个多页 PDF",
@@ -415,10 +439,15 @@ fn too_few_parts(it: &Item, have: u32) -> Finding {
             it.parts[0]
         )
     };
+    let blank = if blank_notes.is_empty() {
+        String::new()
+    } else {
+        format!("（{}，不计）", blank_notes.join("；"))
+    };
     Finding::new(
         Code::TooFewParts,
         format!(
-            "「{}」只有 {have} 页扫描，至少需要 {} 页 ({have} of {} pages)",
+            "「{}」只有 {have} 页有内容的扫描{blank}，至少需要 {} 页 ({have} of {} pages)",
             it.label, it.min_parts, it.min_parts
         ),
         hint,
@@ -427,9 +456,20 @@ fn too_few_parts(it: &Item, have: u32) -> Finding {
 }
 
 fn missing_item(it: &Item, lookalikes: &[&str]) -> Finding {
+    // An example name in a type the item accepts: an image per part, else one PDF.
+    let accepts = |ext: &str| it.accept.is_empty() || it.accept.iter().any(|a| a == ext);
+    let any = it.accept.first().map_or("pdf", String::as_str);
     let example = match it.parts.first() {
-        Some(p) => format!("scans/{}-{p}.jpg", it.label),
-        None => format!("scans/{}.pdf", it.label),
+        Some(p) => format!(
+            "scans/{}-{p}.{}",
+            it.label,
+            if accepts("jpg") { "jpg" } else { any }
+        ),
+        None => format!(
+            "scans/{}.{}",
+            it.label,
+            if accepts("pdf") { "pdf" } else { any }
+        ),
     };
     let mut hint = format!(
         "扫描后存为 {example}（文件名以「{}」或「{}」开头）",

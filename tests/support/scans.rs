@@ -132,9 +132,22 @@ fn crc32(data: &[u8]) -> u32 {
     !crc
 }
 
+/// One page of a hand-built PDF.
+pub enum Page {
+    /// A vector page drawing one line (differs by the number).
+    Line(u64),
+    /// A page with an empty content stream: blank.
+    Empty,
+    /// A scanned page: one grey JPEG of `w`×`h` pixels filling the page.
+    Jpeg(Vec<u8>, usize, usize),
+}
+
 /// A minimal valid PDF with `pages` A4 pages, each drawing one line (so pages differ by `seed`).
 pub fn pdf(pages: usize, seed: u64) -> Vec<u8> {
-    pdf_with(pages, seed, None)
+    let pages: Vec<Page> = (0..pages)
+        .map(|i| Page::Line(seed * 100 + i as u64))
+        .collect();
+    pdf_of(&pages, (595.0, 842.0), None)
 }
 
 /// A PDF whose trailer declares standard encryption (RC4 40-bit, as old scanners wrote them).
@@ -146,47 +159,64 @@ pub fn encrypted_pdf() -> Vec<u8> {
         &o[..64],
         &u[..64]
     );
-    pdf_with(1, 7, Some(dict))
+    pdf_of(&[Page::Line(7)], (595.0, 842.0), Some(dict))
 }
 
-fn pdf_with(pages: usize, seed: u64, encrypt: Option<String>) -> Vec<u8> {
-    let mut objects: Vec<String> = Vec::new();
-    let first_page = 3;
-    let kids: Vec<String> = (0..pages)
-        .map(|i| format!("{} 0 R", first_page + 2 * i))
-        .collect();
-    objects.push("<< /Type /Catalog /Pages 2 0 R >>".into());
-    objects.push(format!(
+/// A PDF of the given pages, all of `size` points (A4 is 595 × 842).
+pub fn pdf_of(pages: &[Page], size: (f64, f64), encrypt: Option<String>) -> Vec<u8> {
+    fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
+        let mut o = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
+        o.extend_from_slice(data);
+        o.extend_from_slice(b"\nendstream");
+        o
+    }
+    let mut objects: Vec<Vec<u8>> = vec![Vec::new(), Vec::new()]; // catalog and page tree, below
+    let mut kids = Vec::new();
+    for page in pages {
+        let page_id = objects.len() + 1;
+        kids.push(format!("{page_id} 0 R"));
+        let (resources, content, extra): (String, Vec<u8>, Option<Vec<u8>>) = match page {
+            Page::Line(n) => (String::new(), format!("{} 100 m 500 {} l S", 50 + n % 400, 200 + n % 500).into_bytes(), None),
+            Page::Empty => (String::new(), Vec::new(), None),
+            Page::Jpeg(bytes, w, h) => (
+                format!("/Resources << /XObject << /Im0 {} 0 R >> >>", page_id + 2),
+                format!("q {} 0 0 {} 0 0 cm /Im0 Do Q", size.0, size.1).into_bytes(),
+                Some(stream(
+                    &format!("/Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode"),
+                    bytes,
+                )),
+            ),
+        };
+        objects.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {} {}] {resources} /Contents {} 0 R >>",
+                size.0,
+                size.1,
+                page_id + 1
+            )
+            .into_bytes(),
+        );
+        objects.push(stream("", &content));
+        objects.extend(extra);
+    }
+    objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>".to_vec();
+    objects[1] = format!(
         "<< /Type /Pages /Kids [{}] /Count {} >>",
         kids.join(" "),
-        pages
-    ));
-    for i in 0..pages {
-        let content = format!(
-            "{} {} m 500 {} l S",
-            50 + seed % 100,
-            100 + i * 10,
-            700 - i * 10
-        );
-        objects.push(format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {} 0 R >>",
-            first_page + 2 * i + 1
-        ));
-        objects.push(format!(
-            "<< /Length {} >>\nstream\n{}\nendstream",
-            content.len(),
-            content
-        ));
-    }
-    let encrypt_id = encrypt.as_ref().map(|dict| {
-        objects.push(dict.clone());
+        pages.len()
+    )
+    .into_bytes();
+    let encrypt_id = encrypt.map(|dict| {
+        objects.push(dict.into_bytes());
         objects.len()
     });
     let mut out = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
     let mut offsets = Vec::new();
     for (i, obj) in objects.iter().enumerate() {
         offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{}\nendobj\n", i + 1, obj).as_bytes());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(obj);
+        out.extend_from_slice(b"\nendobj\n");
     }
     let xref = out.len();
     out.extend_from_slice(
