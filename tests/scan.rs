@@ -162,14 +162,15 @@ fn complete_folder_named_by_chinese_labels_with_parts_is_ready() {
             .map(|f| f.part.clone())
             .collect()
     };
-    assert_eq!(parts("id-card"), ["反面", "正面"]);
-    assert_eq!(parts("hukou-booklet"), ["本人页", "首页"]);
+    // Parts the rulebook names come in its order; the rest in natural order.
+    assert_eq!(parts("id-card"), ["正面", "反面"]);
+    assert_eq!(parts("hukou-booklet"), ["首页", "本人页"]);
     assert_eq!(parts("labour-contract"), ["p1"]);
     // Natural order: 2 before 10.
     assert_eq!(parts("spouse-id-card"), ["2", "10"]);
     let id = &report.items[0];
-    assert_eq!(id.files[0].rel, "scans/身份证（反面）.JPG");
-    assert_eq!(id.files[0].ext, "jpg");
+    assert_eq!(id.files[1].rel, "scans/身份证（反面）.JPG");
+    assert_eq!(id.files[1].ext, "jpg");
 }
 
 #[test]
@@ -700,7 +701,7 @@ fn the_report_is_deterministic_and_serialises_as_the_spec_says() {
     assert_eq!(json["items"][0]["slug"], "id-card");
     assert_eq!(json["items"][0]["label"], "身份证");
     assert_eq!(json["items"][0]["status"], "ok");
-    assert_eq!(json["items"][0]["files"][0], "scans/身份证（反面）.JPG");
+    assert_eq!(json["items"][0]["files"][1], "scans/身份证（反面）.JPG");
     assert_eq!(json["items"][2]["status"], "invalid");
     let empty = json["findings"]
         .as_array()

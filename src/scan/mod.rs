@@ -166,9 +166,19 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
         }
     }
 
-    for list in &mut claims {
+    // Parts the rulebook names come in its order (正面 before 反面, 首页 before 本人页), the
+    // rest after them in natural order (p2 before p10).
+    for (list, item) in claims.iter_mut().zip(&checklist.items) {
+        let rank = |part: &str| {
+            item.parts
+                .iter()
+                .position(|p| p == part)
+                .unwrap_or(item.parts.len())
+        };
         list.sort_by(|a, b| {
-            natural_cmp(&a.part, &b.part)
+            rank(&a.part)
+                .cmp(&rank(&b.part))
+                .then_with(|| natural_cmp(&a.part, &b.part))
                 .then_with(|| natural_cmp(&entries[a.entry].rel, &entries[b.entry].rel))
         });
     }

@@ -1,0 +1,122 @@
+//! A department in one run: parallel, never stopping at the first bad employee, a summary.
+mod common;
+use common::*;
+use std::path::Path;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let t = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &t);
+        } else {
+            std::fs::copy(e.path(), &t).unwrap();
+        }
+    }
+}
+
+/// examples/zhang-wei copied to `dir` with another applicant ID number.
+fn employee(batch: &Path, name: &str, birth: &str) -> std::path::PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/zhang-wei");
+    let dir = batch.join(name);
+    copy_dir(&src, &dir);
+    let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
+    let id = id_for(birth, "123");
+    std::fs::write(
+        dir.join("applicant.toml"),
+        toml.replace("310115199303071230", &id),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn a_batch_of_five_packs_exactly_the_ready_ones_with_distinct_ids() {
+    let env = Env::new();
+    let batch = env.path().join("employees");
+    employee(&batch, "a-ready", "1990-01-01");
+    employee(&batch, "b-ready", "1991-02-02");
+    let c = employee(&batch, "c-not-ready", "1992-03-03");
+    std::fs::remove_file(c.join("scans/劳动合同.pdf")).unwrap();
+    let d = employee(&batch, "d-broken", "1993-04-04");
+    std::fs::write(d.join("applicant.toml"), "[applicant\nname = ").unwrap();
+    employee(&batch, "e-same-id-as-a", "1990-01-01");
+    let out = env.path().join("out");
+
+    let o = dossier(&[
+        "--format",
+        "json",
+        "pack",
+        batch.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let v = json(&o);
+    let by_folder = |f: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["folder"] == f)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_folder("b-ready")["status"], "packed");
+    assert_eq!(by_folder("c-not-ready")["status"], "not-ready");
+    assert!(by_folder("d-broken")["error"]
+        .as_str()
+        .unwrap()
+        .contains("applicant.toml"));
+    assert!(by_folder("a-ready")["error"]
+        .as_str()
+        .unwrap()
+        .contains("e-same-id-as-a"));
+    assert!(by_folder("e-same-id-as-a")["error"]
+        .as_str()
+        .unwrap()
+        .contains("a-ready"));
+    let written: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".zip"))
+        .collect();
+    assert_eq!(written.len(), 1, "only b is packed: {written:?}");
+
+    // The text output ends with a summary naming every folder.
+    let out2 = env.path().join("out2");
+    let o = dossier(&[
+        "pack",
+        batch.to_str().unwrap(),
+        "-o",
+        out2.to_str().unwrap(),
+    ]);
+    let text = stdout(&o);
+    assert!(text.contains("汇总 (summary)"), "{text}");
+    for f in [
+        "a-ready",
+        "b-ready",
+        "c-not-ready",
+        "d-broken",
+        "e-same-id-as-a",
+    ] {
+        assert!(text.contains(f), "{f} missing from the summary:\n{text}");
+    }
+    assert!(text.contains("已打包 1"), "{text}");
+    assert!(!stderr(&o).contains("panicked"));
+}
+
+#[test]
+fn no_progress_bar_on_a_pipe() {
+    let env = Env::new();
+    let batch = env.path().join("employees");
+    employee(&batch, "a", "1990-01-01");
+    employee(&batch, "b", "1991-02-02");
+    let o = dossier(&["check", batch.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        !err.contains('\r') && !err.contains("\x1b["),
+        "no progress bar when stderr is not a terminal: {err:?}"
+    );
+}
