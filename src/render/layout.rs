@@ -374,13 +374,15 @@ impl Layouter<'_> {
             Block::Title(t) => self.flow(t, style(TITLE, true, 0.0), 0.0, 3.0, 10.0, true),
             Block::Heading(t) => {
                 let st = style(HEADING, true, 0.0);
-                self.flow(t, st, 4.5, 0.6, 14.0, false);
+                // Keep room for the note, the table header and a first row under a heading.
+                self.flow(t, st, 4.5, 0.6, 32.0, false);
                 let y = self.y;
                 self.hline(LEFT, RIGHT, y, 0.8);
                 self.y += 2.2;
             }
             Block::Subheading(t) => {
-                self.flow(t, style(SUBHEADING, true, 0.0), 2.5, 1.0, 9.0, false)
+                // Like headings: keep room for a note, a table header and a two-line row.
+                self.flow(t, style(SUBHEADING, true, 0.0), 2.5, 1.0, 28.0, false)
             }
             Block::Paragraph(t) => self.flow(t, style(BODY, false, 0.0), 0.0, 1.2, 0.0, false),
             Block::Note(t) => self.flow(t, style(NOTE, false, GREY_TEXT), 0.0, 1.0, 0.0, false),
