@@ -484,12 +484,14 @@ fn print_json(values: Vec<serde_json::Value>, batch: bool) {
     println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
 }
 
-fn broken_json(e: &Employee, err: &Error) -> serde_json::Value {
-    serde_json::json!({"folder": e.folder, "error": err.render()})
-}
-
-fn report_broken(s: &Session, e: &Employee, err: &Error) {
+/// Reports an employee that could not be processed (on stderr, and in the JSON by folder);
+/// returns the exit code it makes.
+fn broken(s: &Session, e: &Employee, err: &Error, json: &mut Vec<serde_json::Value>) -> i32 {
+    if s.format == Format::Json {
+        json.push(serde_json::json!({"folder": e.folder, "error": err.render()}));
+    }
     eprintln!("{} {}: {}", s.style.bad("✗"), e.folder, err.render());
+    EXIT_FINDINGS
 }
 
 // --- checklist -------------------------------------------------------------------------------
@@ -541,13 +543,7 @@ fn cmd_checklist(
                     out.push('\n');
                 }
             }
-            Outcome::Broken(err) => {
-                code = EXIT_FINDINGS;
-                if s.format == Format::Json {
-                    json.push(broken_json(e, err));
-                }
-                report_broken(s, e, err);
-            }
+            Outcome::Broken(err) => code = broken(s, e, err, &mut json),
         }
     }
     if s.format == Format::Json {
@@ -747,17 +743,8 @@ fn cmd_pack(
                 });
             }
             Outcome::Broken(err) => {
-                code = EXIT_FINDINGS;
-                if s.format == Format::Json {
-                    json.push(broken_json(e, err));
-                }
-                report_broken(s, e, err);
-                summary.push(SummaryLine {
-                    folder: e.folder.clone(),
-                    status: "broken",
-                    reason: first_line(&err.render()),
-                    output: Vec::new(),
-                });
+                code = broken(s, e, err, &mut json);
+                summary.push(SummaryLine::broken(e, err));
             }
         }
     }
@@ -925,13 +912,7 @@ fn cmd_score(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
                     out.push('\n');
                 }
             }
-            Outcome::Broken(err) => {
-                code = EXIT_FINDINGS;
-                if s.format == Format::Json {
-                    json.push(broken_json(e, err));
-                }
-                report_broken(s, e, err);
-            }
+            Outcome::Broken(err) => code = broken(s, e, err, &mut json),
         }
     }
     if s.format == Format::Json {
@@ -1109,17 +1090,8 @@ fn cmd_check(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
                 }
             }
             Outcome::Broken(err) => {
-                code = EXIT_FINDINGS;
-                summary.push(SummaryLine {
-                    folder: e.folder.clone(),
-                    status: "broken",
-                    reason: first_line(&err.render()),
-                    output: Vec::new(),
-                });
-                if s.format == Format::Json {
-                    json.push(broken_json(e, err));
-                }
-                report_broken(s, e, err);
+                code = broken(s, e, err, &mut json);
+                summary.push(SummaryLine::broken(e, err));
             }
         }
     }
@@ -1164,6 +1136,17 @@ pub struct SummaryLine {
     pub reason: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub output: Vec<String>,
+}
+
+impl SummaryLine {
+    fn broken(e: &Employee, err: &Error) -> SummaryLine {
+        SummaryLine {
+            folder: e.folder.clone(),
+            status: "broken",
+            reason: first_line(&err.render()),
+            output: Vec::new(),
+        }
+    }
 }
 
 fn summary_text(st: &Style, lines: &[SummaryLine]) -> String {

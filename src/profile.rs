@@ -310,7 +310,8 @@ const DEDUCTION_KEYS: &[&str] = &[
     "serious_crime",
     "family_planning_violation",
 ];
-const TOP_KEYS: &[&str] = &[
+/// The tables of applicant.toml.
+pub const TOP_KEYS: &[&str] = &[
     "applicant",
     "employer",
     "family",

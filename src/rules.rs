@@ -253,19 +253,16 @@ pub struct Rulebook {
     pub path: PathBuf,
 }
 
-/// The root variables an expression may name.
-const ROOTS: &[&str] = &[
-    "applicant",
-    "employer",
-    "family",
-    "education",
-    "insurance",
-    "certificates",
-    "tax",
-    "bonus",
-    "deductions",
-    "derived",
-];
+/// A name an expression may start with: an applicant.toml table, or `derived`.
+fn is_root(name: &str) -> bool {
+    name == "derived" || profile::TOP_KEYS.contains(&name)
+}
+
+fn roots() -> Vec<&'static str> {
+    let mut r = profile::TOP_KEYS.to_vec();
+    r.push("derived");
+    r
+}
 /// The fields of `derived`.
 pub const DERIVED: &[&str] = &[
     "age",
@@ -651,11 +648,9 @@ fn order_visits(named: &[String], order: &[String]) -> Vec<String> {
 fn check_refs(expr: &Expr, bound: &mut Vec<String>, child: bool, problems: &mut Vec<String>) {
     match expr {
         Expr::Ident(name) => {
-            let known = bound.contains(name)
-                || ROOTS.contains(&name.as_str())
-                || (child && name == "child");
+            let known = bound.contains(name) || is_root(name) || (child && name == "child");
             if !known {
-                let mut roots: Vec<&str> = ROOTS.to_vec();
+                let mut roots = roots();
                 if child {
                     roots.push("child");
                 }
@@ -736,7 +731,7 @@ fn check_path(path: &[String], child: bool, problems: &mut Vec<String>) {
         "derived" => Some(DERIVED),
         "child" if child => Some(CHILD_FIELDS),
         "certificates" => None,
-        r if ROOTS.contains(&r) => schema.get(r).copied(),
+        r if is_root(r) => schema.get(r).copied(),
         _ => {
             check_refs(
                 &Expr::Ident(path[0].clone()),

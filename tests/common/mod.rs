@@ -193,3 +193,17 @@ pub fn points(v: &serde_json::Value, id: &str) -> i64 {
         .as_i64()
         .unwrap()
 }
+
+/// Copies a folder recursively (examples into a temp folder, so tests never write the repo).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let t = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &t);
+        } else {
+            std::fs::copy(e.path(), &t).unwrap();
+        }
+    }
+}
