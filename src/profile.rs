@@ -890,8 +890,19 @@ impl<'a> Parser<'a> {
             self.err(span, format!("{full} is empty (不能为空)"));
             return None;
         }
-        if s.chars().any(|c| c.is_control() || matches!(c, '/' | '\\')) || s.chars().count() > 40 {
-            self.err(span, format!("{full}: a name has no control characters, slashes or more than 40 characters (姓名/名称格式有误)"));
+        // Names become file and folder names of the bundle: nothing a file system refuses.
+        if let Some(c) = s
+            .chars()
+            .find(|&c| c.is_control() || "/\\:*?\"<>|%".contains(c))
+        {
+            self.err(span, format!("{full}: “{}” cannot be part of a name (姓名/名称不能含 / \\ : * ? \" < > | % 或控制字符)", c.escape_debug()));
+            return None;
+        }
+        if s.chars().count() > 60 {
+            self.err(
+                span,
+                format!("{full}: longer than 60 characters (姓名/名称过长)"),
+            );
             return None;
         }
         Some(s)

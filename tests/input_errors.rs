@@ -547,3 +547,11 @@ fn the_same_id_in_two_folders_is_an_error_on_both() {
         "the ID is masked in the message"
     );
 }
+
+#[test]
+fn a_name_that_cannot_be_a_file_name_is_refused() {
+    assert_bad(
+        &with("applicant", "name = \"张伟\"", "name = \"张:伟\""),
+        &["applicant.name", "cannot be part of a name"],
+    );
+}
