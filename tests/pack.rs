@@ -309,3 +309,29 @@ fn bagit_reference_validator_accepts_the_bag() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn a_bad_font_is_an_error_naming_it_before_any_work() {
+    let (env, dir, out) = fixture();
+    let missing = env.path().join("no-such-font.ttc");
+    let o = pack(&dir, &out, &["--font", missing.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no-such-font.ttc"), "{}", stderr(&o));
+    assert!(
+        !out.exists() || std::fs::read_dir(&out).unwrap().next().is_none(),
+        "nothing written"
+    );
+    let garbage = env.file("garbage.otf", b"not a font");
+    let pdf = env.path().join("day.pdf");
+    let o = dossier(&[
+        "checklist",
+        dir.to_str().unwrap(),
+        "--pdf",
+        pdf.to_str().unwrap(),
+        "--font",
+        garbage.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("garbage.otf"), "{}", stderr(&o));
+    assert!(!pdf.exists());
+}
