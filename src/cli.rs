@@ -938,7 +938,7 @@ pub fn score_text(s: &Session, sc: &Score) -> String {
         .unwrap_or(8)
         + 2;
     for i in &sc.items {
-        if i.points == 0 && i.raw.is_none() && i.group != "basic" {
+        if i.points == 0 && i.raw.is_none() && i.group != "basic" && i.detail.is_empty() {
             continue;
         }
         let pts = format!("{:>5}", i.points);

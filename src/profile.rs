@@ -260,6 +260,21 @@ impl Profile {
             .unwrap_or(0)
     }
 
+    /// Every skill level held (1 is the highest), so a rule can count the best one that scores.
+    pub fn skill_levels(&self) -> Vec<i64> {
+        let mut v: Vec<i64> = self
+            .certificates
+            .iter()
+            .filter_map(|c| match c.level {
+                CertLevel::Skill(l) if c.kind == "skill" => Some(l),
+                _ => None,
+            })
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
     /// The folder-independent name used for outputs: `<name>-<last 4 of ID>`.
     pub fn file_stem(&self) -> String {
         let id = &self.applicant.id_number;
@@ -926,6 +941,10 @@ impl<'a> Parser<'a> {
         let Some((s, span)) = self.string(t, key, required)? else {
             return Some(None);
         };
+        // The template ships `phone = ""`: an empty optional number is simply not given.
+        if s.is_empty() && !required {
+            return Some(None);
+        }
         match idnum::normalize_mobile(&s) {
             Ok(m) => Some(Some(m)),
             Err(m) => {

@@ -555,3 +555,12 @@ fn a_name_that_cannot_be_a_file_name_is_refused() {
         &["applicant.name", "cannot be part of a name"],
     );
 }
+
+#[test]
+fn an_empty_optional_phone_is_not_an_error() {
+    let t = with("applicant", "phone = \"13812345678\"", "phone = \"\"");
+    let env = Env::new();
+    let d = env.employee("e", &t);
+    let o = dossier(&["checklist", d.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}

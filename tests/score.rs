@@ -205,10 +205,15 @@ fn insurance_years_and_base_tiers() {
 
 #[test]
 fn bonus_items() {
-    let full_time = "level = \"bachelor\"\ndegree = true\nmode = \"full-time\"\ngraduated_on = \"2026-06-30\"\nfresh_graduate = true\nshortage_major = true\n";
+    let full_time = "level = \"associate\"\nmode = \"full-time\"\ngraduated_on = \"2026-06-30\"\nfresh_graduate = true\nshortage_major = true\n";
     let (_, v) = score(&Applicant::default().education(full_time));
     assert_eq!(points(&v, "fresh-graduate"), 10);
     assert_eq!(points(&v, "shortage-major"), 30);
+    // The shortage-major catalogue lists full-time 大专 majors only.
+    let bachelor = full_time.replace("associate", "bachelor");
+    let (_, v) = score(&Applicant::default().education(&bachelor));
+    assert_eq!(points(&v, "shortage-major"), 0);
+    assert_eq!(points(&v, "fresh-graduate"), 10);
     let part_time = full_time.replace("full-time", "online");
     let (_, v) = score(&Applicant::default().education(&part_time));
     assert_eq!(points(&v, "fresh-graduate"), 0);
@@ -284,4 +289,28 @@ fn text_output_shows_total_and_verdict() {
     let out = stdout(&o);
     assert!(out.contains("135 / 标准分 120"), "{out}");
     assert!(out.contains("达到标准分"));
+}
+
+#[test]
+fn a_lower_skill_level_counts_when_a_higher_one_does_not_meet_the_base() {
+    // Level 2 needs a base of at least 1×; at 0.9 the level-3 certificate still gives 60.
+    let a = Applicant::default()
+        .education("level = \"associate\"\nmode = \"full-time\"\ngraduated_on = \"2012-07-01\"\n")
+        .insurance("years = 4\nbase_ratio = 0.9\n")
+        .extra(&cert("skill", "3"))
+        .extra(&cert("skill", "2"));
+    let (_, v) = score(&a);
+    assert_eq!(points(&v, "skill"), 60, "{v}");
+}
+
+#[test]
+fn spouse_hukou_without_a_marriage_date_says_so() {
+    let spouse = id_for("1993-09-12", "002");
+    let a = Applicant::default().family(&format!(
+        "marital_status = \"married\"\n[family.spouse]\nname = \"王芳\"\nid_number = \"{spouse}\"\nshanghai_hukou = true\n"
+    ));
+    let env = Env::new();
+    let d = env.employee("e", &a.text());
+    let out = stdout(&dossier(&["score", d.to_str().unwrap()]));
+    assert!(out.contains("未填写 family.married_on"), "{out}");
 }
