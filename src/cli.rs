@@ -287,9 +287,9 @@ pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
             .filter_map(|e| e.ok())
             .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
             .map(|e| e.path())
-            .filter(|p| p.join("applicant.toml").exists())
+            .filter(|p| p.join("applicant.toml").exists() || looks_like_employee(p))
             .collect();
-        if subs.is_empty() {
+        if !subs.iter().any(|p| p.join("applicant.toml").exists()) {
             return Err(Error::Folder {
                 path: dir.clone(),
                 message: "holds no applicant.toml, and no sub-folder holds one (没有找到 applicant.toml): run `dossier init DIR` to start an employee folder".into(),
@@ -303,6 +303,26 @@ pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
         }));
     }
     Ok((out, batch))
+}
+
+/// A sub-folder of a batch without `applicant.toml` that is still meant as an employee: it has
+/// `scans/`, or a file named nearly so (`Applicant.toml`, `applicant.toml.txt` from Windows).
+/// Such a folder is reported, never silently skipped.
+fn looks_like_employee(dir: &Path) -> bool {
+    dir.join("scans").is_dir() || !near_applicant_files(dir).is_empty()
+}
+
+fn near_applicant_files(dir: &Path) -> Vec<String> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut v: Vec<String> = rd
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.to_lowercase().starts_with("applicant") && n != "applicant.toml")
+        .collect();
+    v.sort();
+    v
 }
 
 fn folder_name(dir: &Path) -> String {
@@ -321,11 +341,26 @@ pub struct Loaded {
 
 pub fn load(s: &Session, e: &Employee) -> Result<Loaded, Error> {
     let path = e.dir.join("applicant.toml");
+    if !path.exists() {
+        let near = near_applicant_files(&e.dir);
+        let hint = if near.is_empty() {
+            "run `dossier init` on this folder for a template".to_string()
+        } else {
+            format!(
+                "found {}: rename it to applicant.toml (文件名须为 applicant.toml)",
+                near.join(", ")
+            )
+        };
+        return Err(Error::Folder {
+            path: path.clone(),
+            message: format!("missing (缺少 applicant.toml); {hint}"),
+        });
+    }
     let profile = Profile::load(&path, &s.book.district_names(), s.date)?;
     let env = Env::new(&profile, s.date);
     let checklist =
         checklist::resolve(&s.book, &profile, &env).map_err(|message| Error::Evaluation {
-            path: path.clone(),
+            path: s.book.path.clone(),
             message,
         })?;
     Ok(Loaded {

@@ -36,9 +36,8 @@ impl Diagnostic {
             line,
             column,
             message: message.into(),
-            source_line: text[line_start..line_end]
-                .trim_end_matches('\r')
-                .to_string(),
+            // The source line is shown under the message: never an ID number in full (SPEC §9).
+            source_line: mask_id_numbers(text[line_start..line_end].trim_end_matches('\r')),
             width,
         }
     }
@@ -53,6 +52,31 @@ impl Diagnostic {
             width: 0,
         }
     }
+}
+
+/// Masks every run of 17 digits and a check character (an ID number) in a line of text, keeping
+/// the first 4 and last 4, so that error output never shows a full ID number.
+pub fn mask_id_numbers(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let id_like = run == 18 || (run == 17 && matches!(chars.get(i + 17), Some('X' | 'x')));
+        let before_ok = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
+        if id_like && before_ok {
+            let id: String = chars[i..i + 18].iter().collect();
+            out.push_str(&crate::idnum::mask(&id));
+            i += 18;
+        } else if run > 0 {
+            out.extend(&chars[i..i + run]);
+            i += run;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -168,6 +192,17 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn id_numbers_are_masked_in_source_lines() {
+        let text = "id_number = \"31010419900307123X\"  # 310104199003071234";
+        let d = Diagnostic::at(text, 0..1, "x");
+        assert_eq!(
+            d.source_line,
+            "id_number = \"3101**********123X\"  # 3101**********1234"
+        );
+        assert_eq!(mask_id_numbers("phone 13812345678"), "phone 13812345678");
+    }
 
     #[test]
     fn diagnostic_positions_count_characters() {

@@ -253,6 +253,8 @@ pub struct Rulebook {
     pub path: PathBuf,
 }
 
+const MAX_EXPRESSION_BYTES: usize = 2000;
+
 /// A name an expression may start with: an applicant.toml table, or `derived`.
 fn is_root(name: &str) -> bool {
     name == "derived" || profile::TOP_KEYS.contains(&name)
@@ -395,8 +397,15 @@ impl Validator<'_> {
                 );
             }
             let label = m.label.get_ref().clone();
-            if label.trim().is_empty() || label.contains(['/', '\\']) {
-                self.err(m.label.span(), "a label is the counter's name for the document: not empty, no slashes (it is used in file names)");
+            if label.trim().is_empty()
+                || label
+                    .chars()
+                    .any(|c| c.is_control() || "/\\:*?\"<>|%".contains(c))
+            {
+                self.err(m.label.span(), "a label is the counter's name for the document: not empty, none of / \\ : * ? \" < > | % (it names files in the bundle)");
+            }
+            if !m.parts.is_empty() && m.parts.len() != m.min_parts as usize {
+                self.err(m.label.span(), format!("material \"{slug}\": {} part names for min_parts = {}; give one name per part", m.parts.len(), m.min_parts));
             }
             if !labels.insert(label.clone()) {
                 self.err(
@@ -489,6 +498,16 @@ impl Validator<'_> {
                 );
             }
             self.basis(&p.basis);
+            if !["basic", "bonus", "deduction"].contains(&p.group.as_str()) {
+                self.err(
+                    p.id.span(),
+                    format!(
+                        "points \"{}\": group \"{}\" is not one of basic, bonus, deduction",
+                        p.id.get_ref(),
+                        p.group
+                    ),
+                );
+            }
             let detail = p.detail.as_ref().and_then(|d| self.compile(d, false));
             if let Some(expr) = self.compile(&p.points, false) {
                 points.push(PointsRule {
@@ -504,8 +523,15 @@ impl Validator<'_> {
             }
         }
         let mut vetoes = Vec::new();
+        let mut veto_ids = HashSet::new();
         for vr in raw.vetoes {
             self.basis(&vr.basis);
+            if !veto_ids.insert(vr.id.get_ref().clone()) {
+                self.err(
+                    vr.id.span(),
+                    format!("duplicate veto id \"{}\"", vr.id.get_ref()),
+                );
+            }
             if let Some(expr) = self.compile(&vr.when, false) {
                 vetoes.push(VetoRule {
                     id: vr.id.into_inner(),
@@ -563,6 +589,15 @@ impl Validator<'_> {
         // The span covers the quoted TOML string; point inside the quotes.
         let span = src.span();
         let inner = span.start + 1..span.end.saturating_sub(1).max(span.start + 1);
+        // Deeply nested expressions would exhaust the stack when parsed, checked or evaluated;
+        // no real rule comes near this.
+        if src.get_ref().len() > MAX_EXPRESSION_BYTES {
+            self.err(
+                inner,
+                format!("expression longer than {MAX_EXPRESSION_BYTES} bytes: split the rule"),
+            );
+            return None;
+        }
         let program = match PrattParser::new().parse(src.get_ref()) {
             Ok(p) => p,
             Err(e) => {

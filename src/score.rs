@@ -107,7 +107,15 @@ pub fn score(book: &Rulebook, p: &Profile, env: &Env) -> Result<Score, String> {
             });
         }
     }
-    let total: i64 = items.iter().map(|i| i.points).sum();
+    let total = items
+        .iter()
+        .try_fold(0i64, |sum, i| sum.checked_add(i.points))
+        .ok_or_else(|| {
+            format!(
+                "{}: the points add up beyond any sensible total: check the formulas",
+                book.path.display()
+            )
+        })?;
     Ok(Score {
         applicant: ApplicantSummary {
             name: p.applicant.name.clone(),

@@ -564,3 +564,35 @@ fn an_empty_optional_phone_is_not_an_error() {
     let o = dossier(&["checklist", d.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+#[test]
+fn a_batch_folder_with_a_misnamed_applicant_file_is_reported_not_skipped() {
+    let env = Env::new();
+    env.employee("a", &Applicant::default().text());
+    let b = env.path().join("b");
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::write(
+        b.join("applicant.toml.txt"),
+        Applicant::default().born("1985-01-01").text(),
+    )
+    .unwrap();
+    let c = env.path().join("c");
+    std::fs::create_dir_all(c.join("scans")).unwrap();
+    std::fs::create_dir_all(env.path().join("out")).unwrap(); // not an employee: ignored
+    let o = dossier(&["--format", "json", "score", env.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    let v = json(&o);
+    let arr = v.as_array().unwrap();
+    assert_eq!(arr.len(), 3, "{v}");
+    assert!(
+        arr[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("applicant.toml.txt"),
+        "{v}"
+    );
+    assert!(
+        arr[2]["error"].as_str().unwrap().contains("dossier init"),
+        "{v}"
+    );
+}
