@@ -2,9 +2,10 @@
 //!
 //! Each file is opened once and read once, front to back: every byte passes through a SHA-256
 //! hasher on its way to the sniffer and the decoder, and whatever the decoder leaves is drained
-//! into the hasher at the end. Images are never held whole in memory: a JPEG is decoded through
-//! the DCT at 1/8 scale (enough to know the entropy data is complete and to judge blankness), a
-//! PNG is inflated row by row into 8×8 block averages. Only a PDF is read into memory, and only
+//! into the hasher at the end. Images are never held whole in memory: a baseline JPEG is checked
+//! by its markers and entropy-coded byte sequence to its EOI, its luma DC coefficients (the 8×8
+//! block averages) decoded only until the page is proven not blank ([`jpeg`]); other JPEGs are
+//! decoded through the DCT at 1/8 scale; a PNG is inflated row by row into 8×8 block averages. Only a PDF is read into memory, and only
 //! when it is under the size limit. Headers are judged before any decoding: an image claiming
 //! more pixels than `max_pixels` is refused undecoded.
 //!
@@ -23,6 +24,8 @@ use super::sniff::{self, FileKind, Sniffed};
 use super::ScanLimits;
 use crate::checklist::DocSize;
 use crate::finding::Code;
+
+mod jpeg;
 
 /// One thing wrong with a file, before it is tied to an item and a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -396,29 +399,11 @@ fn check_resolution(w: u64, h: u64, size: DocSize, min_dpi: u32, problems: &mut 
 /// tinted paper changes nothing (the test is about spread, not whiteness); a single line of
 /// text or a signature is far above the threshold.
 pub fn is_blank(samples: &[u8]) -> bool {
-    if samples.is_empty() {
-        return false;
-    }
     let mut hist = [0u64; 256];
     for &v in samples {
         hist[usize::from(v)] += 1;
     }
-    let n = samples.len() as u64;
-    let mut seen = 0;
-    let median = hist
-        .iter()
-        .position(|&c| {
-            seen += c;
-            seen * 2 >= n
-        })
-        .unwrap_or(0);
-    let ink: u64 = hist
-        .iter()
-        .enumerate()
-        .filter(|(v, _)| v.abs_diff(median) > 24)
-        .map(|(_, c)| c)
-        .sum();
-    ink * 1000 < n
+    jpeg::hist_is_blank(&hist)
 }
 
 fn blank_page() -> Problem {
@@ -429,8 +414,47 @@ fn blank_page() -> Problem {
     )
 }
 
-fn check_jpeg<R: Read>(
+/// A baseline JPEG goes through the fast check ([`jpeg`]); any other kind is decoded whole at
+/// 1/8 scale, its headers replayed from what the fast check read.
+fn check_jpeg<R: BufRead>(
     reader: &mut R,
+    expect: &Expect<'_>,
+    limits: &ScanLimits,
+    problems: &mut Vec<Problem>,
+) {
+    let verdict = catch_unwind(AssertUnwindSafe(|| {
+        jpeg::check(&mut *reader, |w, h| {
+            if w * h > limits.max_pixels {
+                problems.push(too_many_pixels(w, h, limits));
+                return false;
+            }
+            check_resolution(w, h, expect.size, limits.min_dpi, problems);
+            true
+        })
+    }))
+    .unwrap_or_else(|_| jpeg::Verdict::Corrupt("decoder failed".into()));
+    match verdict {
+        jpeg::Verdict::Sound { blank } => {
+            if blank {
+                problems.push(blank_page());
+            }
+        }
+        jpeg::Verdict::Stopped => {}
+        jpeg::Verdict::Truncated => problems.push(truncated(FileKind::Jpeg)),
+        jpeg::Verdict::Corrupt(detail) => problems.push(corrupt(FileKind::Jpeg, &detail)),
+        jpeg::Verdict::Io(e) => problems.push(unreadable(&e)),
+        jpeg::Verdict::Unsupported(head) => decode_jpeg(
+            io::Cursor::new(head).chain(reader),
+            expect,
+            limits,
+            problems,
+        ),
+    }
+}
+
+/// The full decoder (at the smallest DCT scale, 1/8), for the JPEGs the fast check leaves.
+fn decode_jpeg<R: Read>(
+    reader: R,
     expect: &Expect<'_>,
     limits: &ScanLimits,
     problems: &mut Vec<Problem>,
@@ -822,6 +846,15 @@ fn media_box(doc: &lopdf::Document, page_id: lopdf::ObjectId) -> Option<(f64, f6
 /// Decodes a JPEG embedded in a PDF at 1/8 scale and judges it blank; damage is not judged here
 /// (viewers differ on embedded streams), so an undecodable image is simply not blank.
 fn embedded_jpeg_is_blank(bytes: &[u8], limits: &ScanLimits) -> bool {
+    let mut fast = bytes;
+    let verdict = catch_unwind(AssertUnwindSafe(|| {
+        jpeg::check(&mut fast, |w, h| w * h <= limits.max_pixels)
+    }));
+    match verdict.unwrap_or(jpeg::Verdict::Stopped) {
+        jpeg::Verdict::Sound { blank } => return blank,
+        jpeg::Verdict::Unsupported(_) => {}
+        _ => return false,
+    }
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
     if decoder.read_info().is_err() {
         return false;
@@ -922,6 +955,37 @@ mod tests {
             b.push_row(&[0, 0, 0, 0, 100, 100, 100, 100, 200, 200]);
         }
         assert_eq!(b.finish(), vec![0, 100, 200, 0, 100, 200]);
+    }
+
+    #[test]
+    fn a_progressive_jpeg_is_replayed_to_the_full_decoder() {
+        let (w, h) = (1240u16, 1754u16);
+        let px: Vec<u8> = (0..usize::from(w) * usize::from(h))
+            .map(|i| if (i / 997) % 5 == 0 { 30 } else { 240 })
+            .collect();
+        let mut bytes = Vec::new();
+        let mut e = jpeg_encoder::Encoder::new(&mut bytes, 85);
+        e.set_progressive(true);
+        e.encode(&px, w, h, jpeg_encoder::ColorType::Luma)
+            .expect("encode");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let expect = Expect {
+            ext: "jpg",
+            accept: &[],
+            size: DocSize::A4,
+            label: "test",
+        };
+        let inspect_bytes = |b: &[u8]| {
+            let path = dir.path().join("p.jpg");
+            std::fs::write(&path, b).expect("write");
+            inspect(&path, &expect, &ScanLimits::default())
+        };
+        let whole = inspect_bytes(&bytes);
+        assert!(whole.problems.is_empty(), "{:?}", whole.problems);
+        assert_eq!(whole.sha256, Some(Sha256::digest(&bytes).into()));
+        let cut = inspect_bytes(&bytes[..bytes.len() / 2]);
+        let codes: Vec<Code> = cut.problems.iter().map(|p| p.code).collect();
+        assert_eq!(codes, vec![Code::Truncated]);
     }
 
     #[test]
