@@ -208,6 +208,9 @@ impl Restarts {
 struct Huff {
     /// `len << 8 | symbol` for codes of at most 9 bits, 0 where a longer code starts.
     lookup: Vec<u16>,
+    /// For skipping AC coefficients in one step: `len << 8 | symbol`, where `len` counts the
+    /// code and the value bits after it, when both fit in 11 bits (else 0).
+    skip: Vec<u16>,
     maxcode: [i32; 17],
     mincode: [i32; 17],
     valptr: [usize; 17],
@@ -215,11 +218,13 @@ struct Huff {
 }
 
 const LOOKUP_BITS: u32 = 9;
+const SKIP_BITS: u32 = 11;
 
 impl Huff {
     fn new(counts: &[u8; 16], vals: Vec<u8>) -> Result<Huff, Stop> {
         let mut h = Huff {
             lookup: vec![0; 1 << LOOKUP_BITS],
+            skip: vec![0; 1 << SKIP_BITS],
             maxcode: [-1; 17],
             mincode: [0; 17],
             valptr: [0; 17],
@@ -237,6 +242,13 @@ impl Huff {
                     let first = (c as usize) << shift;
                     let entry = (len as u16) << 8 | u16::from(h.vals[k + i]);
                     h.lookup[first..first + (1 << shift)].fill(entry);
+                }
+                let sym = h.vals[k + i];
+                let total = len as u32 + u32::from(sym & 15);
+                if total <= SKIP_BITS {
+                    let shift = SKIP_BITS - len as u32;
+                    let first = (c as usize) << shift;
+                    h.skip[first..first + (1 << shift)].fill((total as u16) << 8 | u16::from(sym));
                 }
             }
             code += n as i32;
@@ -274,6 +286,22 @@ impl Bits {
     }
 
     fn refill<R: BufRead>(&mut self, src: &mut Src<'_, R>) -> Result<(), Stop> {
+        // Fast path: plain data bytes straight from the buffer, up to the first FF.
+        if self.marker.is_none() && src.record.is_none() {
+            let buf = src.r.fill_buf()?;
+            let mut i = 0;
+            while self.n <= 56 {
+                match buf.get(i) {
+                    Some(&b) if b != 0xFF => {
+                        self.acc |= u64::from(b) << (56 - self.n);
+                        self.n += 8;
+                        i += 1;
+                    }
+                    _ => break,
+                }
+            }
+            src.r.consume(i);
+        }
         while self.n <= 56 {
             let b = match self.marker {
                 Some(_) => {
@@ -403,7 +431,7 @@ impl Luma {
         let v = ((i64::from(dc) * self.q0 + 1024) / 8).clamp(0, 255);
         self.hist[v as usize] += 1;
         self.seen += 1;
-        if self.seen % 2048 == 0 {
+        if self.seen % 256 == 0 {
             self.inked = proven_not_blank(&self.hist, self.total);
         }
     }
@@ -740,7 +768,16 @@ fn block<R: BufRead>(
     *pred = pred.wrapping_add(extend(bits.receive(s, src)?, s));
     let mut k = 1;
     while k < 64 {
-        let rs = bits.decode(ac, src)?;
+        if bits.n < 32 {
+            bits.refill(src)?;
+        }
+        let e = ac.skip[(bits.acc >> (64 - SKIP_BITS)) as usize];
+        let (rs, skipped) = if e != 0 {
+            bits.consume(u32::from(e >> 8))?;
+            (e as u8, true)
+        } else {
+            (bits.decode(ac, src)?, false)
+        };
         let (r, s) = (u32::from(rs >> 4), u32::from(rs & 15));
         if s == 0 {
             if r != 15 {
@@ -753,7 +790,9 @@ fn block<R: BufRead>(
         if k > 63 || s > 10 {
             return corrupt("a coefficient outside its block");
         }
-        bits.receive(s, src)?;
+        if !skipped {
+            bits.receive(s, src)?;
+        }
         k += 1;
     }
     if k > 64 {
