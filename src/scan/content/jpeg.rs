@@ -431,7 +431,7 @@ impl Luma {
         let v = ((i64::from(dc) * self.q0 + 1024) / 8).clamp(0, 255);
         self.hist[v as usize] += 1;
         self.seen += 1;
-        if self.seen % 256 == 0 {
+        if self.seen.is_multiple_of(256) {
             self.inked = proven_not_blank(&self.hist, self.total);
         }
     }
@@ -657,12 +657,8 @@ fn run<R: BufRead>(
                     None => src.skip_entropy(&mut rst)?,
                 });
             }
-            0xE0..=0xEF => {
-                if m == 0xEE && seg.starts_with(b"Adobe") {
-                    adobe = true;
-                }
-            }
-            // DNL, COM, JPGn: nothing to check.
+            0xEE if seg.starts_with(b"Adobe") => adobe = true,
+            // Other APPn, DNL, COM, JPGn: nothing to check.
             _ => {}
         }
     }
@@ -723,7 +719,7 @@ fn decode_luma<R: BufRead>(
     let mut mcu = 0u64;
     for my in 0..mcuy {
         for mx in 0..mcux {
-            if interval > 0 && mcu > 0 && mcu % interval == 0 {
+            if interval > 0 && mcu > 0 && mcu.is_multiple_of(interval) {
                 bits.restart(src, rst)?;
                 pred.iter_mut().for_each(|p| *p = 0);
             }
