@@ -235,6 +235,9 @@ impl Huff {
             let n = usize::from(counts[len - 1]);
             h.valptr[len] = k;
             h.mincode[len] = code;
+            if code + n as i32 > 1 << len {
+                return corrupt("Huffman table with too many codes");
+            }
             for i in 0..n {
                 let c = code + i as i32;
                 if len as u32 <= LOOKUP_BITS {
@@ -255,9 +258,6 @@ impl Huff {
             k += n;
             if n > 0 {
                 h.maxcode[len] = code - 1;
-            }
-            if code > 1 << len {
-                return corrupt("Huffman table with too many codes");
             }
             code <<= 1;
         }
@@ -347,8 +347,10 @@ impl Bits {
             let code = (self.acc >> (64 - len)) as i32;
             if code <= h.maxcode[len] {
                 self.consume(len as u32)?;
-                let i = h.valptr[len] + (code - h.mincode[len]) as usize;
-                return match h.vals.get(i) {
+                let i = usize::try_from(code - h.mincode[len])
+                    .ok()
+                    .and_then(|d| d.checked_add(h.valptr[len]));
+                return match i.and_then(|i| h.vals.get(i)) {
                     Some(&v) => Ok(v),
                     None => corrupt("invalid Huffman code"),
                 };
@@ -1041,6 +1043,46 @@ mod tests {
         });
         assert!(matches!(v, Verdict::Stopped));
         assert_eq!(seen, Some((320, 240)));
+    }
+
+    #[test]
+    fn a_huffman_table_with_too_many_codes_is_corrupt_not_a_panic() {
+        let mut counts = [0u8; 16];
+        counts[0] = 3; // three 1-bit codes
+        assert!(matches!(
+            Huff::new(&counts, vec![1, 2, 3]),
+            Err(Stop::Corrupt(_))
+        ));
+        counts = [0; 16];
+        counts[7] = 250; // 250 of the 256 8-bit codes leave 12 9-bit ones
+        counts[8] = 13;
+        assert!(Huff::new(&counts, vec![0; 263]).is_err());
+        counts[8] = 12;
+        assert!(Huff::new(&counts, vec![0; 262]).is_ok());
+    }
+
+    #[test]
+    fn damaged_headers_never_panic() {
+        let (w, h) = (64, 48);
+        let good = grey(&text(w, h, 40), w, h);
+        let sos = (0..good.len() - 1)
+            .find(|&i| good[i] == 0xFF && good[i + 1] == 0xDA)
+            .expect("SOS");
+        let mut rng = Rng(5);
+        for _ in 0..3000 {
+            let mut bad = good.clone();
+            for _ in 0..1 + rng.below(4) {
+                // Headers mostly; every fourth file anywhere.
+                let span = if rng.below(4) == 0 {
+                    bad.len()
+                } else {
+                    sos + 20
+                };
+                let i = rng.below(span as u64) as usize;
+                bad[i] = rng.below(256) as u8;
+            }
+            let _ = verdict(&bad);
+        }
     }
 
     #[test]
