@@ -536,11 +536,14 @@ fn run<R: BufRead>(
                     return corrupt("a short frame header");
                 }
                 let nf = usize::from(seg[5]);
-                if seg[0] != 8 || height_zero(&seg) || !(nf == 1 || nf == 3 && !adobe) {
-                    return Err(Stop::Unsupported);
-                }
                 if seg.len() != 6 + 3 * nf {
                     return corrupt("a frame header of the wrong length");
+                }
+                // Three components are luma and chroma unless marked otherwise (Adobe, or the
+                // ids R, G, B): then the first is not the grey level, so the full decoder judges.
+                let rgb_ids = nf == 3 && seg[6] == b'R' && seg[9] == b'G' && seg[12] == b'B';
+                if seg[0] != 8 || height_zero(&seg) || !(nf == 1 || nf == 3 && !adobe && !rgb_ids) {
+                    return Err(Stop::Unsupported);
                 }
                 height = u32::from(u16_at(&seg, 1));
                 width = u32::from(u16_at(&seg, 3));
