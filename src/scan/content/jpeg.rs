@@ -542,7 +542,8 @@ fn run<R: BufRead>(
                 // Three components are luma and chroma unless marked otherwise (Adobe, or the
                 // ids R, G, B): then the first is not the grey level, so the full decoder judges.
                 let rgb_ids = nf == 3 && seg[6] == b'R' && seg[9] == b'G' && seg[12] == b'B';
-                if seg[0] != 8 || height_zero(&seg) || !(nf == 1 || nf == 3 && !adobe && !rgb_ids) {
+                let luma_first = nf == 1 || (nf == 3 && !adobe && !rgb_ids);
+                if seg[0] != 8 || height_zero(&seg) || !luma_first {
                     return Err(Stop::Unsupported);
                 }
                 height = u32::from(u16_at(&seg, 1));
