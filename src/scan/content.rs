@@ -2,9 +2,12 @@
 //!
 //! Each file is opened once and read once, front to back: every byte passes through a SHA-256
 //! hasher on its way to the sniffer and the decoder, and whatever the decoder leaves is drained
-//! into the hasher at the end. Images are never held whole in memory: a JPEG is decoded through
-//! the DCT at 1/8 scale (enough to know the entropy data is complete and to judge blankness), a
-//! PNG is inflated row by row into 8×8 block averages. Only a PDF is read into memory, and only
+//! into the hasher at the end. Images are never held whole in memory: a baseline JPEG is checked
+//! by its markers and entropy-coded byte sequence to its EOI, its luma DC coefficients (the 8×8
+//! block averages) decoded only until the page is proven not blank ([`jpeg`]); other JPEGs are
+//! decoded through the DCT at 1/8 scale; a PNG is inflated row by row into 8×8 block averages,
+//! until the page is proven not blank, and its remaining chunks are then checked by CRC to the
+//! IEND without inflating them ([`chunks`]). Only a PDF is read into memory, and only
 //! when it is under the size limit. Headers are judged before any decoding: an image claiming
 //! more pixels than `max_pixels` is refused undecoded.
 //!
@@ -23,6 +26,9 @@ use super::sniff::{self, FileKind, Sniffed};
 use super::ScanLimits;
 use crate::checklist::DocSize;
 use crate::finding::Code;
+
+mod chunks;
+mod jpeg;
 
 /// One thing wrong with a file, before it is tied to an item and a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -396,29 +402,11 @@ fn check_resolution(w: u64, h: u64, size: DocSize, min_dpi: u32, problems: &mut 
 /// tinted paper changes nothing (the test is about spread, not whiteness); a single line of
 /// text or a signature is far above the threshold.
 pub fn is_blank(samples: &[u8]) -> bool {
-    if samples.is_empty() {
-        return false;
-    }
     let mut hist = [0u64; 256];
     for &v in samples {
         hist[usize::from(v)] += 1;
     }
-    let n = samples.len() as u64;
-    let mut seen = 0;
-    let median = hist
-        .iter()
-        .position(|&c| {
-            seen += c;
-            seen * 2 >= n
-        })
-        .unwrap_or(0);
-    let ink: u64 = hist
-        .iter()
-        .enumerate()
-        .filter(|(v, _)| v.abs_diff(median) > 24)
-        .map(|(_, c)| c)
-        .sum();
-    ink * 1000 < n
+    jpeg::hist_is_blank(&hist)
 }
 
 fn blank_page() -> Problem {
@@ -429,8 +417,47 @@ fn blank_page() -> Problem {
     )
 }
 
-fn check_jpeg<R: Read>(
+/// A baseline JPEG goes through the fast check ([`jpeg`]); any other kind is decoded whole at
+/// 1/8 scale, its headers replayed from what the fast check read.
+fn check_jpeg<R: BufRead>(
     reader: &mut R,
+    expect: &Expect<'_>,
+    limits: &ScanLimits,
+    problems: &mut Vec<Problem>,
+) {
+    let verdict = catch_unwind(AssertUnwindSafe(|| {
+        jpeg::check(&mut *reader, |w, h| {
+            if w * h > limits.max_pixels {
+                problems.push(too_many_pixels(w, h, limits));
+                return false;
+            }
+            check_resolution(w, h, expect.size, limits.min_dpi, problems);
+            true
+        })
+    }))
+    .unwrap_or_else(|_| jpeg::Verdict::Corrupt("decoder failed".into()));
+    match verdict {
+        jpeg::Verdict::Sound { blank } => {
+            if blank {
+                problems.push(blank_page());
+            }
+        }
+        jpeg::Verdict::Stopped => {}
+        jpeg::Verdict::Truncated => problems.push(truncated(FileKind::Jpeg)),
+        jpeg::Verdict::Corrupt(detail) => problems.push(corrupt(FileKind::Jpeg, &detail)),
+        jpeg::Verdict::Io(e) => problems.push(unreadable(&e)),
+        jpeg::Verdict::Unsupported(head) => decode_jpeg(
+            io::Cursor::new(head).chain(reader),
+            expect,
+            limits,
+            problems,
+        ),
+    }
+}
+
+/// The full decoder (at the smallest DCT scale, 1/8), for the JPEGs the fast check leaves.
+fn decode_jpeg<R: Read>(
+    reader: R,
     expect: &Expect<'_>,
     limits: &ScanLimits,
     problems: &mut Vec<Problem>,
@@ -499,7 +526,7 @@ fn rgb_luma(r: u8, g: u8, b: u8) -> u8 {
     ((77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b)) >> 8) as u8
 }
 
-fn check_png<R: BufRead + Seek>(
+fn check_png<R: BufRead>(
     reader: &mut R,
     dims: Option<(u32, u32)>,
     expect: &Expect<'_>,
@@ -513,9 +540,11 @@ fn check_png<R: BufRead + Seek>(
             return;
         }
     }
+    // The decoder may stop once the page is proven not blank; the walker then checks the rest.
+    let mut walker = chunks::Walker::new(reader);
     let result = catch_unwind(AssertUnwindSafe(
-        || -> Result<Option<Vec<u8>>, png::DecodingError> {
-            let mut decoder = png::Decoder::new(reader);
+        || -> Result<Option<(Vec<u8>, bool)>, png::DecodingError> {
+            let mut decoder = png::Decoder::new(&mut walker);
             decoder
                 .set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
             let mut png = decoder.read_info()?;
@@ -532,22 +561,39 @@ fn check_png<R: BufRead + Seek>(
                 problems,
             );
             let channels = png.output_color_type().0.samples();
+            let total = u64::from(w.div_ceil(8)) * u64::from(h.div_ceil(8));
             // Interlaced rows arrive pass by pass, out of place: they are checked, not sampled.
             let mut blocks = (!interlaced).then(|| Blocks::new(w as usize, 8));
             let mut row_luma = Vec::with_capacity(w as usize);
+            let (mut hist, mut counted) = ([0u64; 256], 0);
             while let Some(row) = png.next_row()? {
                 if let Some(blocks) = blocks.as_mut() {
                     row_luma.clear();
                     row_luma.extend(row.data().chunks_exact(channels).map(pixel_luma));
                     blocks.push_row(&row_luma);
+                    if blocks.out.len() - counted >= 256 {
+                        for &v in &blocks.out[counted..] {
+                            hist[usize::from(v)] += 1;
+                        }
+                        counted = blocks.out.len();
+                        if jpeg::proven_not_blank(&hist, total) {
+                            return Ok(Some((Vec::new(), true)));
+                        }
+                    }
                 }
             }
             png.finish()?;
-            Ok(blocks.map(Blocks::finish))
+            Ok(blocks.map(|b| (b.finish(), false)))
         },
     ));
     match result {
-        Ok(Ok(Some(samples))) => {
+        Ok(Ok(Some((_, true)))) => match walker.finish() {
+            Ok(()) => {}
+            Err(chunks::ChunkError::Truncated) => problems.push(truncated(FileKind::Png)),
+            Err(chunks::ChunkError::Corrupt(what)) => problems.push(corrupt(FileKind::Png, what)),
+            Err(chunks::ChunkError::Io(e)) => problems.push(unreadable(&e)),
+        },
+        Ok(Ok(Some((samples, false)))) => {
             if is_blank(&samples) {
                 problems.push(blank_page());
             }
@@ -822,6 +868,15 @@ fn media_box(doc: &lopdf::Document, page_id: lopdf::ObjectId) -> Option<(f64, f6
 /// Decodes a JPEG embedded in a PDF at 1/8 scale and judges it blank; damage is not judged here
 /// (viewers differ on embedded streams), so an undecodable image is simply not blank.
 fn embedded_jpeg_is_blank(bytes: &[u8], limits: &ScanLimits) -> bool {
+    let mut fast = bytes;
+    let verdict = catch_unwind(AssertUnwindSafe(|| {
+        jpeg::check(&mut fast, |w, h| w * h <= limits.max_pixels)
+    }));
+    match verdict.unwrap_or(jpeg::Verdict::Stopped) {
+        jpeg::Verdict::Sound { blank } => return blank,
+        jpeg::Verdict::Unsupported(_) => {}
+        _ => return false,
+    }
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
     if decoder.read_info().is_err() {
         return false;
@@ -922,6 +977,111 @@ mod tests {
             b.push_row(&[0, 0, 0, 0, 100, 100, 100, 100, 200, 200]);
         }
         assert_eq!(b.finish(), vec![0, 100, 200, 0, 100, 200]);
+    }
+
+    #[test]
+    fn a_progressive_jpeg_is_replayed_to_the_full_decoder() {
+        let (w, h) = (1240u16, 1754u16);
+        let px: Vec<u8> = (0..usize::from(w) * usize::from(h))
+            .map(|i| if (i / 997) % 5 == 0 { 30 } else { 240 })
+            .collect();
+        let mut bytes = Vec::new();
+        let mut e = jpeg_encoder::Encoder::new(&mut bytes, 85);
+        e.set_progressive(true);
+        e.encode(&px, w, h, jpeg_encoder::ColorType::Luma)
+            .expect("encode");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let expect = Expect {
+            ext: "jpg",
+            accept: &[],
+            size: DocSize::A4,
+            label: "test",
+        };
+        let inspect_bytes = |b: &[u8]| {
+            let path = dir.path().join("p.jpg");
+            std::fs::write(&path, b).expect("write");
+            inspect(&path, &expect, &ScanLimits::default())
+        };
+        let whole = inspect_bytes(&bytes);
+        assert!(whole.problems.is_empty(), "{:?}", whole.problems);
+        assert_eq!(whole.sha256, Some(Sha256::digest(&bytes).into()));
+        let cut = inspect_bytes(&bytes[..bytes.len() / 2]);
+        let codes: Vec<Code> = cut.problems.iter().map(|p| p.code).collect();
+        assert_eq!(codes, vec![Code::Truncated]);
+    }
+
+    fn png_bytes(w: u32, h: u32, px: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Grayscale);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().expect("header");
+        writer.write_image_data(px).expect("data");
+        writer.finish().expect("finish");
+        out
+    }
+
+    fn inspect_png(bytes: &[u8]) -> Vec<Code> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("p.png");
+        std::fs::write(&path, bytes).expect("write");
+        let expect = Expect {
+            ext: "png",
+            accept: &[],
+            size: DocSize::A4,
+            label: "test",
+        };
+        let got = inspect(&path, &expect, &ScanLimits::default());
+        assert_eq!(
+            got.sha256,
+            Some(Sha256::digest(bytes).into()),
+            "hashed whole"
+        );
+        got.problems.iter().map(|p| p.code).collect()
+    }
+
+    /// Text in the top third of an A4 page at 150 dpi, so the decoder stops early.
+    fn png_page(ink: u8) -> (u32, u32, Vec<u8>) {
+        let (w, h) = (1240u32, 1754u32);
+        let px = (0..w * h)
+            .map(|i| {
+                let (x, y) = (i % w, i / w);
+                let text = y > 100 && y < 500 && y % 40 < 20 && x > 100 && x < 1100 && x % 30 < 20;
+                if text {
+                    ink
+                } else {
+                    238 + (i % 5) as u8
+                }
+            })
+            .collect();
+        (w, h, px)
+    }
+
+    #[test]
+    fn a_png_stopped_early_still_has_every_chunk_checked() {
+        let (w, h, px) = png_page(40);
+        let good = png_bytes(w, h, &px);
+        assert_eq!(inspect_png(&good), vec![]);
+        // Damage near the end, far past where decoding stopped: the chunk CRC shows it.
+        let mut bad = good.clone();
+        let at = bad.len() - 200;
+        bad[at] ^= 0x55;
+        assert_eq!(inspect_png(&bad), vec![Code::Corrupt]);
+        // Cut near the end: no IEND.
+        assert_eq!(
+            inspect_png(&good[..good.len() - 100]),
+            vec![Code::Truncated]
+        );
+        assert_eq!(inspect_png(&good[..good.len() - 5]), vec![Code::Truncated]);
+    }
+
+    #[test]
+    fn png_blankness_is_judged_on_the_whole_page() {
+        let (w, h, paper) = png_page(240);
+        assert_eq!(inspect_png(&png_bytes(w, h, &paper)), vec![Code::BlankPage]);
+        // Faint photocopied text (35 levels off the paper) is not blank.
+        let (w, h, faint) = png_page(205);
+        assert_eq!(inspect_png(&png_bytes(w, h, &faint)), vec![]);
     }
 
     #[test]
