@@ -135,7 +135,7 @@ fn label(r: &mut Rng) -> String {
 
 #[test]
 fn nfc_and_nfd_spellings_of_a_label_match_the_same_item() {
-    let mut r = Rng::new(0x4E46_44);
+    let mut r = Rng::new(0x004E_4644);
     for case in 0..400 {
         let mut labels: Vec<String> = Vec::new();
         while labels.len() < 4 {
