@@ -716,3 +716,45 @@ fn one_page_pdf(filter: &str, stream: &[u8]) -> Vec<u8> {
     );
     pdf
 }
+
+/// A bundle-shaped ZIP whose one payload entry inflates to 128 MB (~130 KB in the file):
+/// verify streams it through the hasher, never holds it.
+#[test]
+fn verify_of_a_zip_bomb_costs_bounded_memory() {
+    let env = Env::new();
+    let zip_path = env.path().join("bomb.zip");
+    {
+        let f = std::fs::File::create(&zip_path).unwrap();
+        let mut z = zip::ZipWriter::new(f);
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(9))
+            .large_file(true);
+        z.start_file("bag/bagit.txt", deflated).unwrap();
+        z.write_all(b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
+            .unwrap();
+        z.start_file("bag/manifest-sha256.txt", deflated).unwrap();
+        z.write_all(format!("{}  data/zeros.bin\n", "0".repeat(64)).as_bytes())
+            .unwrap();
+        z.start_file("bag/data/zeros.bin", deflated).unwrap();
+        let block = vec![0u8; 1 << 20];
+        for _ in 0..128 {
+            z.write_all(&block).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    let r = run(&["verify", s(&zip_path)]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        format!("{}{}", r.stdout, r.stderr).contains("data/zeros.bin"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    eprintln!(
+        "zip bomb ({} KB file, 128 MB inflated): {:?}, peak RSS {} KiB",
+        std::fs::metadata(&zip_path).unwrap().len() / 1000,
+        r.elapsed,
+        r.max_rss_kb
+    );
+}
