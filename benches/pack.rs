@@ -14,10 +14,7 @@ use std::time::Instant;
 const DATE: &str = "2026-11-26";
 
 fn main() {
-    let n: usize = std::env::var("DOSSIER_BENCH_N")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
+    let n: usize = std::env::var("DOSSIER_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-corpus-{n}"));
     let corpus = root.join("employees");
     if !corpus.join(".complete").exists() {
@@ -30,18 +27,12 @@ fn main() {
     let scans: Vec<PathBuf> = walkdir::WalkDir::new(&corpus)
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| {
-            e.file_type().is_file() && e.path().components().any(|c| c.as_os_str() == "scans")
-        })
+        .filter(|e| e.file_type().is_file() && e.path().components().any(|c| c.as_os_str() == "scans"))
         .map(|e| e.into_path())
         .collect();
     let bytes: u64 = scans.iter().map(|p| p.metadata().unwrap().len()).sum();
     let mb = bytes as f64 / 1e6;
-    println!(
-        "dossier pack benchmark: {n} employees, {} scans, {mb:.0} MB, {} cores",
-        scans.len(),
-        cores()
-    );
+    println!("dossier pack benchmark: {n} employees, {} scans, {mb:.0} MB, {} cores", scans.len(), cores());
 
     // Warm the page cache so every contender reads from memory.
     for p in &scans {
@@ -53,15 +44,7 @@ fn main() {
     let run_pack = |threads: Option<usize>| -> (f64, Option<u64>) {
         let _ = std::fs::remove_dir_all(&out);
         let mut c = timed_command(bin);
-        c.args([
-            "--date",
-            DATE,
-            "--quiet",
-            "pack",
-            corpus.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ]);
+        c.args(["--date", DATE, "--quiet", "pack", corpus.to_str().unwrap(), "-o", out.to_str().unwrap()]);
         if let Some(t) = threads {
             c.env("RAYON_NUM_THREADS", t.to_string());
         }
@@ -73,9 +56,7 @@ fn main() {
     let openssl_s = if which("openssl") {
         best_of(3, || {
             let mut c = Command::new("openssl");
-            c.args(["dgst", "-sha256"])
-                .args(&scans)
-                .stdout(std::process::Stdio::null());
+            c.args(["dgst", "-sha256"]).args(&scans).stdout(std::process::Stdio::null());
             run(c)
         })
         .0
@@ -83,29 +64,16 @@ fn main() {
         f64::NAN
     };
 
-    let peer_s = if which("zip")
-        && Command::new("python3")
-            .args(["-c", "import bagit"])
-            .status()
-            .is_ok_and(|s| s.success())
-    {
+    let peer_s = if which("zip") && Command::new("python3").args(["-c", "import bagit"]).status().is_ok_and(|s| s.success()) {
         best_of(2, || {
             let work = root.join("peer");
             let _ = std::fs::remove_dir_all(&work);
             std::fs::create_dir_all(&work).unwrap();
             let t = Instant::now();
-            for e in std::fs::read_dir(&corpus)
-                .unwrap()
-                .filter_map(Result::ok)
-                .filter(|e| e.path().is_dir())
-            {
+            for e in std::fs::read_dir(&corpus).unwrap().filter_map(Result::ok).filter(|e| e.path().is_dir()) {
                 let bag = work.join(e.file_name());
                 copy_dir(&e.path().join("scans"), &bag);
-                let ok = Command::new("python3")
-                    .args(["-m", "bagit", "--quiet", "--sha256"])
-                    .arg(&bag)
-                    .status()
-                    .unwrap();
+                let ok = Command::new("python3").args(["-m", "bagit", "--quiet", "--sha256"]).arg(&bag).status().unwrap();
                 assert!(ok.success());
                 let ok = Command::new("zip")
                     .args(["-0", "-r", "-q"])
@@ -123,29 +91,11 @@ fn main() {
         f64::NAN
     };
 
-    let rss = |r: Option<u64>| {
-        r.map_or("n/a (install `time`)".to_string(), |kb| {
-            format!("{:.0} MB", kb as f64 / 1024.0)
-        })
-    };
-    println!(
-        "  dossier pack (all checks on)        {pack_s:7.2} s  {:7.0} MB/s  peak RSS {}",
-        mb / pack_s,
-        rss(pack_rss)
-    );
-    println!(
-        "  dossier pack, one thread            {serial_s:7.2} s  {:7.0} MB/s  peak RSS {}",
-        mb / serial_s,
-        rss(serial_rss)
-    );
-    println!(
-        "  openssl dgst -sha256 (one core)     {openssl_s:7.2} s  {:7.0} MB/s",
-        mb / openssl_s
-    );
-    println!(
-        "  python3 -m bagit + zip -0 -r        {peer_s:7.2} s  {:7.0} MB/s",
-        mb / peer_s
-    );
+    let rss = |r: Option<u64>| r.map_or("n/a (install `time`)".to_string(), |kb| format!("{:.0} MB", kb as f64 / 1024.0));
+    println!("  dossier pack (all checks on)        {pack_s:7.2} s  {:7.0} MB/s  peak RSS {}", mb / pack_s, rss(pack_rss));
+    println!("  dossier pack, one thread            {serial_s:7.2} s  {:7.0} MB/s  peak RSS {}", mb / serial_s, rss(serial_rss));
+    println!("  openssl dgst -sha256 (one core)     {openssl_s:7.2} s  {:7.0} MB/s", mb / openssl_s);
+    println!("  python3 -m bagit + zip -0 -r        {peer_s:7.2} s  {:7.0} MB/s", mb / peer_s);
     println!("  ratios: pack / openssl = {:.2} (goal ≤ 2.5)   bagit+zip / pack = {:.2} (goal ≥ 3)   one thread / parallel = {:.2} (goal ≥ 1.6 on 2 cores)",
         pack_s / openssl_s, peer_s / pack_s, serial_s / pack_s);
 }
@@ -155,10 +105,7 @@ fn cores() -> usize {
 }
 
 fn which(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
+    Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success())
 }
 
 /// A command run under `/usr/bin/time -f %M` when available, for the peak RSS.
@@ -176,25 +123,13 @@ fn run(mut c: Command) -> (f64, Option<u64>) {
     let t = Instant::now();
     let o = c.output().expect("run");
     let secs = t.elapsed().as_secs_f64();
-    assert!(
-        o.status.success(),
-        "{:?} failed: {}",
-        c,
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let rss = String::from_utf8_lossy(&o.stderr)
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse::<u64>().ok());
+    assert!(o.status.success(), "{:?} failed: {}", c, String::from_utf8_lossy(&o.stderr));
+    let rss = String::from_utf8_lossy(&o.stderr).lines().last().and_then(|l| l.trim().parse::<u64>().ok());
     (secs, rss)
 }
 
 fn best_of(runs: usize, mut f: impl FnMut() -> (f64, Option<u64>)) -> (f64, Option<u64>) {
-    (0..runs)
-        .map(|_| f())
-        .fold((f64::INFINITY, None), |(bt, br), (t, r)| {
-            (bt.min(t), br.max(r))
-        })
+    (0..runs).map(|_| f()).fold((f64::INFINITY, None), |(bt, br), (t, r)| (bt.min(t), br.max(r)))
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -257,8 +192,7 @@ fn page_pixels(w: usize, h: usize, seed: u64) -> Vec<u8> {
 fn jpeg(path: &Path, w: usize, h: usize, seed: u64) {
     let px = page_pixels(w, h, seed);
     let enc = jpeg_encoder::Encoder::new_file(path, 92).unwrap();
-    enc.encode(&px, w as u16, h as u16, jpeg_encoder::ColorType::Luma)
-        .unwrap();
+    enc.encode(&px, w as u16, h as u16, jpeg_encoder::ColorType::Luma).unwrap();
 }
 
 fn png(path: &Path, w: usize, h: usize, seed: u64) {
@@ -297,19 +231,11 @@ fn pdf(path: &Path, seed: u64) {
     i.extend_from_slice(b"\nendstream");
     obj(&mut out, &i);
     let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes(),
-    );
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes());
     for o in &offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            offsets.len() + 1
-        )
-        .as_bytes(),
-    );
+    out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", offsets.len() + 1).as_bytes());
     std::fs::write(path, out).unwrap();
 }
 
@@ -344,10 +270,7 @@ const FILES: &[(&str, &str)] = &[
 
 fn make_corpus(dir: &Path, n: usize) {
     use rayon::prelude::*;
-    let template = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/zhang-wei/applicant.toml"),
-    )
-    .unwrap();
+    let template = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/zhang-wei/applicant.toml")).unwrap();
     (0..n).into_par_iter().for_each(|i| {
         let e = dir.join(format!("e{i:04}"));
         let scans = e.join("scans");
@@ -356,9 +279,7 @@ fn make_corpus(dir: &Path, n: usize) {
         let id = format!("{body}{}", dossier::idnum::id_check_char(&body).unwrap());
         let body = format!("310115199309{:02}{:03}", 10 + i / 1000, i % 1000);
         let spouse = format!("{body}{}", dossier::idnum::id_check_char(&body).unwrap());
-        let text = template
-            .replace("310115199303071230", &id)
-            .replace("310115199309120021", &spouse);
+        let text = template.replace("310115199303071230", &id).replace("310115199309120021", &spouse);
         std::fs::write(e.join("applicant.toml"), text).unwrap();
         for (k, (name, kind)) in FILES.iter().enumerate() {
             let seed = (i as u64) << 16 | k as u64;
