@@ -30,12 +30,13 @@ pub fn check_id(id: &str, today: Date) -> Result<Date, String> {
             "身份证号应为 18 位，这里是 {n} 位 (an ID number has 18 characters, this has {n})"
         ));
     }
-    let (body, last) = id.split_at(17);
-    if let Some(c) = body.chars().find(|c| !c.is_ascii_digit()) {
+    // Checked on characters before any byte slicing: a full-width digit is 3 bytes.
+    if let Some(c) = id.chars().take(17).find(|c| !c.is_ascii_digit()) {
         return Err(format!(
             "前 17 位只能是数字，发现 “{c}” (the first 17 characters must be digits)"
         ));
     }
+    let (body, last) = id.split_at(17);
     let last = last.chars().next().unwrap_or(' ');
     if !(last.is_ascii_digit() || last == 'X' || last == 'x') {
         return Err(format!(

@@ -223,7 +223,11 @@ fn hr_item(i: &Item) -> serde_json::Value {
 }
 
 /// Writes the bundle ZIP and the cover sheet beside it. `cover_pdf` renders the cover sheet
-/// from its context. Nothing is written when either output exists and `force` is off.
+/// from its context. Nothing is written when the ZIP exists and `force` is off.
+///
+/// The cover sheet is renamed into place first and the ZIP last, so a ZIP under its final name
+/// means the run completed; a cover sheet without its ZIP is what an interrupted run leaves
+/// behind, and a re-run replaces it.
 pub fn write(
     profile: &Profile,
     checklist: &Checklist,
@@ -237,16 +241,11 @@ pub fn write(
     let fp = fingerprint(&planned);
     let (cover_inner, cover_outer) = cover_names(&stem, opts.ascii_names);
     let zip_path = opts.out.join(format!("{stem}.zip"));
-    let cover_path = opts.out.join(&cover_outer);
-    if !opts.force {
-        for p in [&zip_path, &cover_path] {
-            if p.exists() {
-                return Err(Error::Usage(format!(
-                    "{} already exists: pass --force to replace it (nothing was written)",
-                    p.display()
-                )));
-            }
-        }
+    if !opts.force && zip_path.exists() {
+        return Err(Error::Usage(format!(
+            "{} already exists: pass --force to replace it (nothing was written)",
+            zip_path.display()
+        )));
     }
     let ctx = cover_context(profile, checklist, score, &planned, &fp, opts.date);
     let cover = cover_pdf(&ctx)?;
@@ -321,9 +320,9 @@ pub fn write(
         },
         epoch: opts.epoch,
     };
-    let written = bundle::write_bag(&spec, &opts.out, opts.force).map_err(bundle_error)?;
     let cover_written =
-        bundle::write_atomic(&opts.out, &cover_outer, &cover, opts.force).map_err(bundle_error)?;
+        bundle::write_atomic(&opts.out, &cover_outer, &cover, true).map_err(bundle_error)?;
+    let written = bundle::write_bag(&spec, &opts.out, opts.force).map_err(bundle_error)?;
     Ok(Packed {
         zip: written.zip_path,
         cover: cover_written,

@@ -11,6 +11,10 @@
 //! folder's content and the checklist (never on walk or thread order); `ready` is true exactly
 //! when there is no error-severity finding and every required scanned item is `ok`.
 
+// Public only to the fuzz targets (`fuzz/`, built with `--cfg fuzzing`); internal otherwise.
+#[cfg(fuzzing)]
+pub mod content;
+#[cfg(not(fuzzing))]
 mod content;
 pub mod matching;
 pub mod sniff;
