@@ -335,3 +335,19 @@ fn a_bad_font_is_an_error_naming_it_before_any_work() {
     assert!(stderr(&o).contains("garbage.otf"), "{}", stderr(&o));
     assert!(!pdf.exists());
 }
+
+#[test]
+fn leftovers_of_an_interrupted_run_are_cleaned_up() {
+    let (_env, dir, out) = fixture();
+    std::fs::create_dir_all(&out).unwrap();
+    let stale = out.join(".dossier-张伟-1230.zip-abc123.part");
+    std::fs::write(&stale, b"partial").unwrap();
+    let other = out.join(".dossier-李明-2112.zip-abc123.part");
+    std::fs::write(&other, b"another bundle's").unwrap();
+    assert_eq!(code(&pack(&dir, &out, &[])), 0);
+    assert!(!stale.exists(), "the leftover of this bundle is removed");
+    assert!(
+        other.exists(),
+        "another bundle's temporary file is left alone"
+    );
+}

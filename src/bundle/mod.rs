@@ -193,9 +193,31 @@ fn refuse_existing(path: &Path, force: bool) -> Result<(), BundleError> {
 }
 
 /// A temporary file beside `final_path`, private to its owner.
+///
+/// The temporary name carries the final name (`.dossier-张伟-1230.zip-XXXXXX.part`), and the
+/// leftovers of an interrupted earlier run for the same output are removed first, so killed
+/// runs do not pile up hidden partial bundles.
 fn temp_in(dir: &Path, final_path: &Path) -> Result<tempfile::NamedTempFile, BundleError> {
+    let prefix = format!(
+        ".dossier-{}-",
+        final_path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    );
+    if let Ok(entries) = fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&prefix)
+                && name.ends_with(".part")
+                && e.file_type().is_ok_and(|t| t.is_file())
+            {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
     let tmp = tempfile::Builder::new()
-        .prefix(".dossier-")
+        .prefix(&prefix)
         .suffix(".part")
         .tempfile_in(dir)
         .map_err(io_err(final_path, "create a temporary file in its folder"))?;
