@@ -437,6 +437,10 @@ impl<'a> Parser<'a> {
         let name = self.name(t, "name");
         let credit_code = self.string(t, "credit_code", true).and_then(|s| {
             let (code, span) = s?;
+            if code.is_empty() {
+                self.err(span, "employer.credit_code is empty (不能为空): the 18-character 统一社会信用代码 on the business licence");
+                return None;
+            }
             match idnum::check_uscc(&code) {
                 Ok(()) => Some(code),
                 Err(m) => {
@@ -449,6 +453,10 @@ impl<'a> Parser<'a> {
             let (d, span) = s?;
             if self.districts.contains(&d) {
                 return Some(d);
+            }
+            if d.is_empty() {
+                self.err(span, format!("employer.district is empty (不能为空): the district where the employer is registered, one of {}", self.districts.join("、")));
+                return None;
             }
             let hint = suggest(&d, self.districts.iter().map(String::as_str))
                 .map(|s| format!("; did you mean \"{s}\"?"))
@@ -926,6 +934,13 @@ impl<'a> Parser<'a> {
     fn id_number(&mut self, t: &Tbl, key: &str) -> Option<(String, Date)> {
         let (s, span) = self.string(t, key, true)??;
         let full = self.full(t, key);
+        if s.is_empty() {
+            self.err(
+                span,
+                format!("{full} is empty (不能为空): the 18-character 身份证号"),
+            );
+            return None;
+        }
         let s = s.to_ascii_uppercase();
         match idnum::check_id(&s, self.today) {
             Ok(born) => Some((s, born)),
