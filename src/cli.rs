@@ -783,11 +783,7 @@ fn cmd_pack(
             }
         }
     }
-    if s.format == Format::Json {
-        print_json(json, batch);
-    } else if batch {
-        print!("{}", summary_text(&s.style, &summary));
-    }
+    print_summary(s, json, batch, &summary);
     Ok(code)
 }
 
@@ -1130,11 +1126,7 @@ fn cmd_check(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
             }
         }
     }
-    if s.format == Format::Json {
-        print_json(json, batch);
-    } else if batch {
-        print!("{}", summary_text(&s.style, &summary));
-    }
+    print_summary(s, json, batch, &summary);
     Ok(code)
 }
 
@@ -1181,6 +1173,15 @@ impl SummaryLine {
             reason: first_line(&err.render()),
             output: Vec::new(),
         }
+    }
+}
+
+/// The end of a batch command: the JSON array, or the text summary.
+fn print_summary(s: &Session, json: Vec<serde_json::Value>, batch: bool, summary: &[SummaryLine]) {
+    if s.format == Format::Json {
+        print_json(json, batch);
+    } else if batch {
+        print!("{}", summary_text(&s.style, summary));
     }
 }
 

@@ -131,25 +131,12 @@ fn run(args: &[&str]) -> Run {
     run
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let t = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &t);
-        } else {
-            std::fs::copy(e.path(), &t).unwrap();
-        }
-    }
-}
-
 /// A ready copy of examples/zhang-wei.
 fn example() -> (Env, PathBuf) {
     let env = Env::new();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/zhang-wei");
     let dir = env.path().join("zhang-wei");
-    copy_dir(&src, &dir);
+    common::copy_dir(&src, &dir);
     (env, dir)
 }
 
@@ -517,7 +504,7 @@ fn output_pointing_at_a_file_is_a_usage_error() {
 /// parts, each a valid one-page PDF whose content stream holds 3 MB of noise.
 fn slow_example(env: &Env) -> PathBuf {
     let dir = env.path().join("big");
-    copy_dir(
+    common::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/zhang-wei"),
         &dir,
     );

@@ -183,19 +183,6 @@ fn nfc_and_nfd_spellings_of_a_label_match_the_same_item() {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let t = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &t);
-        } else {
-            std::fs::copy(e.path(), &t).unwrap();
-        }
-    }
-}
-
 /// Every file under `dir`, recursively.
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -311,7 +298,7 @@ fn pack_is_deterministic_and_verifies_for_generated_folders() {
         }
         // The same folder copied elsewhere packs to the same bytes too.
         let copy = env.path().join("elsewhere/e");
-        copy_dir(&dir, &copy);
+        common::copy_dir(&dir, &copy);
         let out3 = env.path().join("out3");
         assert_eq!(common::code(&pack(&copy, &out3, ascii)), 0, "case {case}");
         let a = files(&outs[0]);
