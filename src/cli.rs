@@ -1181,11 +1181,12 @@ fn print_summary(s: &Session, json: Vec<serde_json::Value>, batch: bool, summary
     if s.format == Format::Json {
         print_json(json, batch);
     } else if batch {
-        print!("{}", summary_text(&s.style, summary));
+        print!("{}", summary_text(&s.style, summary, s.quiet));
     }
 }
 
-fn summary_text(st: &Style, lines: &[SummaryLine]) -> String {
+/// The batch summary; with --quiet only the employees that need attention, and the totals.
+fn summary_text(st: &Style, lines: &[SummaryLine], quiet: bool) -> String {
     let width = lines
         .iter()
         .map(|l| display_width(&l.folder))
@@ -1193,7 +1194,10 @@ fn summary_text(st: &Style, lines: &[SummaryLine]) -> String {
         .unwrap_or(6)
         + 2;
     let mut out = String::from("\n汇总 (summary)\n");
-    for l in lines {
+    for l in lines
+        .iter()
+        .filter(|l| !quiet || matches!(l.status, "not-ready" | "broken"))
+    {
         let (mark, word) = match l.status {
             "ready" => (st.ok("✓"), "就绪 ready"),
             "packed" => (st.ok("✓"), "已打包 packed"),
