@@ -370,6 +370,14 @@ pub fn load(s: &Session, e: &Employee) -> Result<Loaded, Error> {
     })
 }
 
+/// The simulated score of a loaded employee; a rule that cannot be evaluated names the rulebook.
+fn score_of(s: &Session, l: &Loaded) -> Result<Score, Error> {
+    score::score(&s.book, &l.profile, &l.env).map_err(|message| Error::Evaluation {
+        path: s.book.path.clone(),
+        message,
+    })
+}
+
 /// What happened to one employee in a command.
 pub enum Outcome<T> {
     Done(T),
@@ -548,11 +556,7 @@ fn cmd_checklist(
     // Load the font first: a bad --font is an error before any work.
     let fonts = pdf.map(|_| font.load()).transpose()?;
     let (results, batch) = each(s, dirs, |_, l, _| {
-        let score =
-            score::score(&s.book, &l.profile, &l.env).map_err(|message| Error::Evaluation {
-                path: s.book.path.clone(),
-                message,
-            })?;
+        let score = score_of(s, l)?;
         let employer = serde_json::json!({"name": l.profile.employer.name, "credit_code": l.profile.employer.credit_code,
                                           "district": l.profile.employer.district});
         Ok(ForPdf {
@@ -918,12 +922,7 @@ pub fn checklist_text(s: &Session, c: &Checklist) -> String {
 // --- score -----------------------------------------------------------------------------------
 
 fn cmd_score(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
-    let (results, batch) = each(s, dirs, |_, l, _| {
-        score::score(&s.book, &l.profile, &l.env).map_err(|message| Error::Evaluation {
-            path: s.book.path.clone(),
-            message,
-        })
-    })?;
+    let (results, batch) = each(s, dirs, |_, l, _| score_of(s, l))?;
     let mut code = EXIT_OK;
     let mut json = Vec::new();
     let mut out = String::new();
@@ -1030,10 +1029,7 @@ pub fn check_employee(
     e: &Employee,
     l: &Loaded,
 ) -> Result<(CheckReport, Score), Error> {
-    let sc = score::score(&s.book, &l.profile, &l.env).map_err(|message| Error::Evaluation {
-        path: s.book.path.clone(),
-        message,
-    })?;
+    let sc = score_of(s, l)?;
     let mut report = crate::scan::check(&e.dir, &l.checklist, &limits(&s.book));
     report.findings.extend(applicant_findings(s, l, &sc));
     report.ready = report.ready && !report.findings.iter().any(|f| f.is_error());
