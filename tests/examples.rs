@@ -71,17 +71,18 @@ fn check_json_has_the_contract_shape() {
 
 #[test]
 fn an_expired_permit_is_a_finding() {
-    let o = dossier_in(
-        None,
-        &[
-            "--date",
-            "2027-07-01",
-            "--format",
-            "json",
-            "check",
-            &example("zhang-wei"),
-        ],
+    // A copy of the example whose residence permit expired the day before the application date.
+    let env = Env::new();
+    let dir = env.path().join("zhang-wei");
+    copy_dir(std::path::Path::new(&example("zhang-wei")), &dir);
+    let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
+    let toml = toml.replacen(
+        "hukou = \"family\"",
+        "hukou = \"family\"\npermit_expires = \"2026-11-25\"",
+        1,
     );
+    std::fs::write(dir.join("applicant.toml"), toml).unwrap();
+    let o = dossier(&["--format", "json", "check", dir.to_str().unwrap()]);
     let v = json(&o);
     assert_eq!(v["ready"], false);
     assert!(
