@@ -557,12 +557,10 @@ fn cmd_checklist(
     let fonts = pdf.map(|_| font.load()).transpose()?;
     let (results, batch) = each(s, dirs, |_, l, _| {
         let score = score_of(s, l)?;
-        let employer = serde_json::json!({"name": l.profile.employer.name, "credit_code": l.profile.employer.credit_code,
-                                          "district": l.profile.employer.district});
         Ok(ForPdf {
             checklist: l.checklist.clone(),
             score,
-            employer,
+            employer: crate::pack::employer(&l.profile),
             hr: crate::pack::hr(&l.profile),
         })
     })?;
@@ -649,37 +647,25 @@ fn cmd_checklist(
 
 fn counter_employee(d: &ForPdf) -> serde_json::Value {
     let c = &d.checklist;
-    let mut no = 0;
-    let numbers: Vec<(String, u32)> = c
+    // Items are numbered in checklist order among the applicant's own documents.
+    let applicant_items: Vec<&str> = c
         .items
         .iter()
         .filter(|i| i.holder == Holder::Applicant)
-        .map(|i| {
-            no += 1;
-            (i.slug.clone(), no)
-        })
+        .map(|i| i.slug.as_str())
         .collect();
-    let visits: Vec<serde_json::Value> = c
-        .visits
-        .iter()
-        .map(|v| {
-            let items: Vec<serde_json::Value> = c
-                .items
-                .iter()
-                .filter(|i| i.holder == Holder::Applicant && i.visits.contains(&v.id))
-                .map(|i| {
-                    let no = numbers.iter().find(|(s, _)| *s == i.slug).map(|(_, n)| *n);
-                    serde_json::json!({"no": no, "slug": i.slug, "label": i.label, "copies": i.copies,
-                                       "original": i.original, "reason": i.reason})
-                })
-                .collect();
-            serde_json::json!({"id": v.id, "label": v.label, "note": v.note, "items": items})
-        })
-        .collect();
+    let visits = crate::pack::visits_context(c, |i| {
+        let no = applicant_items
+            .iter()
+            .position(|s| *s == i.slug)
+            .map(|p| p + 1);
+        serde_json::json!({"no": no, "slug": i.slug, "label": i.label, "copies": i.copies,
+                           "original": i.original, "reason": i.reason})
+    });
     serde_json::json!({
         "applicant": c.applicant, "employer": d.employer, "center": c.center,
         "center_address": c.center_address,
-        "score": {"total": d.score.total, "standard": d.score.standard, "eligible": d.score.eligible},
+        "score": crate::pack::score_summary(&d.score),
         "visits": visits,
     })
 }
@@ -1316,17 +1302,7 @@ impl Style {
 /// Terminal columns of a string: CJK and full-width characters take two.
 pub fn display_width(s: &str) -> usize {
     s.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115F
-            | 0x2E80..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6
-            | 0x20000..=0x3FFFD => 2,
-            _ => 1,
-        })
+        .map(|c| if crate::error::is_wide(c) { 2 } else { 1 })
         .sum()
 }
 

@@ -162,46 +162,63 @@ pub fn cover_context(
     fingerprint: &str,
     date: Date,
 ) -> serde_json::Value {
-    let visits: Vec<serde_json::Value> = checklist
-        .visits
-        .iter()
-        .map(|v| {
-            let items: Vec<serde_json::Value> = checklist
-                .items
-                .iter()
-                .filter(|i| i.holder == Holder::Applicant && i.visits.contains(&v.id))
-                .map(|i| {
-                    let files: Vec<&str> =
-                        planned.iter().filter(|p| p.item.slug == i.slug).map(|p| p.name.as_str()).collect();
-                    let no = planned.iter().find(|p| p.item.slug == i.slug).map(|p| p.no);
-                    json!({"no": no, "slug": i.slug, "label": i.label, "files": files, "copies": i.copies,
-                           "original": i.original, "reason": i.reason})
-                })
-                .collect();
-            let hr: Vec<serde_json::Value> = checklist
-                .items
-                .iter()
-                .filter(|i| i.holder == Holder::Hr && i.visits.contains(&v.id))
-                .map(hr_item)
-                .collect();
-            json!({"id": v.id, "label": v.label, "note": v.note, "items": items, "hr_items": hr})
-        })
-        .collect();
+    let visits = visits_context(checklist, |i| {
+        let files: Vec<&str> = planned
+            .iter()
+            .filter(|p| p.item.slug == i.slug)
+            .map(|p| p.name.as_str())
+            .collect();
+        let no = planned.iter().find(|p| p.item.slug == i.slug).map(|p| p.no);
+        json!({"no": no, "slug": i.slug, "label": i.label, "files": files, "copies": i.copies,
+               "original": i.original, "reason": i.reason})
+    });
     json!({
         "date": date.to_string(),
         "tool_version": TOOL_VERSION,
         "rulebook": checklist.rulebook,
         "applicant": checklist.applicant,
-        "employer": {"name": profile.employer.name, "credit_code": profile.employer.credit_code,
-                     "district": profile.employer.district},
+        "employer": employer(profile),
         "hr": hr(profile),
         "center": checklist.center,
         "center_address": checklist.center_address,
-        "score": {"total": score.total, "standard": score.standard, "eligible": score.eligible},
+        "score": score_summary(score),
         "fingerprint": fingerprint,
         "hr_items": hr_items(checklist),
         "visits": visits,
     })
+}
+
+/// The visits of a PDF context, in order: each with the applicant's items for that visit (as
+/// `item` renders them) and the HR clerk's items for it. Shared by the cover sheet and the
+/// counter checklist.
+pub fn visits_context(
+    checklist: &Checklist,
+    item: impl Fn(&Item) -> serde_json::Value,
+) -> Vec<serde_json::Value> {
+    checklist
+        .visits
+        .iter()
+        .map(|v| {
+            let in_visit = |holder: Holder| {
+                checklist
+                    .items
+                    .iter()
+                    .filter(move |i| i.holder == holder && i.visits.contains(&v.id))
+            };
+            let items: Vec<serde_json::Value> = in_visit(Holder::Applicant).map(&item).collect();
+            let hr: Vec<serde_json::Value> = in_visit(Holder::Hr).map(hr_item).collect();
+            json!({"id": v.id, "label": v.label, "note": v.note, "items": items, "hr_items": hr})
+        })
+        .collect()
+}
+
+pub fn employer(profile: &Profile) -> serde_json::Value {
+    json!({"name": profile.employer.name, "credit_code": profile.employer.credit_code,
+           "district": profile.employer.district})
+}
+
+pub fn score_summary(score: &Score) -> serde_json::Value {
+    json!({"total": score.total, "standard": score.standard, "eligible": score.eligible})
 }
 
 pub fn hr(profile: &Profile) -> serde_json::Value {

@@ -250,14 +250,7 @@ impl Profile {
 
     /// The highest skill level held (1 is the highest), or 0 for none.
     pub fn best_skill(&self) -> i64 {
-        self.certificates
-            .iter()
-            .filter_map(|c| match c.level {
-                CertLevel::Skill(l) if c.kind == "skill" => Some(l),
-                _ => None,
-            })
-            .min()
-            .unwrap_or(0)
+        self.skill_levels().first().copied().unwrap_or(0)
     }
 
     /// Every skill level held (1 is the highest), so a rule can count the best one that scores.
