@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::bundle::{self, BagSpec, IndexRow, PayloadEntry, PayloadSource};
+use crate::bundle::{self, BagSpec, CheckedFile, IndexRow, PayloadEntry, PayloadSource};
 use crate::checklist::{Checklist, Holder, Item};
 use crate::date::Date;
 use crate::error::Error;
@@ -279,8 +279,13 @@ pub fn write(
     for p in &planned {
         payload.push(PayloadEntry {
             name: p.name.clone(),
-            source: PayloadSource::File(p.file.path.clone()),
-            expected_sha256: Some(p.file.sha256),
+            source: PayloadSource::Checked(CheckedFile {
+                path: p.file.path.clone(),
+                bytes: p.file.bytes,
+                sha256: p.file.sha256,
+                crc32: p.file.crc32,
+            }),
+            expected_sha256: None,
             index: Some(IndexRow {
                 no: p.no,
                 item: p.item.label.clone(),

@@ -6,8 +6,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use dossier::bundle::{
-    fingerprint, verify, write_atomic, write_bag, BagSpec, BundleError, IndexRow, PayloadEntry,
-    PayloadSource,
+    fingerprint, verify, write_atomic, write_bag, BagSpec, BundleError, CheckedFile, IndexRow,
+    PayloadEntry, PayloadSource,
 };
 use sha2::{Digest, Sha256};
 
@@ -61,6 +61,23 @@ impl Fixture {
                 pages: 1,
             }),
         }
+    }
+
+    /// The same, as `pack` hands it over: with the digests the check computed.
+    fn checked(&self, file: &str, name: &str, seed: u64, len: usize, no: u32) -> PayloadEntry {
+        let mut e = self.scan(file, name, seed, len, no);
+        let PayloadSource::File(path) = e.source else {
+            unreachable!()
+        };
+        let bytes = fs::read(&path).unwrap();
+        e.source = PayloadSource::Checked(CheckedFile {
+            path,
+            bytes: bytes.len() as u64,
+            sha256: sha(&bytes),
+            crc32: crc32fast::hash(&bytes),
+        });
+        e.expected_sha256 = None;
+        e
     }
 
     fn spec(&self) -> BagSpec {
@@ -254,6 +271,65 @@ fn a_scan_changed_since_the_check_is_refused_and_nothing_is_left() {
         0,
         "no bundle and no temporary file"
     );
+}
+
+#[test]
+fn a_checked_scan_is_stored_once_and_takes_the_checks_digest() {
+    let fx = Fixture::new();
+    let mut spec = fx.spec();
+    spec.payload[1] = fx.checked("id-front.jpg", "01-身份证-正面.jpg", 1, 300_000, 1);
+    let bytes = fs::read(fx.path("scans/id-front.jpg")).unwrap();
+    write_bag(&spec, &fx.out(), false).unwrap();
+    let zip = fx.out().join("张伟-1234.zip");
+    assert!(verify(&zip).unwrap().ok);
+    let stored = read_entry(&zip, "张伟-1234/data/01-身份证-正面.jpg");
+    assert_eq!(stored, bytes);
+
+    // The writer does not hash a checked scan again: the manifest holds the check's digest.
+    let mut spec = fx.spec();
+    let mut entry = fx.checked("id-front.jpg", "01-身份证-正面.jpg", 1, 300_000, 1);
+    if let PayloadSource::Checked(c) = &mut entry.source {
+        c.sha256 = [7; 32];
+    }
+    spec.payload[1] = entry;
+    let out = fx.path("out2");
+    write_bag(&spec, &out, false).unwrap();
+    let manifest = String::from_utf8(read_entry(
+        &out.join("张伟-1234.zip"),
+        "张伟-1234/manifest-sha256.txt",
+    ))
+    .unwrap();
+    assert!(
+        manifest.contains(&format!("{}  data/01-", "07".repeat(32))),
+        "{manifest}"
+    );
+}
+
+#[test]
+fn a_checked_scan_edited_after_the_check_is_refused_whatever_its_size() {
+    for edit in ["same size", "longer", "shorter"] {
+        let fx = Fixture::new();
+        let mut spec = fx.spec();
+        spec.payload[2] = fx.checked("id-back.jpg", "01-身份证-反面.jpg", 2, 50_000, 2);
+        let path = fx.path("scans/id-back.jpg");
+        let mut bytes = fs::read(&path).unwrap();
+        match edit {
+            "same size" => bytes[40_000] ^= 1,
+            "longer" => bytes.push(0),
+            _ => bytes.truncate(49_999),
+        }
+        fs::write(&path, &bytes).unwrap();
+        let err = write_bag(&spec, &fx.out(), false).unwrap_err();
+        assert!(
+            matches!(&err, BundleError::FileChanged { path: p, .. } if p == &path),
+            "{edit}: {err}"
+        );
+        assert_eq!(
+            fs::read_dir(fx.out()).unwrap().count(),
+            0,
+            "{edit}: nothing left"
+        );
+    }
 }
 
 #[test]

@@ -6,9 +6,11 @@
 //! `Payload-Oxum` and `Bag-Size`), `manifest-sha256.txt` and `tagmanifest-sha256.txt`, in that
 //! entry order.
 //!
-//! Invariants: every scan is read once, in chunks, hashed and written in the same pass, and
-//! compared with the hash it had when it was checked; the same spec and epoch give the same
-//! bytes; an output appears under its final name only once complete (temporary file in the same
+//! Invariants: every scan is read once here, in chunks, and written in the same pass; a file
+//! changed since it was checked is refused. A scan the check has already hashed
+//! ([`PayloadSource::Checked`]) is not hashed again: the CRC-32 that the ZIP entry needs anyway
+//! is compared with the one the check computed over the bytes it hashed, so the manifest's
+//! SHA-256 is that of the stored bytes. The same spec and epoch give the same bytes; an output appears under its final name only once complete (temporary file in the same
 //! folder, synced, then renamed), never replaces an existing file unless forced, and is readable
 //! by its owner only (0600; a created output folder is 0700). [`verify`] reads a ZIP without
 //! extracting it and reports every problem rather than stopping at the first.
@@ -30,10 +32,23 @@ use zipfmt::{Method, ZipWriter};
 /// Where a payload file's bytes come from.
 #[derive(Debug, Clone)]
 pub enum PayloadSource {
-    /// A file on disk (a scan), streamed into the ZIP.
+    /// A file on disk (a scan), read, hashed and stored in one pass.
     File(PathBuf),
+    /// A scan the check has already read and hashed: stored with its CRC-32 compared, not
+    /// hashed again.
+    Checked(CheckedFile),
     /// Bytes already in memory (the cover sheet PDF).
     Bytes(Vec<u8>),
+}
+
+/// What the check learnt of a scan, for [`PayloadSource::Checked`].
+#[derive(Debug, Clone)]
+pub struct CheckedFile {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub sha256: [u8; 32],
+    /// The CRC-32 of the bytes `sha256` was computed over.
+    pub crc32: u32,
 }
 
 /// The index CSV row for one payload file.
@@ -53,7 +68,8 @@ pub struct PayloadEntry {
     /// The path under `data/`, e.g. `01-身份证-正面.jpg`.
     pub name: String,
     pub source: PayloadSource,
-    /// The SHA-256 the file had when it was checked; a different content is refused.
+    /// The SHA-256 the file had when it was checked; a different content is refused. (A
+    /// [`PayloadSource::Checked`] carries its own.)
     pub expected_sha256: Option<[u8; 32]>,
     /// Its row in the index CSV, if it has one.
     pub index: Option<IndexRow>,
@@ -353,39 +369,59 @@ fn check_spec(spec: &BagSpec, zip_path: &Path) -> Result<(), BundleError> {
 
 const CHUNK: usize = 256 * 1024;
 
-/// Copies one payload source into the open entry `ze`, hashing in the same pass (a scan is
-/// read once, `buf` at a time). Returns its size and SHA-256.
-fn copy_into<W: Write + io::Seek>(
+/// Adds one payload entry at `path` (under the bag's top folder). Returns its size and SHA-256.
+/// A scan that differs from what was checked is [`BundleError::FileChanged`].
+fn add_payload<W: Write + io::Seek>(
     zw: &mut ZipWriter<W>,
-    ze: &mut zipfmt::Entry,
-    source: &PayloadSource,
+    entry: &PayloadEntry,
+    path: &str,
     buf: &mut [u8],
+    zip_path: &Path,
     werr: &impl Fn(io::Error) -> BundleError,
 ) -> Result<(u64, [u8; 32]), BundleError> {
-    let mut hasher = Sha256::new();
-    let mut size = 0u64;
-    match source {
+    let method = method_for(&entry.name);
+    let changed = |src: &Path| BundleError::FileChanged {
+        path: src.to_path_buf(),
+        entry: entry.name.clone(),
+    };
+    let (src, checked) = match &entry.source {
         PayloadSource::Bytes(bytes) => {
-            hasher.update(bytes);
-            size = bytes.len() as u64;
-            zw.write(ze, bytes).map_err(werr)?;
-        }
-        PayloadSource::File(src) => {
-            let mut f = File::open(src).map_err(io_err(src, "open the scan"))?;
-            loop {
-                let n = match f.read(buf) {
-                    Ok(0) => break,
-                    Ok(n) => n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(io_err(src, "read the scan")(e)),
-                };
-                hasher.update(&buf[..n]);
-                size += n as u64;
-                zw.write(ze, &buf[..n]).map_err(werr)?;
+            zw.add(path, method, bytes).map_err(werr)?;
+            let digest = bagit::sha256(bytes);
+            if entry.expected_sha256.is_some_and(|want| want != digest) {
+                return Err(changed(zip_path));
             }
+            return Ok((bytes.len() as u64, digest));
         }
+        PayloadSource::File(src) => (src, None),
+        PayloadSource::Checked(c) => (&c.path, Some(c)),
+    };
+    let mut f = File::open(src).map_err(io_err(src, "open the scan"))?;
+    let mut ze = zw.start(path, method).map_err(werr)?;
+    // SHA-256 only when the check has not computed it.
+    let mut hasher = checked.is_none().then(Sha256::new);
+    loop {
+        let n = match f.read(buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io_err(src, "read the scan")(e)),
+        };
+        if let Some(h) = hasher.as_mut() {
+            h.update(&buf[..n]);
+        }
+        zw.write(&mut ze, &buf[..n]).map_err(werr)?;
     }
-    Ok((size, hasher.finalize().into()))
+    let (size, crc) = zw.finish_entry(ze).map_err(werr)?;
+    let (size, digest) = match (checked, hasher) {
+        (Some(c), _) if (size, crc) == (c.bytes, c.crc32) => (size, c.sha256),
+        (None, Some(h)) => (size, h.finalize().into()),
+        _ => return Err(changed(src)),
+    };
+    if entry.expected_sha256.is_some_and(|want| want != digest) {
+        return Err(changed(src));
+    }
+    Ok((size, digest))
 }
 
 /// Writes the bundle `out_dir/<spec.name>.zip`. See the module documentation for the layout
@@ -412,21 +448,14 @@ pub fn write_bag(spec: &BagSpec, out_dir: &Path, force: bool) -> Result<BagWritt
     let mut buf = vec![0u8; CHUNK];
     for entry in &spec.payload {
         let path = format!("data/{}", entry.name);
-        let mut ze = zw
-            .start(&format!("{top}/{path}"), method_for(&entry.name))
-            .map_err(&werr)?;
-        let (size, digest) = copy_into(&mut zw, &mut ze, &entry.source, &mut buf, &werr)?;
-        if entry.expected_sha256.is_some_and(|want| want != digest) {
-            let path = match &entry.source {
-                PayloadSource::File(p) => p.clone(),
-                PayloadSource::Bytes(_) => zip_path.clone(),
-            };
-            return Err(BundleError::FileChanged {
-                path,
-                entry: entry.name.clone(),
-            });
-        }
-        zw.finish_entry(ze).map_err(&werr)?;
+        let (size, digest) = add_payload(
+            &mut zw,
+            entry,
+            &format!("{top}/{path}"),
+            &mut buf,
+            &zip_path,
+            &werr,
+        )?;
         written.push((path, size, digest));
     }
 

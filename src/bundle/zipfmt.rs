@@ -177,8 +177,9 @@ impl<W: Write + Seek> ZipWriter<W> {
         }
     }
 
-    /// Flushes the entry's data and patches its CRC and sizes into the local header.
-    pub(crate) fn finish_entry(&mut self, mut entry: Entry) -> io::Result<()> {
+    /// Flushes the entry's data and patches its CRC and sizes into the local header. Returns
+    /// the entry's (uncompressed) size and CRC-32.
+    pub(crate) fn finish_entry(&mut self, mut entry: Entry) -> io::Result<(u64, u32)> {
         if let Some(enc) = entry.deflater.take() {
             let rest = enc.finish()?;
             entry.compressed += rest.len() as u64;
@@ -208,14 +209,14 @@ impl<W: Write + Seek> ZipWriter<W> {
             size,
             offset: entry.header_offset as u32,
         });
-        Ok(())
+        Ok((entry.size, crc))
     }
 
     /// A whole entry from memory.
     pub(crate) fn add(&mut self, name: &str, method: Method, bytes: &[u8]) -> io::Result<()> {
         let mut entry = self.start(name, method)?;
         self.write(&mut entry, bytes)?;
-        self.finish_entry(entry)
+        self.finish_entry(entry).map(|_| ())
     }
 
     /// Writes the central directory and its end record; returns the sink.

@@ -1,7 +1,7 @@
 //! The content checks of one scan file: judged on its bytes, never on its name.
 //!
 //! Each file is opened once and read once, front to back: every byte passes through a SHA-256
-//! hasher on its way to the sniffer and the decoder, and whatever the decoder leaves is drained
+//! and a CRC-32 hasher on its way to the sniffer and the decoder, and whatever the decoder leaves is drained
 //! into the hasher at the end. Images are never held whole in memory: a baseline JPEG is checked
 //! by its markers and entropy-coded byte sequence to its EOI, its luma DC coefficients (the 8×8
 //! block averages) decoded only until the page is proven not blank ([`jpeg`]); other JPEGs are
@@ -55,6 +55,8 @@ pub struct Inspection {
     pub bytes: u64,
     /// The SHA-256 of the whole file, when it was read.
     pub sha256: Option<[u8; 32]>,
+    /// The CRC-32 of the whole file (the ZIP's checksum), when it was read.
+    pub crc32: Option<u32>,
     /// The content type, when the bytes are a JPEG, PNG or PDF.
     pub kind: Option<FileKind>,
     /// Pages: 1 for an image, the page count for a PDF (0 when unknown).
@@ -160,8 +162,13 @@ pub fn inspect(path: &Path, expect: &Expect<'_>, limits: &ScanLimits) -> Inspect
 
     // Whatever the decoder did not need still goes through the hasher.
     match reader.finish() {
-        Ok((sha256, count)) => {
+        Ok(Digests {
+            sha256,
+            crc32,
+            count,
+        }) => {
             out.sha256 = Some(sha256);
+            out.crc32 = Some(crc32);
             out.bytes = count;
         }
         Err(e) => out.problems.push(unreadable(&e)),
@@ -169,11 +176,20 @@ pub fn inspect(path: &Path, expect: &Expect<'_>, limits: &ScanLimits) -> Inspect
     out
 }
 
-/// The one pass over a file: a buffered reader that hashes every byte as it enters the buffer.
-/// Its `read_exact` has an inlined fast path because the JPEG decoder reads a byte at a time.
+/// What the one pass over a file computed.
+struct Digests {
+    sha256: [u8; 32],
+    crc32: u32,
+    count: u64,
+}
+
+/// The one pass over a file: a buffered reader that hashes every byte (SHA-256 for the manifest,
+/// CRC-32 for the ZIP) as it enters the buffer. Its `read_exact` has an inlined fast path because
+/// the JPEG decoder reads a byte at a time.
 struct Stream<R> {
     inner: R,
     hasher: Sha256,
+    crc: crc32fast::Hasher,
     count: u64,
     buf: Box<[u8]>,
     pos: usize,
@@ -185,6 +201,7 @@ impl<R: Read> Stream<R> {
         Stream {
             inner,
             hasher: Sha256::new(),
+            crc: crc32fast::Hasher::new(),
             count: 0,
             buf: vec![0; 64 * 1024].into_boxed_slice(),
             pos: 0,
@@ -192,13 +209,17 @@ impl<R: Read> Stream<R> {
         }
     }
 
-    /// Reads the rest of the file (into the hash) and returns the digest and the byte count.
-    fn finish(mut self) -> io::Result<([u8; 32], u64)> {
+    /// Reads the rest of the file (into the hashes) and returns the digests and the byte count.
+    fn finish(mut self) -> io::Result<Digests> {
         self.pos = self.end;
         while !self.fill_buf()?.is_empty() {
             self.pos = self.end;
         }
-        Ok((self.hasher.finalize().into(), self.count))
+        Ok(Digests {
+            sha256: self.hasher.finalize().into(),
+            crc32: self.crc.finalize(),
+            count: self.count,
+        })
     }
 }
 
@@ -212,6 +233,7 @@ impl<R: Read> BufRead for Stream<R> {
                 }
             };
             self.hasher.update(&self.buf[..n]);
+            self.crc.update(&self.buf[..n]);
             self.count += n as u64;
             (self.pos, self.end) = (0, n);
         }
@@ -1005,6 +1027,11 @@ mod tests {
         let whole = inspect_bytes(&bytes);
         assert!(whole.problems.is_empty(), "{:?}", whole.problems);
         assert_eq!(whole.sha256, Some(Sha256::digest(&bytes).into()));
+        assert_eq!(
+            whole.crc32,
+            Some(crc32fast::hash(&bytes)),
+            "the ZIP's CRC too"
+        );
         let cut = inspect_bytes(&bytes[..bytes.len() / 2]);
         let codes: Vec<Code> = cut.problems.iter().map(|p| p.code).collect();
         assert_eq!(codes, vec![Code::Truncated]);
@@ -1036,6 +1063,11 @@ mod tests {
             got.sha256,
             Some(Sha256::digest(bytes).into()),
             "hashed whole"
+        );
+        assert_eq!(
+            got.crc32,
+            Some(crc32fast::hash(bytes)),
+            "CRC over the whole file"
         );
         got.problems.iter().map(|p| p.code).collect()
     }

@@ -69,6 +69,9 @@ pub struct ScanFile {
     pub part: String,
     pub bytes: u64,
     pub sha256: [u8; 32],
+    /// The CRC-32 of the same bytes: the bundle writer compares the bytes it stores with it
+    /// instead of hashing them again.
+    pub crc32: u32,
     /// The content type, from the bytes.
     pub kind: FileKind,
     /// 1 for an image; the page count for a PDF.
@@ -240,7 +243,9 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
             Some(FileKind::Pdf) => inspection.pages.saturating_sub(blank).max(1),
             _ => 1,
         };
-        let (Some(kind), Some(sha256)) = (inspection.kind, inspection.sha256) else {
+        let (Some(kind), Some(sha256), Some(crc32)) =
+            (inspection.kind, inspection.sha256, inspection.crc32)
+        else {
             parts_seen[item] += pages;
             continue;
         };
@@ -267,6 +272,7 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
             part: claim.part.clone(),
             bytes: inspection.bytes,
             sha256,
+            crc32,
             kind,
             pages: inspection.pages,
             ext: entry.ext.clone(),
