@@ -212,6 +212,11 @@ impl<W: Write + Seek> ZipWriter<W> {
         Ok((entry.size, crc))
     }
 
+    /// Pushes buffered bytes to the sink.
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     /// A whole entry from memory.
     pub(crate) fn add(&mut self, name: &str, method: Method, bytes: &[u8]) -> io::Result<()> {
         let mut entry = self.start(name, method)?;
