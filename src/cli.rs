@@ -339,7 +339,8 @@ pub struct Loaded {
     pub checklist: Checklist,
 }
 
-pub fn load(s: &Session, e: &Employee) -> Result<Loaded, Error> {
+/// Reads an employee's `applicant.toml`.
+pub fn load_profile(s: &Session, e: &Employee) -> Result<Profile, Error> {
     let path = e.dir.join("applicant.toml");
     if !path.exists() {
         let near = near_applicant_files(&e.dir);
@@ -356,7 +357,11 @@ pub fn load(s: &Session, e: &Employee) -> Result<Loaded, Error> {
             message: format!("missing (缺少 applicant.toml); {hint}"),
         });
     }
-    let profile = Profile::load(&path, &s.book.district_names(), s.date)?;
+    Profile::load(&path, &s.book.district_names(), s.date)
+}
+
+/// The applicant's derived values and checklist.
+pub fn load(s: &Session, profile: Profile) -> Result<Loaded, Error> {
     let env = Env::new(&profile, s.date);
     let checklist =
         checklist::resolve(&s.book, &profile, &env).map_err(|message| Error::Evaluation {
@@ -397,7 +402,9 @@ pub fn each<T: Send>(
 ) -> Result<(Results<T>, bool), Error> {
     use rayon::prelude::*;
     let (emps, batch) = employees(dirs)?;
-    let loaded: Vec<Result<Loaded, Error>> = emps.par_iter().map(|e| load(s, e)).collect();
+    // Profiles first, for the duplicate-ID check across the batch; each checklist is made when
+    // its employee's turn comes and dropped after, so memory does not grow with the batch.
+    let loaded: Vec<Result<Profile, Error>> = emps.par_iter().map(|e| load_profile(s, e)).collect();
     if !batch {
         if let Some(Err(_)) = loaded.first() {
             let err = loaded.into_iter().next().and_then(Result::err);
@@ -406,9 +413,9 @@ pub fn each<T: Send>(
     }
     let mut by_id: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
     for (i, l) in loaded.iter().enumerate() {
-        if let Ok(l) = l {
+        if let Ok(p) = l {
             by_id
-                .entry(l.profile.applicant.id_number.clone())
+                .entry(p.applicant.id_number.clone())
                 .or_default()
                 .push(i);
         }
@@ -429,17 +436,17 @@ pub fn each<T: Send>(
         .enumerate()
         .map(|(i, (e, l))| {
             progress.start(&e.folder);
-            let r = l.and_then(|l| {
-                if let Some(others) = duplicate_of(i, &l.profile.applicant.id_number) {
+            let r = l.and_then(|p| {
+                if let Some(others) = duplicate_of(i, &p.applicant.id_number) {
                     return Err(Error::Folder {
                         path: e.dir.join("applicant.toml"),
                         message: format!(
                             "the same ID number {} is also in {others} (同一身份证号只能申请一次): keep one folder per person",
-                            crate::idnum::mask(&l.profile.applicant.id_number)
+                            crate::idnum::mask(&p.applicant.id_number)
                         ),
                     });
                 }
-                f(e, &l, &progress)
+                f(e, &load(s, p)?, &progress)
             });
             progress.done();
             let outcome = match r {
@@ -687,7 +694,13 @@ fn write_output(path: &Path, bytes: &[u8]) -> Result<PathBuf, Error> {
 // --- pack ------------------------------------------------------------------------------------
 
 enum PackResult {
-    Packed(crate::pack::Packed, CheckReport, Checklist),
+    /// What the summary needs of a packed employee (the report and checklist are dropped, so a
+    /// batch holds a few hundred bytes per packed employee).
+    Packed(
+        crate::pack::Packed,
+        checklist::ApplicantSummary,
+        Vec<Finding>,
+    ),
     NotReady(CheckReport, Checklist),
 }
 
@@ -708,24 +721,28 @@ fn cmd_pack(
             crate::render::cover_sheet(ctx, &fonts).map_err(|e| Error::Other(e.to_string()))
         })?;
         progress.add_bytes(packed.bytes);
-        Ok(PackResult::Packed(packed, report, l.checklist.clone()))
+        Ok(PackResult::Packed(
+            packed,
+            l.checklist.applicant.clone(),
+            report.findings,
+        ))
     })?;
     let mut code = EXIT_OK;
     let mut json = Vec::new();
     let mut summary = Vec::new();
     for (e, r) in &results {
         match r {
-            Outcome::Done(PackResult::Packed(p, report, c)) => {
+            Outcome::Done(PackResult::Packed(p, applicant, findings)) => {
                 if s.format == Format::Json {
-                    json.push(serde_json::json!({"folder": e.folder, "applicant": c.applicant, "status": "packed",
+                    json.push(serde_json::json!({"folder": e.folder, "applicant": applicant, "status": "packed",
                         "zip": p.zip, "cover": p.cover, "files": p.files, "bytes": p.bytes,
-                        "payload_oxum": p.payload_oxum, "fingerprint": p.fingerprint, "findings": report.findings}));
+                        "payload_oxum": p.payload_oxum, "fingerprint": p.fingerprint, "findings": findings}));
                 } else if !s.quiet {
                     println!(
                         "{} {}  {}\n    {}\n    {}  ({} 个文件, {:.1} MB, 指纹 {}…)",
                         s.style.ok("✓"),
-                        s.style.bold(&c.applicant.name),
-                        c.applicant.id_masked,
+                        s.style.bold(&applicant.name),
+                        applicant.id_masked,
                         p.zip.display(),
                         p.cover.display(),
                         p.files,
