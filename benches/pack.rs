@@ -52,6 +52,7 @@ fn main() {
     let out = root.join("out");
     let run_pack = |threads: Option<usize>| -> (f64, Option<u64>) {
         let _ = std::fs::remove_dir_all(&out);
+        settle();
         let mut c = timed_command(bin);
         c.args([
             "--date",
@@ -93,6 +94,7 @@ fn main() {
             let work = root.join("peer");
             let _ = std::fs::remove_dir_all(&work);
             std::fs::create_dir_all(&work).unwrap();
+            settle();
             let t = Instant::now();
             for e in std::fs::read_dir(&corpus)
                 .unwrap()
@@ -159,6 +161,12 @@ fn which(tool: &str) -> bool {
         .args(["-c", &format!("command -v {tool}")])
         .output()
         .is_ok_and(|o| o.status.success())
+}
+
+/// Waits for the previous run's output to reach the disk, so that no contender pays for
+/// another's write-back.
+fn settle() {
+    let _ = Command::new("sync").status();
 }
 
 /// A command run under `/usr/bin/time -f %M` when available, for the peak RSS.
