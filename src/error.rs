@@ -108,7 +108,8 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// A rule could not be evaluated for this applicant (a rulebook bug surfacing at run time).
-    #[error("{path}: {message}")]
+    /// The message starts with the rule's `path:line`.
+    #[error("{message}")]
     Evaluation { path: PathBuf, message: String },
     #[error("{0}")]
     Other(String),

@@ -900,8 +900,102 @@ impl Env {
         if let Some(c) = child {
             ctx.add_variable_from_value("child", json_to_cel(c));
         }
-        ctx.resolve(&e.program)
-            .map_err(|err| format!("{}: `{}` failed: {err}", e.location, e.source))
+        ctx.resolve(&e.program).map_err(|err| {
+            let why = match self.empty_on_path(&e.program.expr, err.to_string().contains("null")) {
+                Some((empty, path)) if empty == path => format!(
+                    " cannot be evaluated for this applicant: `{empty}` is empty (not filled in, or not applicable); guard it, e.g. `{empty} != null && …`"
+                ),
+                Some((empty, path)) => {
+                    let guard = if empty == "family.spouse" {
+                        "derived.married".to_string()
+                    } else {
+                        format!("{empty} != null")
+                    };
+                    format!(
+                        " cannot be evaluated for this applicant: `{empty}` is empty (not filled in, or not applicable), so `{path}` has no value; guard it, e.g. `{guard} && {path}`"
+                    )
+                }
+                None => format!(" failed: {err}"),
+            };
+            format!("{}: `{}`{why}", e.location, e.source)
+        })
+    }
+
+    /// The first qualified name in `expr` that runs through an empty (null) value of this
+    /// applicant's data, as (the empty part, the whole name): `family.spouse` for
+    /// `family.spouse.shanghai_hukou` when there is no spouse. With `whole`, a name whose own
+    /// value is empty counts too (the evaluation error was about a null).
+    fn empty_on_path(&self, expr: &Expr, whole: bool) -> Option<(String, String)> {
+        let mut names = Vec::new();
+        qualified_names(expr, &mut names);
+        // How many leading segments of `path` end at an empty value.
+        let empty_at = |path: &[String]| -> Option<usize> {
+            let mut v = self.tables.get(&path[0])?;
+            for (i, seg) in path.iter().enumerate().skip(1) {
+                match v {
+                    Value::Null => return Some(i),
+                    Value::Map(m) => {
+                        v = m
+                            .map
+                            .get(&cel::objects::Key::String(Arc::new(seg.clone())))?
+                    }
+                    _ => return None,
+                }
+            }
+            matches!(v, Value::Null).then_some(path.len())
+        };
+        let empty: Vec<(usize, &Vec<String>)> = names
+            .iter()
+            .filter_map(|p| Some((empty_at(p)?, p)))
+            .collect();
+        empty
+            .iter()
+            .find(|(i, p)| *i < p.len())
+            .or_else(|| empty.first().filter(|_| whole))
+            .map(|(i, p)| (p[..*i].join("."), p.join(".")))
+    }
+}
+
+/// Every plain qualified name (`a.b.c`) in `expr`, outermost first.
+fn qualified_names(expr: &Expr, out: &mut Vec<Vec<String>>) {
+    if let Some(path) = select_path(expr).filter(|p| p.len() > 1) {
+        out.push(path);
+        return;
+    }
+    match expr {
+        Expr::Select(sel) => qualified_names(&sel.operand.expr, out),
+        Expr::Call(call) => {
+            if let Some(t) = &call.target {
+                qualified_names(&t.expr, out);
+            }
+            for a in &call.args {
+                qualified_names(&a.expr, out);
+            }
+        }
+        Expr::Comprehension(c) => {
+            for e in [
+                &c.iter_range,
+                &c.accu_init,
+                &c.loop_cond,
+                &c.loop_step,
+                &c.result,
+            ] {
+                qualified_names(&e.expr, out);
+            }
+        }
+        Expr::List(l) => l
+            .elements
+            .iter()
+            .for_each(|e| qualified_names(&e.expr, out)),
+        Expr::Map(m) => {
+            for e in &m.entries {
+                if let cel::common::ast::EntryExpr::MapEntry(me) = &e.expr {
+                    qualified_names(&me.key.expr, out);
+                    qualified_names(&me.value.expr, out);
+                }
+            }
+        }
+        Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified | Expr::Struct(_) => {}
     }
 }
 

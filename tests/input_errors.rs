@@ -403,6 +403,33 @@ fn broken_cel_is_a_located_error() {
 }
 
 #[test]
+fn a_rule_reading_an_absent_spouse_names_what_is_empty_and_how_to_guard() {
+    let env = Env::new();
+    let guarded = "derived.married && family.spouse.shanghai_hukou ? min(40";
+    let rules = builtin_rules();
+    assert!(rules.contains(guarded), "the built-in rule changed");
+    let rules = rules.replacen(guarded, "family.spouse.shanghai_hukou ? min(40", 1);
+    let line = rules
+        .lines()
+        .position(|l| l.contains("points = \"family.spouse.shanghai_hukou"))
+        .unwrap()
+        + 1;
+    let r = env.file("r.toml", rules.as_bytes());
+    let d = env.employee("single", &Applicant::default().text());
+    let o = dossier(&["--rules", r.to_str().unwrap(), "score", d.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains(&format!("r.toml:{line}:")), "{err}");
+    assert!(
+        err.contains("`family.spouse` is empty")
+            && err.contains("`derived.married && family.spouse.shanghai_hukou`"),
+        "{err}"
+    );
+    assert!(!err.contains("no matching overload"), "{err}");
+    assert_eq!(err.matches("r.toml").count(), 1, "the path once: {err}");
+}
+
+#[test]
 fn rulebook_problems_are_all_located() {
     let env = Env::new();
     let rules = builtin_rules()
