@@ -3,19 +3,9 @@ mod common;
 use common::*;
 use std::path::Path;
 
-/// examples/zhang-wei copied to `dir` with another applicant ID number.
+/// examples/zhang-wei copied to `batch/name` with another applicant ID number.
 fn employee(batch: &Path, name: &str, birth: &str) -> std::path::PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/zhang-wei");
-    let dir = batch.join(name);
-    copy_dir(&src, &dir);
-    let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
-    let id = id_for(birth, "123");
-    std::fs::write(
-        dir.join("applicant.toml"),
-        toml.replace("310115199303071230", &id),
-    )
-    .unwrap();
-    dir
+    example_employee(&batch.join(name), &id_for(birth, "123"), false)
 }
 
 #[test]
