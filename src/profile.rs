@@ -1205,17 +1205,20 @@ fn display_value(v: &DeValue<'_>) -> String {
     }
 }
 
-/// The closest candidate by edit distance, when close enough to be a likely typo.
+/// The closest candidate by edit distance, when close enough to be a likely typo. A candidate
+/// the word abbreviates (`浦东` → `浦东新区`) comes before any other at the same or a greater
+/// distance: a short name is far more often a shortening than a typo of a different word.
 pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     let word = word.trim_matches('"').to_lowercase();
-    let mut best: Option<(usize, &str)> = None;
+    let mut best: Option<((bool, usize), &str)> = None;
     for c in candidates {
-        let d = levenshtein(&word, &c.to_lowercase());
-        if best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, c));
+        let lower = c.to_lowercase();
+        let key = (!lower.starts_with(&word), levenshtein(&word, &lower));
+        if best.is_none_or(|(bk, _)| key < bk) {
+            best = Some((key, c));
         }
     }
-    let (d, c) = best?;
+    let ((_, d), c) = best?;
     let len = word.chars().count().max(c.chars().count());
     (d <= (len / 3).max(1)
         || (len <= 4 && d <= 2 && d < len)

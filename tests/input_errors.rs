@@ -596,3 +596,22 @@ fn a_batch_folder_with_a_misnamed_applicant_file_is_reported_not_skipped() {
         "{v}"
     );
 }
+
+/// `浦东` is the everyday name of 浦东新区; the suggestion used to be 黄浦区, the first district
+/// at the same edit distance.
+#[test]
+fn short_district_name_suggests_the_district_it_abbreviates() {
+    let (code, err) = bad(&with(
+        "employer",
+        "district = \"浦东新区\"",
+        "district = \"浦东\"",
+    ));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("did you mean \"浦东新区\""), "{err}");
+    let (_, err) = bad(&with(
+        "employer",
+        "district = \"浦东新区\"",
+        "district = \"闵行\"",
+    ));
+    assert!(err.contains("did you mean \"闵行区\""), "{err}");
+}
