@@ -976,7 +976,8 @@ pub fn score_text(s: &Session, sc: &Score) -> String {
         }
         let pts = format!("{:>5}", i.points);
         let note = match (&i.raw, i.detail.is_empty()) {
-            (Some(raw), _) => format!("{}：{}（{raw} 分）", i.detail, i.note),
+            // The raw points belong to this item, not to the item that counts instead.
+            (Some(raw), _) => format!("{}，本项 {raw} 分不计：{}", i.detail, i.note),
             (None, false) => i.detail.clone(),
             (None, true) => i.explain.clone(),
         };

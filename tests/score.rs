@@ -179,6 +179,20 @@ fn the_higher_of_education_and_skill_counts() {
     );
 }
 
+/// The text line of a best-of item that does not count used to end in `按教育背景计（60 分）`,
+/// which reads as "education counts 60 points" while education shows 90.
+#[test]
+fn the_losing_best_of_item_says_its_own_points_do_not_count() {
+    let a = Applicant::default().extra(&cert("skill", "3"));
+    let env = Env::new();
+    let d = env.employee("e", &a.text());
+    let o = dossier(&["score", d.to_str().unwrap()]);
+    let out = stdout(&o);
+    let line = out.lines().find(|l| l.contains("技能等级")).unwrap();
+    assert!(line.contains("本项 60 分不计"), "{line}");
+    assert!(line.ends_with("按教育背景计"), "{line}");
+}
+
 #[test]
 fn insurance_years_and_base_tiers() {
     for (years, want) in [(0, 0), (1, 3), (7, 21)] {
