@@ -266,6 +266,10 @@ pub fn write(
     }
     let ctx = cover_context(profile, checklist, score, &planned, &fp, opts.date);
     let cover = cover_pdf(&ctx)?;
+    // The index gives the cover sheet's page count like any other PDF's.
+    let cover_pages = lopdf::Document::load_mem(&cover).map_or(0, |d| {
+        u32::try_from(d.get_pages().len()).unwrap_or(u32::MAX)
+    });
     let mut payload = vec![PayloadEntry {
         name: cover_inner,
         source: PayloadSource::Bytes(cover.clone()),
@@ -273,7 +277,7 @@ pub fn write(
         index: Some(IndexRow {
             no: 0,
             item: "封面 (cover sheet)".into(),
-            pages: 0,
+            pages: cover_pages,
         }),
     }];
     for p in &planned {

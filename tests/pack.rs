@@ -96,6 +96,27 @@ fn packs_a_ready_employee_into_a_bag_and_a_cover_sheet() {
     );
 }
 
+/// The index row of the cover sheet used to say 0 pages.
+#[test]
+fn the_index_gives_the_cover_sheets_page_count() {
+    let (_env, dir, out) = fixture();
+    let o = pack(&dir, &out, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let all = entries(&zip_of(&out));
+    let csv = &all.iter().find(|(n, _)| n.ends_with("目录.csv")).unwrap().1;
+    let csv = String::from_utf8_lossy(csv);
+    let row = csv.lines().find(|l| l.contains("00-封面.pdf")).unwrap();
+    let pages: u32 = row.split(',').nth(3).unwrap().parse().unwrap();
+    let cover = &all
+        .iter()
+        .find(|(n, _)| n.ends_with("00-封面.pdf"))
+        .unwrap()
+        .1;
+    let want = lopdf::Document::load_mem(cover).unwrap().get_pages().len();
+    assert!(want >= 1);
+    assert_eq!(pages as usize, want, "{row}");
+}
+
 #[test]
 fn outputs_are_private_and_inputs_untouched() {
     use std::os::unix::fs::PermissionsExt;
