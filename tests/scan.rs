@@ -173,6 +173,28 @@ fn complete_folder_named_by_chinese_labels_with_parts_is_ready() {
     assert_eq!(id.files[1].ext, "jpg");
 }
 
+/// Pages typed with a Chinese input method in full-width mode (`（１０）`) used to sort as text:
+/// page 10 before page 2, and the bundle names kept the full-width digits.
+#[test]
+fn full_width_page_numbers_sort_as_numbers_and_name_parts_in_ascii() {
+    let c = family_checklist();
+    let f = Folder::new();
+    for (i, n) in ["２", "１０", "1"].iter().enumerate() {
+        f.file(
+            &format!("劳动合同（{n}）.png"),
+            &text_png(A4.0, A4.1, 60 + i as u64),
+        );
+    }
+    let report = f.check(&c);
+    let item = report
+        .items
+        .iter()
+        .find(|i| i.slug == "labour-contract")
+        .expect("item");
+    let parts: Vec<&str> = item.files.iter().map(|f| f.part.as_str()).collect();
+    assert_eq!(parts, ["1", "2", "10"]);
+}
+
 #[test]
 fn nfc_and_nfd_spellings_of_a_label_match_the_same_item() {
     let c = checklist_of(vec![item(

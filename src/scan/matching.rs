@@ -312,12 +312,15 @@ fn common_prefix(a: &[char], b: &[char]) -> usize {
     a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }
 
-/// The part name: what follows the key, separators and brackets trimmed. Folder separators and
-/// characters no Windows file name may hold become `-`, so the part can name a bundle file.
+/// The part name: what follows the key, separators and brackets trimmed, full-width ASCII forms
+/// narrowed (so `１０` sorts as the number 10 and names the bundle file like `10`). Folder
+/// separators and characters no Windows file name may hold become `-`, so the part can name a
+/// bundle file.
 fn clean_part(rest: &str) -> String {
     let trimmed = rest.trim_matches(|c: char| is_separator(narrow(c)));
     trimmed
         .chars()
+        .map(narrow)
         .map(|c| {
             if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
                 '-'
@@ -582,7 +585,7 @@ mod tests {
         let c = family();
         assert_eq!(
             m(&c, "子女出生医学证明（２）　ｐ１"),
-            is("child-2-birth-certificate", "ｐ１")
+            is("child-2-birth-certificate", "p1")
         );
     }
 
