@@ -1202,7 +1202,8 @@ fn summary_text(st: &Style, lines: &[SummaryLine], quiet: bool) -> String {
             "ready" => (st.ok("✓"), "就绪 ready"),
             "packed" => (st.ok("✓"), "已打包 packed"),
             "not-ready" => (st.bad("✗"), "未就绪 not ready"),
-            _ => (st.bad("✗"), "无法读取 broken"),
+            // Not only an unreadable applicant.toml: also a duplicate ID or a bundle in the way.
+            _ => (st.bad("✗"), "出错 error"),
         };
         let reason = if l.reason.is_empty() {
             l.output.join("  ")
@@ -1217,18 +1218,27 @@ fn summary_text(st: &Style, lines: &[SummaryLine], quiet: bool) -> String {
         ));
     }
     let count = |st: &str| lines.iter().filter(|l| l.status == st).count();
+    // Only the outcomes that happened: `check` never packs and `pack` leaves nobody just ready,
+    // so a fixed list would always show a confusing 0.
+    let (mut zh, mut en) = (Vec::new(), Vec::new());
+    for (status, z, e) in [
+        ("ready", "就绪", "ready"),
+        ("packed", "已打包", "packed"),
+        ("not-ready", "未就绪", "not ready"),
+        ("broken", "出错", "error"),
+    ] {
+        let n = count(status);
+        if n > 0 {
+            zh.push(format!("{z} {n}"));
+            en.push(format!("{e} {n}"));
+        }
+    }
     out.push_str(&format!(
-        "  共 {} 人：就绪 {}，已打包 {}，未就绪 {}，无法读取 {} (total {}: ready {}, packed {}, not ready {}, broken {})\n",
+        "  共 {} 人：{} (total {}: {})\n",
         lines.len(),
-        count("ready"),
-        count("packed"),
-        count("not-ready"),
-        count("broken"),
+        zh.join("，"),
         lines.len(),
-        count("ready"),
-        count("packed"),
-        count("not-ready"),
-        count("broken")
+        en.join(", ")
     ));
     out
 }

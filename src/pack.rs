@@ -260,7 +260,7 @@ pub fn write(
     let zip_path = opts.out.join(format!("{stem}.zip"));
     if !opts.force && zip_path.exists() {
         return Err(Error::Usage(format!(
-            "{} already exists: pass --force to replace it (nothing was written)",
+            "{} already exists (材料包已存在，未覆盖): pass --force to replace it (nothing was written)",
             zip_path.display()
         )));
     }

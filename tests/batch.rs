@@ -107,3 +107,30 @@ fn no_progress_bar_on_a_pipe() {
         "no progress bar when stderr is not a terminal: {err:?}"
     );
 }
+
+/// The batch summary used to label a bundle already in the way as 无法读取 (cannot read) and to
+/// total `已打包 0` after a `check`, which never packs.
+#[test]
+fn the_summary_names_what_happened_and_totals_only_what_happened() {
+    let env = Env::new();
+    let batch = env.path().join("employees");
+    employee(&batch, "a", "1990-01-01");
+    employee(&batch, "b", "1991-02-02");
+    let o = dossier(&["check", batch.to_str().unwrap()]);
+    let text = stdout(&o);
+    let total = text.lines().find(|l| l.contains("共 2 人")).unwrap();
+    assert_eq!(total, "  共 2 人：就绪 2 (total 2: ready 2)", "{text}");
+
+    let out = env.path().join("out");
+    let pack = || dossier(&["pack", batch.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code(&pack()), 0);
+    let o = pack();
+    let text = stdout(&o);
+    let line = text.lines().find(|l| l.contains(" a ")).unwrap();
+    assert!(!line.contains("无法读取"), "{line}");
+    assert!(line.contains("出错") && line.contains("已存在"), "{line}");
+    assert!(
+        text.contains("共 2 人：出错 2 (total 2: error 2)"),
+        "{text}"
+    );
+}
