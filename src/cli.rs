@@ -833,6 +833,9 @@ fn cmd_verify(s: &Session, zips: &[PathBuf]) -> Result<i32, Error> {
                     for p in &r.problems {
                         println!("    {}: {}", p.path, p.message);
                     }
+                    println!(
+                        "  → 材料包与打包时不一致（文件被改动、删除或添加），不要提交；用 `dossier pack --force` 重新打包 (do not submit it: pack again)"
+                    );
                 }
             }
             Err(e) if !several => return Err(Error::Other(e.to_string())),

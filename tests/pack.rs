@@ -273,6 +273,11 @@ fn verify_passes_a_fresh_bundle_and_names_tampered_files() {
     for name in ["08-结婚证.png", "06-营业执照.png", "99-extra.png"] {
         assert!(text.contains(name), "{name} not named in:\n{text}");
     }
+    // The problems are in English; the clerk also reads, in Chinese, what to do next.
+    assert!(
+        text.contains("不要提交") && text.contains("dossier pack --force"),
+        "{text}"
+    );
     let o = dossier(&["verify", dir.join("applicant.toml").to_str().unwrap()]);
     assert_eq!(code(&o), 2, "not a ZIP at all");
 }
