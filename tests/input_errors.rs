@@ -615,3 +615,18 @@ fn short_district_name_suggests_the_district_it_abbreviates() {
     ));
     assert!(err.contains("did you mean \"闵行区\""), "{err}");
 }
+
+/// 50 years of insurance for a 33-year-old used to score 150 points and pass the standard.
+#[test]
+fn insurance_years_beyond_working_age_are_an_error() {
+    assert_bad(
+        &with("insurance", "years = 5", "years = 50"),
+        &["insurance.years is 50", "社保年限", "applicant.toml:"],
+    );
+    // The most that is possible is accepted.
+    let env = Env::new();
+    let a = Applicant::default().insurance("years = 17\nbase_ratio = 0.7\n");
+    let d = env.employee("e", &a.text());
+    let o = dossier(&["score", d.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}

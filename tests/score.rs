@@ -73,7 +73,8 @@ fn every_age_band_edge() {
     for (age, want) in table {
         let a = Applicant::default()
             .born(&born_aged(age))
-            .education("level = \"none\"\n");
+            .education("level = \"none\"\n")
+            .insurance("years = 1\nbase_ratio = 0.7\n");
         let (_, v) = score(&a);
         assert_eq!(points(&v, "age"), want, "age {age}");
     }
