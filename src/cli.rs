@@ -1262,7 +1262,7 @@ fn init(dir: &Path, quiet: bool) -> Result<i32, Error> {
     let file = dir.join("applicant.toml");
     if file.exists() {
         return Err(Error::Usage(format!(
-            "{} already exists: init never overwrites; edit it, or choose a new folder",
+            "{} already exists (已存在，不会覆盖): init never overwrites; edit it, or choose a new folder",
             file.display()
         )));
     }
@@ -1271,13 +1271,29 @@ fn init(dir: &Path, quiet: bool) -> Result<i32, Error> {
     write_new_private(&file, TEMPLATE.as_bytes())?;
     if !quiet {
         println!(
-            "created {} and {}/",
+            "已创建 (created) {} 和 (and) {}/",
             file.display(),
             dir.join("scans").display()
         );
-        println!("next: fill in applicant.toml, put the scans in scans/, then run `dossier checklist {}`", dir.display());
+        println!(
+            "下一步：填写 applicant.toml，把扫描件放进 scans/，然后运行 (next: fill in applicant.toml, put the scans in scans/, then run) `dossier checklist {}`",
+            shell_arg(&dir.display().to_string())
+        );
     }
     Ok(EXIT_OK)
+}
+
+/// A path as it must be typed in a shell to be one argument: quoted when it holds a space or a
+/// character the shell would interpret, so a suggested command can be copied as it is.
+fn shell_arg(s: &str) -> String {
+    let plain = |c: char| c.is_alphanumeric() || "/._-+,:@%".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_string()
+    } else if !s.contains(['"', '$', '`', '\\', '!']) {
+        format!("\"{s}\"")
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), Error> {

@@ -630,3 +630,28 @@ fn insurance_years_beyond_working_age_are_an_error() {
     let o = dossier(&["score", d.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+/// The command `init` suggests used to print a folder with spaces unquoted, so copying it into a
+/// shell ran `dossier checklist` on the wrong folders.
+#[test]
+fn init_suggests_a_command_that_can_be_copied_for_a_folder_with_spaces() {
+    let env = Env::new();
+    let d = env.path().join("人事 部").join("新 员工");
+    let o = dossier(&["init", d.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("下一步"), "{out}");
+    let cmd = out.split('`').nth(1).expect("a command in backticks");
+    let cmd = cmd.replacen("dossier", env!("CARGO_BIN_EXE_dossier"), 1);
+    let o = std::process::Command::new("sh")
+        .args(["-c", &cmd])
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2, "{err}");
+    assert!(
+        err.contains("新 员工/applicant.toml"),
+        "ran on the right folder: {err}"
+    );
+    assert!(!err.contains("not found"), "{err}");
+}
