@@ -774,7 +774,14 @@ fn cmd_pack(
                         s.style.bad("✗"),
                         s.style.bold(&c.applicant.name),
                         c.applicant.id_masked,
-                        colour_check(&s.style, &crate::scan::render_text(report, c))
+                        colour_check(
+                            &s.style,
+                            &if s.quiet {
+                                crate::scan::render_problems(report, c)
+                            } else {
+                                crate::scan::render_text(report, c)
+                            }
+                        )
                     );
                 }
                 summary.push(SummaryLine {
@@ -1118,7 +1125,11 @@ fn cmd_check(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
                     }
                     text.push_str(&colour_check(
                         &s.style,
-                        &crate::scan::render_text(report, checklist),
+                        &if s.quiet {
+                            crate::scan::render_problems(report, checklist)
+                        } else {
+                            crate::scan::render_text(report, checklist)
+                        },
                     ));
                     println!("{text}");
                 }

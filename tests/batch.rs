@@ -134,3 +134,31 @@ fn the_summary_names_what_happened_and_totals_only_what_happened() {
         "{text}"
     );
 }
+
+/// `--quiet` promises "only problems", but a not-ready employee used to be printed whole, every
+/// ✓ item with its files.
+#[test]
+fn quiet_check_prints_only_the_items_that_need_attention() {
+    let env = Env::new();
+    let batch = env.path().join("employees");
+    employee(&batch, "a", "1990-01-01");
+    let b = employee(&batch, "b", "1991-02-02");
+    std::fs::remove_file(b.join("scans/劳动合同.pdf")).unwrap();
+    let out = env.path().join("out");
+    for cmd in ["check", "pack"] {
+        let mut args = vec!["-q", cmd, batch.to_str().unwrap()];
+        if cmd == "pack" {
+            args.extend(["-o", out.to_str().unwrap()]);
+        }
+        let o = dossier(&args);
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        let text = stdout(&o);
+        assert!(
+            text.contains("劳动合同 (labour-contract)  缺少"),
+            "{cmd}: {text}"
+        );
+        assert!(!text.contains("✓ 身份证"), "{cmd}: {text}");
+        assert!(!text.contains("scans/身份证-正面.png"), "{cmd}: {text}");
+        assert!(text.contains("未就绪 (not ready)"), "{cmd}: {text}");
+    }
+}

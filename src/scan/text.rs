@@ -11,6 +11,16 @@ use crate::finding::Finding;
 
 /// The report as text, grouped by item.
 pub fn render_text(report: &CheckReport, checklist: &Checklist) -> String {
+    render(report, checklist, false)
+}
+
+/// The report as text with only the items that need the clerk (missing, invalid, or with a
+/// finding): what `--quiet` promises, "only problems".
+pub fn render_problems(report: &CheckReport, checklist: &Checklist) -> String {
+    render(report, checklist, true)
+}
+
+fn render(report: &CheckReport, checklist: &Checklist, only_problems: bool) -> String {
     let mut out = String::new();
     let folder: Vec<&Finding> = report
         .findings
@@ -30,6 +40,15 @@ pub fn render_text(report: &CheckReport, checklist: &Checklist) -> String {
             ItemStatus::Missing => ("✗", "  缺少 (missing)".to_string()),
             ItemStatus::Invalid => ("✗", String::new()),
         };
+        let fine =
+            item.status == ItemStatus::Ok || (item.status == ItemStatus::Missing && optional);
+        let has_findings = report
+            .findings
+            .iter()
+            .any(|f| f.slug.as_deref() == Some(item.slug.as_str()));
+        if only_problems && fine && !has_findings {
+            continue;
+        }
         let _ = writeln!(out, "{mark} {} ({}){note}", item.label, item.slug);
         for file in &item.files {
             let part = if file.part.is_empty() {
