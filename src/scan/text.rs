@@ -22,10 +22,14 @@ pub fn render_problems(report: &CheckReport, checklist: &Checklist) -> String {
 
 fn render(report: &CheckReport, checklist: &Checklist, only_problems: bool) -> String {
     let mut out = String::new();
+    // Findings about the applicant (score, veto, an expired permit in applicant.toml) head the
+    // report; only scans go under "other files".
+    let about_applicant =
+        |f: &Finding| f.slug.is_none() && f.path.as_deref().is_none_or(|p| p == "applicant.toml");
     let folder: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| f.slug.is_none() && f.path.is_none())
+        .filter(|f| about_applicant(f))
         .collect();
     for f in &folder {
         finding(&mut out, f, "");
@@ -80,7 +84,7 @@ fn render(report: &CheckReport, checklist: &Checklist, only_problems: bool) -> S
     let others: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| f.slug.is_none() && f.path.is_some())
+        .filter(|f| f.slug.is_none() && !about_applicant(f))
         .collect();
     if !others.is_empty() {
         let _ = writeln!(out, "其他文件 (other files)");
