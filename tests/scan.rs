@@ -371,11 +371,34 @@ fn other_content_and_types_the_item_does_not_accept() {
         Some("child-1-birth-certificate"),
     );
     assert!(heic.message.contains("HEIC"));
+    assert!(heic.hint.contains("手机的 HEIC 照片"), "{}", heic.hint);
     finding(&report, Code::TypeNotAccepted, Some("labour-contract"));
     assert_eq!(
         status(&report, "child-1-birth-certificate"),
         ItemStatus::Invalid
     );
+}
+
+/// The hint for a GIF or a Word file used to talk about phone HEIC photos.
+#[test]
+fn the_hint_for_an_unsupported_type_fits_the_type() {
+    let c = family_checklist();
+    let f = complete_by_slugs();
+    f.file(
+        "child-1-birth-certificate.png",
+        b"GIF89a\x01\x00\x01\x00rest",
+    );
+    f.file("labour-contract.pdf", b"PK\x03\x04word/document.xml");
+    let report = f.check(&c);
+    let gif = finding(
+        &report,
+        Code::UnsupportedType,
+        Some("child-1-birth-certificate"),
+    );
+    assert!(!gif.hint.contains("HEIC"), "{}", gif.hint);
+    let word = finding(&report, Code::UnsupportedType, Some("labour-contract"));
+    assert!(word.hint.contains("另存为 PDF"), "{}", word.hint);
+    assert!(!word.hint.contains("HEIC"), "{}", word.hint);
 }
 
 #[test]
