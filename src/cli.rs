@@ -262,6 +262,20 @@ pub struct Employee {
     pub folder: String,
 }
 
+/// The employee folder `path` sits directly in (for a path that is not one itself: its
+/// applicant.toml or its scans/ folder).
+fn employee_above(path: &Path) -> Option<PathBuf> {
+    let parent = match path.parent() {
+        Some(p) if p.as_os_str().is_empty() => Path::new("."),
+        Some(p) => p,
+        None => return None,
+    };
+    parent
+        .join("applicant.toml")
+        .is_file()
+        .then(|| parent.to_path_buf())
+}
+
 /// The employees named on the command line, and whether failures are reported per employee
 /// (a batch or several DIRs) rather than stopping the command.
 pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
@@ -269,7 +283,20 @@ pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
     let mut batch = dirs.len() > 1;
     for dir in dirs {
         let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, &e))?;
+        // The clerk gave applicant.toml or scans/ itself (dragged into the terminal, say).
+        let inside = |dir: &Path| {
+            employee_above(dir).map(|parent| Error::Folder {
+                path: dir.to_path_buf(),
+                message: format!(
+                    "is inside an employee folder (在员工文件夹之内): give the folder itself, {}",
+                    parent.display()
+                ),
+            })
+        };
         if !meta.is_dir() {
+            if let Some(e) = inside(dir) {
+                return Err(e);
+            }
             return Err(Error::Folder {
                 path: dir.clone(),
                 message: "is not a folder: give an employee folder (with applicant.toml) or a folder of them".into(),
@@ -290,6 +317,9 @@ pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
             .filter(|p| p.join("applicant.toml").exists() || looks_like_employee(p))
             .collect();
         if !subs.iter().any(|p| p.join("applicant.toml").exists()) {
+            if let Some(e) = inside(dir) {
+                return Err(e);
+            }
             return Err(Error::Folder {
                 path: dir.clone(),
                 message: "holds no applicant.toml, and no sub-folder holds one (没有找到 applicant.toml): run `dossier init DIR` to start an employee folder".into(),

@@ -655,3 +655,27 @@ fn init_suggests_a_command_that_can_be_copied_for_a_folder_with_spaces() {
     );
     assert!(!err.contains("not found"), "{err}");
 }
+
+/// Giving the scans/ folder or applicant.toml itself (a dragged file) used to say only that
+/// there was no applicant.toml, or that it was not a folder.
+#[test]
+fn a_path_inside_an_employee_folder_names_the_folder_to_give() {
+    let env = Env::new();
+    let d = env.employee("zhang", &Applicant::default().text());
+    for inner in [d.join("scans"), d.join("applicant.toml")] {
+        let o = dossier(&["check", inner.to_str().unwrap()]);
+        assert_eq!(code(&o), 2);
+        let err = stderr(&o);
+        assert!(err.contains("在员工文件夹之内"), "{err}");
+        assert!(
+            err.trim_end().ends_with(d.to_str().unwrap()),
+            "names the folder: {err}"
+        );
+    }
+    let o = dossier_in(Some(&d), &["score", "applicant.toml"]);
+    assert!(
+        stderr(&o).contains("give the folder itself, ."),
+        "{}",
+        stderr(&o)
+    );
+}
