@@ -259,6 +259,8 @@ fn every_problem_is_reported_in_one_go() {
         "{err}"
     );
     assert!(err.contains("problem(s)"));
+    // The count is said in the clerk's language too.
+    assert!(err.contains("处问题，全部改正后再运行"), "{err}");
 }
 
 #[test]
