@@ -260,6 +260,9 @@ pub struct Employee {
     pub dir: PathBuf,
     /// The folder's name, used to report an employee whose applicant.toml is broken.
     pub folder: String,
+    /// The earlier folder of the batch whose bundle has the same file name (same name, same
+    /// last 4 of the ID): `pack` must not write this one over it.
+    pub same_bundle_as: Option<String>,
 }
 
 /// The employee folder `path` sits directly in (for a path that is not one itself: its
@@ -306,6 +309,7 @@ pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
             out.push(Employee {
                 dir: dir.clone(),
                 folder: folder_name(dir),
+                same_bundle_as: None,
             });
             continue;
         }
@@ -330,6 +334,7 @@ pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
         out.extend(subs.into_iter().map(|d| Employee {
             folder: folder_name(&d),
             dir: d,
+            same_bundle_as: None,
         }));
     }
     Ok((out, batch))
@@ -431,7 +436,7 @@ pub fn each<T: Send>(
     f: impl Fn(&Employee, &Loaded, &Progress) -> Result<T, Error> + Sync,
 ) -> Result<(Results<T>, bool), Error> {
     use rayon::prelude::*;
-    let (emps, batch) = employees(dirs)?;
+    let (mut emps, batch) = employees(dirs)?;
     // Profiles first, for the duplicate-ID check across the batch; each checklist is made when
     // its employee's turn comes and dropped after, so memory does not grow with the batch.
     let loaded: Vec<Result<Profile, Error>> = emps.par_iter().map(|e| load_profile(s, e)).collect();
@@ -448,6 +453,15 @@ pub fn each<T: Send>(
                 .entry(p.applicant.id_number.clone())
                 .or_default()
                 .push(i);
+        }
+    }
+    let mut by_stem: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, l) in loaded.iter().enumerate() {
+        if let Ok(p) = l {
+            let first = *by_stem.entry(p.file_stem()).or_insert(i);
+            if first != i && emps[first].dir != emps[i].dir {
+                emps[i].same_bundle_as = Some(emps[first].folder.clone());
+            }
         }
     }
     let duplicate_of = |i: usize, id: &str| -> Option<String> {
@@ -746,6 +760,16 @@ fn cmd_pack(
         let (report, sc) = check_employee(s, e, l)?;
         if !report.ready {
             return Ok(PackResult::NotReady(report, l.checklist.clone()));
+        }
+        if let Some(first) = &e.same_bundle_as {
+            // Same name and same last 4 of the ID: --force would write one over the other.
+            return Err(Error::Folder {
+                path: e.dir.clone(),
+                message: format!(
+                    "its bundle would be named {}.zip like the one of {first} (同名且身份证后四位相同，不能放在同一个输出文件夹): pack it on its own with another -o folder",
+                    l.profile.file_stem()
+                ),
+            });
         }
         let packed = crate::pack::write(&l.profile, &l.checklist, &report, &sc, opts, |ctx| {
             crate::render::cover_sheet(ctx, &fonts).map_err(|e| Error::Other(e.to_string()))

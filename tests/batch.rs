@@ -162,3 +162,38 @@ fn quiet_check_prints_only_the_items_that_need_attention() {
         assert!(text.contains("未就绪 (not ready)"), "{cmd}: {text}");
     }
 }
+
+/// Two 张伟 whose ID numbers end alike used to get the same bundle name: the second was told to
+/// pass --force, which wrote one person's bundle over the other's.
+#[test]
+fn two_employees_with_the_same_bundle_name_never_overwrite_each_other() {
+    let first = id_for("1990-01-01", "123");
+    let other = (2..=28)
+        .map(|d| format!("1990-02-{d:02}"))
+        .find(|b| id_for(b, "123").ends_with(&first[14..]))
+        .expect("a birth date with the same check character");
+    let env = Env::new();
+    let batch = env.path().join("employees");
+    employee(&batch, "a", "1990-01-01");
+    employee(&batch, "b", &other);
+    let out = env.path().join("out");
+    for extra in [None, Some("--force")] {
+        let mut args = vec!["pack", batch.to_str().unwrap(), "-o", out.to_str().unwrap()];
+        args.extend(extra);
+        let o = dossier(&args);
+        assert_eq!(code(&o), 1, "{}", stdout(&o));
+        let text = stdout(&o);
+        let b = text.lines().find(|l| l.contains(" b ")).unwrap();
+        assert!(b.contains("同名且身份证后四位相同"), "{b}");
+        assert!(!b.contains("--force"), "{b}");
+        let o = dossier(&[
+            "--format",
+            "json",
+            "verify",
+            out.join(format!("张伟-{}.zip", &first[14..]))
+                .to_str()
+                .unwrap(),
+        ]);
+        assert_eq!(json(&o)["ok"], true);
+    }
+}
