@@ -324,6 +324,16 @@ pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
             if let Some(e) = inside(dir) {
                 return Err(e);
             }
+            if looks_like_employee(dir) {
+                // An employee folder whose applicant.toml is missing or misnamed
+                // (applicant.toml.txt): loading it says which, as it does in a batch.
+                out.push(Employee {
+                    dir: dir.clone(),
+                    folder: folder_name(dir),
+                    same_bundle_as: None,
+                });
+                continue;
+            }
             return Err(Error::Folder {
                 path: dir.clone(),
                 message: "holds no applicant.toml, and no sub-folder holds one (没有找到 applicant.toml): run `dossier init DIR` to start an employee folder".into(),

@@ -681,3 +681,19 @@ fn a_path_inside_an_employee_folder_names_the_folder_to_give() {
         stderr(&o)
     );
 }
+
+/// A single folder whose applicant.toml was saved as applicant.toml.txt used to be told only
+/// that there was no applicant.toml and to run `dossier init`; in a batch it was told to rename.
+#[test]
+fn a_misnamed_applicant_file_in_a_single_folder_is_named() {
+    let env = Env::new();
+    let d = env.employee("zhang", &Applicant::default().text());
+    std::fs::rename(d.join("applicant.toml"), d.join("applicant.toml.txt")).unwrap();
+    let o = dossier(&["check", d.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains("found applicant.toml.txt: rename it to applicant.toml"),
+        "{err}"
+    );
+}
