@@ -260,6 +260,23 @@ pub struct Employee {
     pub dir: PathBuf,
     /// The folder's name, used to report an employee whose applicant.toml is broken.
     pub folder: String,
+    /// The earlier folder of the batch whose bundle has the same file name (same name, same
+    /// last 4 of the ID): `pack` must not write this one over it.
+    pub same_bundle_as: Option<String>,
+}
+
+/// The employee folder `path` sits directly in (for a path that is not one itself: its
+/// applicant.toml or its scans/ folder).
+fn employee_above(path: &Path) -> Option<PathBuf> {
+    let parent = match path.parent() {
+        Some(p) if p.as_os_str().is_empty() => Path::new("."),
+        Some(p) => p,
+        None => return None,
+    };
+    parent
+        .join("applicant.toml")
+        .is_file()
+        .then(|| parent.to_path_buf())
 }
 
 /// The employees named on the command line, and whether failures are reported per employee
@@ -269,7 +286,20 @@ pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
     let mut batch = dirs.len() > 1;
     for dir in dirs {
         let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, &e))?;
+        // The clerk gave applicant.toml or scans/ itself (dragged into the terminal, say).
+        let inside = |dir: &Path| {
+            employee_above(dir).map(|parent| Error::Folder {
+                path: dir.to_path_buf(),
+                message: format!(
+                    "is inside an employee folder (在员工文件夹之内): give the folder itself, {}",
+                    parent.display()
+                ),
+            })
+        };
         if !meta.is_dir() {
+            if let Some(e) = inside(dir) {
+                return Err(e);
+            }
             return Err(Error::Folder {
                 path: dir.clone(),
                 message: "is not a folder: give an employee folder (with applicant.toml) or a folder of them".into(),
@@ -279,6 +309,7 @@ pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
             out.push(Employee {
                 dir: dir.clone(),
                 folder: folder_name(dir),
+                same_bundle_as: None,
             });
             continue;
         }
@@ -290,6 +321,19 @@ pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
             .filter(|p| p.join("applicant.toml").exists() || looks_like_employee(p))
             .collect();
         if !subs.iter().any(|p| p.join("applicant.toml").exists()) {
+            if let Some(e) = inside(dir) {
+                return Err(e);
+            }
+            if looks_like_employee(dir) {
+                // An employee folder whose applicant.toml is missing or misnamed
+                // (applicant.toml.txt): loading it says which, as it does in a batch.
+                out.push(Employee {
+                    dir: dir.clone(),
+                    folder: folder_name(dir),
+                    same_bundle_as: None,
+                });
+                continue;
+            }
             return Err(Error::Folder {
                 path: dir.clone(),
                 message: "holds no applicant.toml, and no sub-folder holds one (没有找到 applicant.toml): run `dossier init DIR` to start an employee folder".into(),
@@ -300,6 +344,7 @@ pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
         out.extend(subs.into_iter().map(|d| Employee {
             folder: folder_name(&d),
             dir: d,
+            same_bundle_as: None,
         }));
     }
     Ok((out, batch))
@@ -401,7 +446,7 @@ pub fn each<T: Send>(
     f: impl Fn(&Employee, &Loaded, &Progress) -> Result<T, Error> + Sync,
 ) -> Result<(Results<T>, bool), Error> {
     use rayon::prelude::*;
-    let (emps, batch) = employees(dirs)?;
+    let (mut emps, batch) = employees(dirs)?;
     // Profiles first, for the duplicate-ID check across the batch; each checklist is made when
     // its employee's turn comes and dropped after, so memory does not grow with the batch.
     let loaded: Vec<Result<Profile, Error>> = emps.par_iter().map(|e| load_profile(s, e)).collect();
@@ -418,6 +463,15 @@ pub fn each<T: Send>(
                 .entry(p.applicant.id_number.clone())
                 .or_default()
                 .push(i);
+        }
+    }
+    let mut by_stem: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, l) in loaded.iter().enumerate() {
+        if let Ok(p) = l {
+            let first = *by_stem.entry(p.file_stem()).or_insert(i);
+            if first != i && emps[first].dir != emps[i].dir {
+                emps[i].same_bundle_as = Some(emps[first].folder.clone());
+            }
         }
     }
     let duplicate_of = |i: usize, id: &str| -> Option<String> {
@@ -717,6 +771,16 @@ fn cmd_pack(
         if !report.ready {
             return Ok(PackResult::NotReady(report, l.checklist.clone()));
         }
+        if let Some(first) = &e.same_bundle_as {
+            // Same name and same last 4 of the ID: --force would write one over the other.
+            return Err(Error::Folder {
+                path: e.dir.clone(),
+                message: format!(
+                    "its bundle would be named {}.zip like the one of {first} (同名且身份证后四位相同，不能放在同一个输出文件夹): pack it on its own with another -o folder",
+                    l.profile.file_stem()
+                ),
+            });
+        }
         let packed = crate::pack::write(&l.profile, &l.checklist, &report, &sc, opts, |ctx| {
             crate::render::cover_sheet(ctx, &fonts).map_err(|e| Error::Other(e.to_string()))
         })?;
@@ -774,7 +838,14 @@ fn cmd_pack(
                         s.style.bad("✗"),
                         s.style.bold(&c.applicant.name),
                         c.applicant.id_masked,
-                        colour_check(&s.style, &crate::scan::render_text(report, c))
+                        colour_check(
+                            &s.style,
+                            &if s.quiet {
+                                crate::scan::render_problems(report, c)
+                            } else {
+                                crate::scan::render_text(report, c)
+                            }
+                        )
                     );
                 }
                 summary.push(SummaryLine {
@@ -833,6 +904,9 @@ fn cmd_verify(s: &Session, zips: &[PathBuf]) -> Result<i32, Error> {
                     for p in &r.problems {
                         println!("    {}: {}", p.path, p.message);
                     }
+                    println!(
+                        "  → 材料包与打包时不一致（文件被改动、删除或添加），不要提交；用 `dossier pack --force` 重新打包 (do not submit it: pack again)"
+                    );
                 }
             }
             Err(e) if !several => return Err(Error::Other(e.to_string())),
@@ -976,7 +1050,8 @@ pub fn score_text(s: &Session, sc: &Score) -> String {
         }
         let pts = format!("{:>5}", i.points);
         let note = match (&i.raw, i.detail.is_empty()) {
-            (Some(raw), _) => format!("{}：{}（{raw} 分）", i.detail, i.note),
+            // The raw points belong to this item, not to the item that counts instead.
+            (Some(raw), _) => format!("{}，本项 {raw} 分不计：{}", i.detail, i.note),
             (None, false) => i.detail.clone(),
             (None, true) => i.explain.clone(),
         };
@@ -1114,7 +1189,11 @@ fn cmd_check(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
                     }
                     text.push_str(&colour_check(
                         &s.style,
-                        &crate::scan::render_text(report, checklist),
+                        &if s.quiet {
+                            crate::scan::render_problems(report, checklist)
+                        } else {
+                            crate::scan::render_text(report, checklist)
+                        },
                     ));
                     println!("{text}");
                 }
@@ -1201,7 +1280,8 @@ fn summary_text(st: &Style, lines: &[SummaryLine], quiet: bool) -> String {
             "ready" => (st.ok("✓"), "就绪 ready"),
             "packed" => (st.ok("✓"), "已打包 packed"),
             "not-ready" => (st.bad("✗"), "未就绪 not ready"),
-            _ => (st.bad("✗"), "无法读取 broken"),
+            // Not only an unreadable applicant.toml: also a duplicate ID or a bundle in the way.
+            _ => (st.bad("✗"), "出错 error"),
         };
         let reason = if l.reason.is_empty() {
             l.output.join("  ")
@@ -1216,18 +1296,27 @@ fn summary_text(st: &Style, lines: &[SummaryLine], quiet: bool) -> String {
         ));
     }
     let count = |st: &str| lines.iter().filter(|l| l.status == st).count();
+    // Only the outcomes that happened: `check` never packs and `pack` leaves nobody just ready,
+    // so a fixed list would always show a confusing 0.
+    let (mut zh, mut en) = (Vec::new(), Vec::new());
+    for (status, z, e) in [
+        ("ready", "就绪", "ready"),
+        ("packed", "已打包", "packed"),
+        ("not-ready", "未就绪", "not ready"),
+        ("broken", "出错", "error"),
+    ] {
+        let n = count(status);
+        if n > 0 {
+            zh.push(format!("{z} {n}"));
+            en.push(format!("{e} {n}"));
+        }
+    }
     out.push_str(&format!(
-        "  共 {} 人：就绪 {}，已打包 {}，未就绪 {}，无法读取 {} (total {}: ready {}, packed {}, not ready {}, broken {})\n",
+        "  共 {} 人：{} (total {}: {})\n",
         lines.len(),
-        count("ready"),
-        count("packed"),
-        count("not-ready"),
-        count("broken"),
+        zh.join("，"),
         lines.len(),
-        count("ready"),
-        count("packed"),
-        count("not-ready"),
-        count("broken")
+        en.join(", ")
     ));
     out
 }
@@ -1248,7 +1337,7 @@ fn init(dir: &Path, quiet: bool) -> Result<i32, Error> {
     let file = dir.join("applicant.toml");
     if file.exists() {
         return Err(Error::Usage(format!(
-            "{} already exists: init never overwrites; edit it, or choose a new folder",
+            "{} already exists (已存在，不会覆盖): init never overwrites; edit it, or choose a new folder",
             file.display()
         )));
     }
@@ -1257,13 +1346,29 @@ fn init(dir: &Path, quiet: bool) -> Result<i32, Error> {
     write_new_private(&file, TEMPLATE.as_bytes())?;
     if !quiet {
         println!(
-            "created {} and {}/",
+            "已创建 (created) {} 和 (and) {}/",
             file.display(),
             dir.join("scans").display()
         );
-        println!("next: fill in applicant.toml, put the scans in scans/, then run `dossier checklist {}`", dir.display());
+        println!(
+            "下一步：填写 applicant.toml，把扫描件放进 scans/，然后运行 (next: fill in applicant.toml, put the scans in scans/, then run) `dossier checklist {}`",
+            shell_arg(&dir.display().to_string())
+        );
     }
     Ok(EXIT_OK)
+}
+
+/// A path as it must be typed in a shell to be one argument: quoted when it holds a space or a
+/// character the shell would interpret, so a suggested command can be copied as it is.
+fn shell_arg(s: &str) -> String {
+    let plain = |c: char| c.is_alphanumeric() || "/._-+,:@%".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_string()
+    } else if !s.contains(['"', '$', '`', '\\', '!']) {
+        format!("\"{s}\"")
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), Error> {

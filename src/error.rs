@@ -168,15 +168,15 @@ impl Error {
                 .collect();
             let _ = writeln!(out, "{:gutter$} | {pad}{}", "", "^".repeat(d.width));
         }
-        let kind = if matches!(self, Error::Applicant { .. }) {
-            "applicant file"
+        let (kind, zh) = if matches!(self, Error::Applicant { .. }) {
+            ("applicant file", "申请人信息文件")
         } else {
-            "rulebook"
+            ("rulebook", "规则文件")
         };
+        let n = diags.len();
         let _ = write!(
             out,
-            "{} problem(s) in the {kind} {}",
-            diags.len(),
+            "{zh}共 {n} 处问题，全部改正后再运行 ({n} problem(s) in the {kind} {})",
             path.display()
         );
         out

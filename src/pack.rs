@@ -260,12 +260,16 @@ pub fn write(
     let zip_path = opts.out.join(format!("{stem}.zip"));
     if !opts.force && zip_path.exists() {
         return Err(Error::Usage(format!(
-            "{} already exists: pass --force to replace it (nothing was written)",
+            "{} already exists (材料包已存在，未覆盖): pass --force to replace it (nothing was written)",
             zip_path.display()
         )));
     }
     let ctx = cover_context(profile, checklist, score, &planned, &fp, opts.date);
     let cover = cover_pdf(&ctx)?;
+    // The index gives the cover sheet's page count like any other PDF's.
+    let cover_pages = lopdf::Document::load_mem(&cover).map_or(0, |d| {
+        u32::try_from(d.get_pages().len()).unwrap_or(u32::MAX)
+    });
     let mut payload = vec![PayloadEntry {
         name: cover_inner,
         source: PayloadSource::Bytes(cover.clone()),
@@ -273,7 +277,7 @@ pub fn write(
         index: Some(IndexRow {
             no: 0,
             item: "封面 (cover sheet)".into(),
-            pages: 0,
+            pages: cover_pages,
         }),
     }];
     for p in &planned {

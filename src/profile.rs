@@ -375,7 +375,7 @@ impl<'a> Parser<'a> {
             .and_then(|t| self.education(&t, applicant.as_ref()));
         let insurance = self
             .sub_table(&top, "insurance", true)
-            .and_then(|t| self.insurance(&t));
+            .and_then(|t| self.insurance(&t, applicant.as_ref()));
         let certificates = self.certificates(&top);
         let tax = match self.sub_table(&top, "tax", false) {
             Some(t) => {
@@ -655,10 +655,24 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn insurance(&mut self, t: &Tbl) -> Option<Insurance> {
+    fn insurance(&mut self, t: &Tbl, applicant: Option<&Applicant>) -> Option<Insurance> {
         self.unknown_keys(t, INSURANCE_KEYS);
         let years = self.int(t, "years", None, 0..=60);
         let base_ratio = self.float(t, "base_ratio", 0.0..=20.0);
+        // Nobody is insured as an employee before 16 (the legal working age): more years than
+        // that is a typo, and each year is 3 points, enough to pass the standard score on its own.
+        if let (Some(y), Some(a)) = (years, applicant) {
+            let most = (a.birth_date.full_years_until(self.today) - 16).max(0);
+            if y > most {
+                let span = t
+                    .table
+                    .get("years")
+                    .map(|v| v.span())
+                    .unwrap_or(t.span.clone());
+                self.err(span, format!("insurance.years is {y}, more than the {most} full years since the applicant turned 16 (社保年限超过 16 周岁以来的年数): count the full years of Shanghai employee social insurance"));
+                return None;
+            }
+        }
         Some(Insurance {
             years: years?,
             base_ratio: base_ratio?,
@@ -1205,17 +1219,20 @@ fn display_value(v: &DeValue<'_>) -> String {
     }
 }
 
-/// The closest candidate by edit distance, when close enough to be a likely typo.
+/// The closest candidate by edit distance, when close enough to be a likely typo. A candidate
+/// the word abbreviates (`浦东` → `浦东新区`) comes before any other at the same or a greater
+/// distance: a short name is far more often a shortening than a typo of a different word.
 pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     let word = word.trim_matches('"').to_lowercase();
-    let mut best: Option<(usize, &str)> = None;
+    let mut best: Option<((bool, usize), &str)> = None;
     for c in candidates {
-        let d = levenshtein(&word, &c.to_lowercase());
-        if best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, c));
+        let lower = c.to_lowercase();
+        let key = (!lower.starts_with(&word), levenshtein(&word, &lower));
+        if best.is_none_or(|(bk, _)| key < bk) {
+            best = Some((key, c));
         }
     }
-    let (d, c) = best?;
+    let ((_, d), c) = best?;
     let len = word.chars().count().max(c.chars().count());
     (d <= (len / 3).max(1)
         || (len <= 4 && d <= 2 && d < len)

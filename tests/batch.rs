@@ -97,3 +97,93 @@ fn no_progress_bar_on_a_pipe() {
         "no progress bar when stderr is not a terminal: {err:?}"
     );
 }
+
+/// The batch summary used to label a bundle already in the way as 无法读取 (cannot read) and to
+/// total `已打包 0` after a `check`, which never packs.
+#[test]
+fn the_summary_names_what_happened_and_totals_only_what_happened() {
+    let env = Env::new();
+    let batch = env.path().join("employees");
+    employee(&batch, "a", "1990-01-01");
+    employee(&batch, "b", "1991-02-02");
+    let o = dossier(&["check", batch.to_str().unwrap()]);
+    let text = stdout(&o);
+    let total = text.lines().find(|l| l.contains("共 2 人")).unwrap();
+    assert_eq!(total, "  共 2 人：就绪 2 (total 2: ready 2)", "{text}");
+
+    let out = env.path().join("out");
+    let pack = || dossier(&["pack", batch.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code(&pack()), 0);
+    let o = pack();
+    let text = stdout(&o);
+    let line = text.lines().find(|l| l.contains(" a ")).unwrap();
+    assert!(!line.contains("无法读取"), "{line}");
+    assert!(line.contains("出错") && line.contains("已存在"), "{line}");
+    assert!(
+        text.contains("共 2 人：出错 2 (total 2: error 2)"),
+        "{text}"
+    );
+}
+
+/// `--quiet` promises "only problems", but a not-ready employee used to be printed whole, every
+/// ✓ item with its files.
+#[test]
+fn quiet_check_prints_only_the_items_that_need_attention() {
+    let env = Env::new();
+    let batch = env.path().join("employees");
+    employee(&batch, "a", "1990-01-01");
+    let b = employee(&batch, "b", "1991-02-02");
+    std::fs::remove_file(b.join("scans/劳动合同.pdf")).unwrap();
+    let out = env.path().join("out");
+    for cmd in ["check", "pack"] {
+        let mut args = vec!["-q", cmd, batch.to_str().unwrap()];
+        if cmd == "pack" {
+            args.extend(["-o", out.to_str().unwrap()]);
+        }
+        let o = dossier(&args);
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        let text = stdout(&o);
+        assert!(
+            text.contains("劳动合同 (labour-contract)  缺少"),
+            "{cmd}: {text}"
+        );
+        assert!(!text.contains("✓ 身份证"), "{cmd}: {text}");
+        assert!(!text.contains("scans/身份证-正面.png"), "{cmd}: {text}");
+        assert!(text.contains("未就绪 (not ready)"), "{cmd}: {text}");
+    }
+}
+
+/// Two 张伟 whose ID numbers end alike used to get the same bundle name: the second was told to
+/// pass --force, which wrote one person's bundle over the other's.
+#[test]
+fn two_employees_with_the_same_bundle_name_never_overwrite_each_other() {
+    let first = id_for("1990-01-01", "123");
+    let other = (2..=28)
+        .map(|d| format!("1990-02-{d:02}"))
+        .find(|b| id_for(b, "123").ends_with(&first[14..]))
+        .expect("a birth date with the same check character");
+    let env = Env::new();
+    let batch = env.path().join("employees");
+    employee(&batch, "a", "1990-01-01");
+    employee(&batch, "b", &other);
+    let out = env.path().join("out");
+    for extra in [None, Some("--force")] {
+        let mut args = vec!["pack", batch.to_str().unwrap(), "-o", out.to_str().unwrap()];
+        args.extend(extra);
+        let o = dossier(&args);
+        assert_eq!(code(&o), 1, "{}", stdout(&o));
+        let text = stdout(&o);
+        let b = text.lines().find(|l| l.contains(" b ")).unwrap();
+        assert!(b.contains("同名且身份证后四位相同"), "{b}");
+        assert!(!b.contains("--force"), "{b}");
+        let o = dossier(&[
+            "--format",
+            "json",
+            "verify",
+            out.join(format!("张伟-{}.zip", &first[14..]))
+                .to_str()
+                .unwrap(),
+        ]);
+        assert_eq!(json(&o)["ok"], true);
+    }
+}

@@ -94,4 +94,9 @@ fn an_expired_permit_is_a_finding() {
         "{v}"
     );
     assert_eq!(code(&o), 1);
+    // In text it heads the report, not under "other files" (其他文件), which are stray scans.
+    let text = stdout(&dossier(&["check", dir.to_str().unwrap()]));
+    let at = text.find("permit-expired").expect("the finding");
+    assert!(!text.contains("其他文件"), "{text}");
+    assert!(at < text.find("身份证 (id-card)").unwrap(), "{text}");
 }

@@ -259,6 +259,8 @@ fn every_problem_is_reported_in_one_go() {
         "{err}"
     );
     assert!(err.contains("problem(s)"));
+    // The count is said in the clerk's language too.
+    assert!(err.contains("处问题，全部改正后再运行"), "{err}");
 }
 
 #[test]
@@ -621,5 +623,104 @@ fn a_batch_folder_with_a_misnamed_applicant_file_is_reported_not_skipped() {
     assert!(
         arr[2]["error"].as_str().unwrap().contains("dossier init"),
         "{v}"
+    );
+}
+
+/// `浦东` is the everyday name of 浦东新区; the suggestion used to be 黄浦区, the first district
+/// at the same edit distance.
+#[test]
+fn short_district_name_suggests_the_district_it_abbreviates() {
+    let (code, err) = bad(&with(
+        "employer",
+        "district = \"浦东新区\"",
+        "district = \"浦东\"",
+    ));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("did you mean \"浦东新区\""), "{err}");
+    let (_, err) = bad(&with(
+        "employer",
+        "district = \"浦东新区\"",
+        "district = \"闵行\"",
+    ));
+    assert!(err.contains("did you mean \"闵行区\""), "{err}");
+}
+
+/// 50 years of insurance for a 33-year-old used to score 150 points and pass the standard.
+#[test]
+fn insurance_years_beyond_working_age_are_an_error() {
+    assert_bad(
+        &with("insurance", "years = 5", "years = 50"),
+        &["insurance.years is 50", "社保年限", "applicant.toml:"],
+    );
+    // The most that is possible is accepted.
+    let env = Env::new();
+    let a = Applicant::default().insurance("years = 17\nbase_ratio = 0.7\n");
+    let d = env.employee("e", &a.text());
+    let o = dossier(&["score", d.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+/// The command `init` suggests used to print a folder with spaces unquoted, so copying it into a
+/// shell ran `dossier checklist` on the wrong folders.
+#[test]
+fn init_suggests_a_command_that_can_be_copied_for_a_folder_with_spaces() {
+    let env = Env::new();
+    let d = env.path().join("人事 部").join("新 员工");
+    let o = dossier(&["init", d.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("下一步"), "{out}");
+    let cmd = out.split('`').nth(1).expect("a command in backticks");
+    let cmd = cmd.replacen("dossier", env!("CARGO_BIN_EXE_dossier"), 1);
+    let o = std::process::Command::new("sh")
+        .args(["-c", &cmd])
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2, "{err}");
+    assert!(
+        err.contains("新 员工/applicant.toml"),
+        "ran on the right folder: {err}"
+    );
+    assert!(!err.contains("not found"), "{err}");
+}
+
+/// Giving the scans/ folder or applicant.toml itself (a dragged file) used to say only that
+/// there was no applicant.toml, or that it was not a folder.
+#[test]
+fn a_path_inside_an_employee_folder_names_the_folder_to_give() {
+    let env = Env::new();
+    let d = env.employee("zhang", &Applicant::default().text());
+    for inner in [d.join("scans"), d.join("applicant.toml")] {
+        let o = dossier(&["check", inner.to_str().unwrap()]);
+        assert_eq!(code(&o), 2);
+        let err = stderr(&o);
+        assert!(err.contains("在员工文件夹之内"), "{err}");
+        assert!(
+            err.trim_end().ends_with(d.to_str().unwrap()),
+            "names the folder: {err}"
+        );
+    }
+    let o = dossier_in(Some(&d), &["score", "applicant.toml"]);
+    assert!(
+        stderr(&o).contains("give the folder itself, ."),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// A single folder whose applicant.toml was saved as applicant.toml.txt used to be told only
+/// that there was no applicant.toml and to run `dossier init`; in a batch it was told to rename.
+#[test]
+fn a_misnamed_applicant_file_in_a_single_folder_is_named() {
+    let env = Env::new();
+    let d = env.employee("zhang", &Applicant::default().text());
+    std::fs::rename(d.join("applicant.toml"), d.join("applicant.toml.txt")).unwrap();
+    let o = dossier(&["check", d.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains("found applicant.toml.txt: rename it to applicant.toml"),
+        "{err}"
     );
 }

@@ -96,6 +96,27 @@ fn packs_a_ready_employee_into_a_bag_and_a_cover_sheet() {
     );
 }
 
+/// The index row of the cover sheet used to say 0 pages.
+#[test]
+fn the_index_gives_the_cover_sheets_page_count() {
+    let (_env, dir, out) = fixture();
+    let o = pack(&dir, &out, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let all = entries(&zip_of(&out));
+    let csv = &all.iter().find(|(n, _)| n.ends_with("目录.csv")).unwrap().1;
+    let csv = String::from_utf8_lossy(csv);
+    let row = csv.lines().find(|l| l.contains("00-封面.pdf")).unwrap();
+    let pages: u32 = row.split(',').nth(3).unwrap().parse().unwrap();
+    let cover = &all
+        .iter()
+        .find(|(n, _)| n.ends_with("00-封面.pdf"))
+        .unwrap()
+        .1;
+    let want = lopdf::Document::load_mem(cover).unwrap().get_pages().len();
+    assert!(want >= 1);
+    assert_eq!(pages as usize, want, "{row}");
+}
+
 #[test]
 fn outputs_are_private_and_inputs_untouched() {
     use std::os::unix::fs::PermissionsExt;
@@ -252,6 +273,11 @@ fn verify_passes_a_fresh_bundle_and_names_tampered_files() {
     for name in ["08-结婚证.png", "06-营业执照.png", "99-extra.png"] {
         assert!(text.contains(name), "{name} not named in:\n{text}");
     }
+    // The problems are in English; the clerk also reads, in Chinese, what to do next.
+    assert!(
+        text.contains("不要提交") && text.contains("dossier pack --force"),
+        "{text}"
+    );
     let o = dossier(&["verify", dir.join("applicant.toml").to_str().unwrap()]);
     assert_eq!(code(&o), 2, "not a ZIP at all");
 }

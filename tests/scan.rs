@@ -173,6 +173,28 @@ fn complete_folder_named_by_chinese_labels_with_parts_is_ready() {
     assert_eq!(id.files[1].ext, "jpg");
 }
 
+/// Pages typed with a Chinese input method in full-width mode (`（１０）`) used to sort as text:
+/// page 10 before page 2, and the bundle names kept the full-width digits.
+#[test]
+fn full_width_page_numbers_sort_as_numbers_and_name_parts_in_ascii() {
+    let c = family_checklist();
+    let f = Folder::new();
+    for (i, n) in ["２", "１０", "1"].iter().enumerate() {
+        f.file(
+            &format!("劳动合同（{n}）.png"),
+            &text_png(A4.0, A4.1, 60 + i as u64),
+        );
+    }
+    let report = f.check(&c);
+    let item = report
+        .items
+        .iter()
+        .find(|i| i.slug == "labour-contract")
+        .expect("item");
+    let parts: Vec<&str> = item.files.iter().map(|f| f.part.as_str()).collect();
+    assert_eq!(parts, ["1", "2", "10"]);
+}
+
 #[test]
 fn nfc_and_nfd_spellings_of_a_label_match_the_same_item() {
     let c = checklist_of(vec![item(
@@ -349,11 +371,34 @@ fn other_content_and_types_the_item_does_not_accept() {
         Some("child-1-birth-certificate"),
     );
     assert!(heic.message.contains("HEIC"));
+    assert!(heic.hint.contains("手机的 HEIC 照片"), "{}", heic.hint);
     finding(&report, Code::TypeNotAccepted, Some("labour-contract"));
     assert_eq!(
         status(&report, "child-1-birth-certificate"),
         ItemStatus::Invalid
     );
+}
+
+/// The hint for a GIF or a Word file used to talk about phone HEIC photos.
+#[test]
+fn the_hint_for_an_unsupported_type_fits_the_type() {
+    let c = family_checklist();
+    let f = complete_by_slugs();
+    f.file(
+        "child-1-birth-certificate.png",
+        b"GIF89a\x01\x00\x01\x00rest",
+    );
+    f.file("labour-contract.pdf", b"PK\x03\x04word/document.xml");
+    let report = f.check(&c);
+    let gif = finding(
+        &report,
+        Code::UnsupportedType,
+        Some("child-1-birth-certificate"),
+    );
+    assert!(!gif.hint.contains("HEIC"), "{}", gif.hint);
+    let word = finding(&report, Code::UnsupportedType, Some("labour-contract"));
+    assert!(word.hint.contains("另存为 PDF"), "{}", word.hint);
+    assert!(!word.hint.contains("HEIC"), "{}", word.hint);
 }
 
 #[test]

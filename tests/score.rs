@@ -73,7 +73,8 @@ fn every_age_band_edge() {
     for (age, want) in table {
         let a = Applicant::default()
             .born(&born_aged(age))
-            .education("level = \"none\"\n");
+            .education("level = \"none\"\n")
+            .insurance("years = 1\nbase_ratio = 0.7\n");
         let (_, v) = score(&a);
         assert_eq!(points(&v, "age"), want, "age {age}");
     }
@@ -177,6 +178,20 @@ fn the_higher_of_education_and_skill_counts() {
         skill["raw"], 60,
         "the losing item shows what it would have scored"
     );
+}
+
+/// The text line of a best-of item that does not count used to end in `按教育背景计（60 分）`,
+/// which reads as "education counts 60 points" while education shows 90.
+#[test]
+fn the_losing_best_of_item_says_its_own_points_do_not_count() {
+    let a = Applicant::default().extra(&cert("skill", "3"));
+    let env = Env::new();
+    let d = env.employee("e", &a.text());
+    let o = dossier(&["score", d.to_str().unwrap()]);
+    let out = stdout(&o);
+    let line = out.lines().find(|l| l.contains("技能等级")).unwrap();
+    assert!(line.contains("本项 60 分不计"), "{line}");
+    assert!(line.ends_with("按教育背景计"), "{line}");
 }
 
 #[test]

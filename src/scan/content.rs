@@ -136,8 +136,15 @@ pub fn inspect(path: &Path, expect: &Expect<'_>, limits: &ScanLimits) -> Inspect
         Sniffed::Other(what) => {
             out.problems.push(Problem::new(
                 Code::UnsupportedType,
-                format!("内容是{what}，不是 PDF、JPG 或 PNG (content is not PDF, JPEG or PNG)"),
-                "另存为 PDF、JPG 或 PNG 后放回 scans/（手机的 HEIC 照片可在相册中导出为 JPG）",
+                format!("内容是 {what}，不是 PDF、JPG 或 PNG (content is not PDF, JPEG or PNG)"),
+                // The phone-photo advice only where it applies: it puzzles a clerk with a GIF.
+                if what.starts_with("HEIC") {
+                    "另存为 PDF、JPG 或 PNG 后放回 scans/（手机的 HEIC 照片可在相册中导出为 JPG）"
+                } else if what.contains("Office") {
+                    "用 Word 或 WPS「另存为 PDF」后放回 scans/，或扫描打印件为 PDF、JPG 或 PNG"
+                } else {
+                    "另存为 PDF、JPG 或 PNG 后放回 scans/"
+                },
             ));
             return out;
         }

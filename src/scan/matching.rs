@@ -312,12 +312,23 @@ fn common_prefix(a: &[char], b: &[char]) -> usize {
     a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }
 
-/// The part name: what follows the key, separators and brackets trimmed. Folder separators and
-/// characters no Windows file name may hold become `-`, so the part can name a bundle file.
+/// The part name: what follows the key, separators and brackets trimmed, full-width ASCII forms
+/// narrowed (so `１０` sorts as the number 10 and names the bundle file like `10`). Folder
+/// separators and characters no Windows file name may hold become `-`, so the part can name a
+/// bundle file.
 fn clean_part(rest: &str) -> String {
+    // `身份证-反面.jpg.jpg`: Windows hid the extension and the clerk typed it again.
+    let rest = [".jpeg", ".jpg", ".png", ".pdf"]
+        .iter()
+        .find(|ext| {
+            rest.len() >= ext.len()
+                && rest.as_bytes()[rest.len() - ext.len()..].eq_ignore_ascii_case(ext.as_bytes())
+        })
+        .map_or(rest, |ext| &rest[..rest.len() - ext.len()]);
     let trimmed = rest.trim_matches(|c: char| is_separator(narrow(c)));
     trimmed
         .chars()
+        .map(narrow)
         .map(|c| {
             if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
                 '-'
@@ -582,7 +593,7 @@ mod tests {
         let c = family();
         assert_eq!(
             m(&c, "子女出生医学证明（２）　ｐ１"),
-            is("child-2-birth-certificate", "ｐ１")
+            is("child-2-birth-certificate", "p1")
         );
     }
 
@@ -665,6 +676,16 @@ mod tests {
         );
         assert_eq!(split_ext("身份证"), ("身份证", String::new()));
         assert_eq!(split_ext(".jpg"), (".jpg", String::new()));
+    }
+
+    /// A doubled extension used to end up in the part (`[反面.png]`, `01-身份证-反面.png.png`).
+    #[test]
+    fn a_doubled_extension_is_not_part_of_the_part() {
+        let c = family();
+        assert_eq!(m(&c, "身份证-反面.png"), is("id-card", "反面"));
+        assert_eq!(m(&c, "身份证.JPG"), is("id-card", ""));
+        assert_eq!(m(&c, "身份证-p1.pdf"), is("id-card", "p1"));
+        assert_eq!(m(&c, "身份证-正面.jpeg"), is("id-card", "正面"));
     }
 
     #[test]

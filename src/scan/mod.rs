@@ -34,7 +34,7 @@ use matching::{natural_cmp, Match, Matcher};
 use walk::Found;
 
 pub use sniff::FileKind;
-pub use text::render_text;
+pub use text::{render_problems, render_text};
 
 /// Limits on what a scan may be. The size limit is a rulebook setting (SPEC §6).
 #[derive(Debug, Clone, PartialEq, Eq)]

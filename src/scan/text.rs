@@ -11,11 +11,25 @@ use crate::finding::Finding;
 
 /// The report as text, grouped by item.
 pub fn render_text(report: &CheckReport, checklist: &Checklist) -> String {
+    render(report, checklist, false)
+}
+
+/// The report as text with only the items that need the clerk (missing, invalid, or with a
+/// finding): what `--quiet` promises, "only problems".
+pub fn render_problems(report: &CheckReport, checklist: &Checklist) -> String {
+    render(report, checklist, true)
+}
+
+fn render(report: &CheckReport, checklist: &Checklist, only_problems: bool) -> String {
     let mut out = String::new();
+    // Findings about the applicant (score, veto, an expired permit in applicant.toml) head the
+    // report; only scans go under "other files".
+    let about_applicant =
+        |f: &Finding| f.slug.is_none() && f.path.as_deref().is_none_or(|p| p == "applicant.toml");
     let folder: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| f.slug.is_none() && f.path.is_none())
+        .filter(|f| about_applicant(f))
         .collect();
     for f in &folder {
         finding(&mut out, f, "");
@@ -30,6 +44,15 @@ pub fn render_text(report: &CheckReport, checklist: &Checklist) -> String {
             ItemStatus::Missing => ("✗", "  缺少 (missing)".to_string()),
             ItemStatus::Invalid => ("✗", String::new()),
         };
+        let fine =
+            item.status == ItemStatus::Ok || (item.status == ItemStatus::Missing && optional);
+        let has_findings = report
+            .findings
+            .iter()
+            .any(|f| f.slug.as_deref() == Some(item.slug.as_str()));
+        if only_problems && fine && !has_findings {
+            continue;
+        }
         let _ = writeln!(out, "{mark} {} ({}){note}", item.label, item.slug);
         for file in &item.files {
             let part = if file.part.is_empty() {
@@ -61,7 +84,7 @@ pub fn render_text(report: &CheckReport, checklist: &Checklist) -> String {
     let others: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| f.slug.is_none() && f.path.is_some())
+        .filter(|f| f.slug.is_none() && !about_applicant(f))
         .collect();
     if !others.is_empty() {
         let _ = writeln!(out, "其他文件 (other files)");
