@@ -430,8 +430,9 @@ fn verify_names_a_payload_file_with_one_byte_changed() {
     assert!(!report.ok);
     let msgs = problems_for(&report, "data/01-身份证-反面.jpg");
     assert!(
-        msgs.iter().any(|m| m.contains("was changed")),
-        "{:?}",
+        msgs.iter()
+            .any(|m| m.contains("内容已被改动") && m.contains("was changed")),
+        "in the clerk's language too: {:?}",
         report.problems
     );
     assert_eq!(report.problems.len(), 1, "{:?}", report.problems);

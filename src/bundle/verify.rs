@@ -316,7 +316,7 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
             if !listed.contains(*rel) {
                 p.add(
                     *rel,
-                    format!("is not listed in {MANIFEST}: a file was added"),
+                    format!("多出的文件 (is not listed in {MANIFEST}: a file was added)"),
                 );
             }
         }
@@ -379,7 +379,7 @@ fn check_bag_info(text: &str, actual: Option<&str>, p: &mut Problems) {
         ([oxum], Some(actual)) if oxum.as_str() != actual => p.add(
             BAG_INFO,
             format!(
-                "Payload-Oxum says {oxum}, the payload is {actual} (bytes.files): files were added, removed or changed"
+                "文件数或总字节数与打包时不同 (Payload-Oxum says {oxum}, the payload is {actual} (bytes.files): files were added, removed or changed)"
             ),
         ),
         ([_], _) => {}
@@ -482,12 +482,14 @@ fn compare(
         Some(found) if bagit::hex(&found.digest) == hex => {}
         Some(_) => p.add(
             path,
-            format!("its SHA-256 does not match {manifest}: the file was changed"),
+            format!("内容已被改动 (its SHA-256 does not match {manifest}: the file was changed)"),
         ),
         None if unreadable.contains(path) => {}
         None => p.add(
             path,
-            format!("is listed in {manifest} but missing from the bag: a file was removed"),
+            format!(
+                "文件缺失 (is listed in {manifest} but missing from the bag: a file was removed)"
+            ),
         ),
     }
 }
