@@ -351,3 +351,24 @@ fn leftovers_of_an_interrupted_run_are_cleaned_up() {
         "another bundle's temporary file is left alone"
     );
 }
+
+/// SPEC §7: an interrupted or failed run leaves no file under a final name. The cover sheet
+/// used to be renamed into place before the ZIP was written, so a ZIP write that failed (here:
+/// a folder where the ZIP goes) left a cover sheet without its bundle.
+#[test]
+fn a_failed_zip_write_leaves_no_cover_sheet_under_its_final_name() {
+    let (_env, dir, out) = fixture();
+    std::fs::create_dir_all(zip_of(&out)).unwrap();
+    let o = pack(&dir, &out, &["--force"]);
+    assert_ne!(code(&o), 0, "{}", stdout(&o));
+    assert!(
+        !out.join("张伟-1230-封面.pdf").exists(),
+        "a cover sheet without its bundle was left under its final name"
+    );
+    let left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".part"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}
