@@ -337,6 +337,8 @@ pub struct Loaded {
     pub profile: Profile,
     pub env: Env,
     pub checklist: Checklist,
+    /// The other folders of the batch with the same ID number (comma-separated), if any.
+    pub duplicate_of: Option<String>,
 }
 
 /// Reads an employee's `applicant.toml`.
@@ -372,7 +374,23 @@ pub fn load(s: &Session, profile: Profile) -> Result<Loaded, Error> {
         profile,
         env,
         checklist,
+        duplicate_of: None,
     })
+}
+
+/// The same ID number in another folder of the batch, as the error that stops `checklist` and
+/// `score` for this employee (`check` and `pack` report it as a finding instead).
+fn refuse_duplicate(e: &Employee, l: &Loaded) -> Result<(), Error> {
+    match &l.duplicate_of {
+        Some(others) => Err(Error::Folder {
+            path: e.dir.join("applicant.toml"),
+            message: format!(
+                "the same ID number {} is also in {others} (同一身份证号只能申请一次): keep one folder per person",
+                l.checklist.applicant.id_masked
+            ),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The simulated score of a loaded employee; a rule that cannot be evaluated names the rulebook.
@@ -393,8 +411,8 @@ type Results<T> = Vec<(Employee, Outcome<T>)>;
 
 /// Loads every employee and applies `f`, employees in parallel, results in folder order. A
 /// broken employee stops the command only when it is the only one (exit 2); in a batch it is
-/// reported by folder name and the others go on. The same ID number in two folders is an error
-/// on both: one ID registers once.
+/// reported by folder name and the others go on. The same ID number in two folders is marked
+/// on both ([`Loaded::duplicate_of`]): one ID registers once.
 pub fn each<T: Send>(
     s: &Session,
     dirs: &[PathBuf],
@@ -437,16 +455,10 @@ pub fn each<T: Send>(
         .map(|(i, (e, l))| {
             progress.start(&e.folder);
             let r = l.and_then(|p| {
-                if let Some(others) = duplicate_of(i, &p.applicant.id_number) {
-                    return Err(Error::Folder {
-                        path: e.dir.join("applicant.toml"),
-                        message: format!(
-                            "the same ID number {} is also in {others} (同一身份证号只能申请一次): keep one folder per person",
-                            crate::idnum::mask(&p.applicant.id_number)
-                        ),
-                    });
-                }
-                f(e, &load(s, p)?, &progress)
+                let others = duplicate_of(i, &p.applicant.id_number);
+                let mut l = load(s, p)?;
+                l.duplicate_of = others;
+                f(e, &l, &progress)
             });
             progress.done();
             let outcome = match r {
@@ -562,7 +574,8 @@ fn cmd_checklist(
 ) -> Result<i32, Error> {
     // Load the font first: a bad --font is an error before any work.
     let fonts = pdf.map(|_| font.load()).transpose()?;
-    let (results, batch) = each(s, dirs, |_, l, _| {
+    let (results, batch) = each(s, dirs, |e, l, _| {
+        refuse_duplicate(e, l)?;
         let score = score_of(s, l)?;
         Ok(ForPdf {
             checklist: l.checklist.clone(),
@@ -925,7 +938,10 @@ pub fn checklist_text(s: &Session, c: &Checklist) -> String {
 // --- score -----------------------------------------------------------------------------------
 
 fn cmd_score(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
-    let (results, batch) = each(s, dirs, |_, l, _| score_of(s, l))?;
+    let (results, batch) = each(s, dirs, |e, l, _| {
+        refuse_duplicate(e, l)?;
+        score_of(s, l)
+    })?;
     let mut code = EXIT_OK;
     let mut json = Vec::new();
     let mut out = String::new();
@@ -1025,8 +1041,9 @@ pub fn limits(book: &Rulebook) -> crate::scan::ScanLimits {
     }
 }
 
-/// One employee's check: the scan report, with the applicant-level findings (score below the
-/// standard, a veto, an expired residence permit) added.
+/// One employee's check: the scan report, with the applicant-level findings (the same ID number
+/// in another folder of the batch, score below the standard, a veto, an expired residence
+/// permit) added.
 pub fn check_employee(
     s: &Session,
     e: &Employee,
@@ -1041,6 +1058,19 @@ pub fn check_employee(
 
 fn applicant_findings(s: &Session, l: &Loaded, sc: &Score) -> Vec<Finding> {
     let mut out = Vec::new();
+    if let Some(others) = &l.duplicate_of {
+        out.push(
+            Finding::new(
+                Code::DuplicateIdNumber,
+                format!(
+                    "身份证号 {} 与 {others} 相同：同一身份证号只能申请一次 (the same ID number is also in {others})",
+                    l.checklist.applicant.id_masked
+                ),
+                "改正填错的 id_number；每人只保留一个文件夹 (keep one folder per person)",
+            )
+            .with_path("applicant.toml"),
+        );
+    }
     if !sc.vetoes.is_empty() {
         let labels: Vec<&str> = sc.vetoes.iter().map(|v| v.label.as_str()).collect();
         out.push(Finding::new(

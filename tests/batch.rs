@@ -55,14 +55,19 @@ fn a_batch_of_five_packs_exactly_the_ready_ones_with_distinct_ids() {
         .as_str()
         .unwrap()
         .contains("applicant.toml"));
-    assert!(by_folder("a-ready")["error"]
-        .as_str()
-        .unwrap()
-        .contains("e-same-id-as-a"));
-    assert!(by_folder("e-same-id-as-a")["error"]
-        .as_str()
-        .unwrap()
-        .contains("a-ready"));
+    // The same ID twice: both are not ready, each with a finding naming the other folder.
+    for (f, other) in [("a-ready", "e-same-id-as-a"), ("e-same-id-as-a", "a-ready")] {
+        let e = by_folder(f);
+        assert_eq!(e["status"], "not-ready", "{e}");
+        let dup = e["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["code"] == "duplicate-id-number")
+            .unwrap_or_else(|| panic!("no duplicate-id-number finding for {f}: {e}"))
+            .clone();
+        assert!(dup["message"].as_str().unwrap().contains(other), "{dup}");
+    }
     let written: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -106,4 +111,38 @@ fn no_progress_bar_on_a_pipe() {
         !err.contains('\r') && !err.contains("\x1b["),
         "no progress bar when stderr is not a terminal: {err:?}"
     );
+}
+
+/// SPEC §6: the same ID number twice in one batch is a `check` finding (`duplicate-id-number`,
+/// documented in docs/findings.md), not a broken employee without findings.
+#[test]
+fn the_same_id_twice_in_a_batch_is_a_check_finding_on_both() {
+    let env = Env::new();
+    let batch = env.path().join("employees");
+    employee(&batch, "a", "1990-01-01");
+    employee(&batch, "b", "1991-02-02");
+    employee(&batch, "c-copy-of-a", "1990-01-01");
+    let o = dossier(&["--format", "json", "check", batch.to_str().unwrap()]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let v = json(&o);
+    for e in v.as_array().unwrap() {
+        let codes: Vec<&str> = e["findings"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no findings for {}: {e}", e["folder"]))
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        let duplicated = e["folder"] != "b";
+        assert_eq!(e["ready"], !duplicated, "{e}");
+        assert_eq!(codes.contains(&"duplicate-id-number"), duplicated, "{e}");
+        assert!(
+            !e.to_string().contains(&id_for("1990-01-01", "123")),
+            "the ID number is masked: {e}"
+        );
+    }
+    // The text report names the other folder.
+    let o = dossier(&["check", batch.to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("duplicate-id-number"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("c-copy-of-a"), "{}", stdout(&o));
 }
