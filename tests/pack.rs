@@ -372,3 +372,23 @@ fn a_failed_zip_write_leaves_no_cover_sheet_under_its_final_name() {
         .collect();
     assert!(left.is_empty(), "temporary files left: {left:?}");
 }
+
+/// SPEC §2: a bundle that does not verify is exit 1. A bundle cut off in a copy (it still starts
+/// like a ZIP, its directory at the end is gone) is such a bundle, not a usage error (exit 2,
+/// which stays for a file that is not a ZIP at all).
+#[test]
+fn a_cut_off_bundle_does_not_verify_and_exits_1() {
+    let (env, dir, out) = fixture();
+    assert_eq!(code(&pack(&dir, &out, &[])), 0);
+    let bytes = std::fs::read(zip_of(&out)).unwrap();
+    for keep in [bytes.len() / 2, bytes.len() - 10, 100] {
+        let cut = env.path().join(format!("cut-{keep}.zip"));
+        std::fs::write(&cut, &bytes[..keep]).unwrap();
+        let o = dossier(&["verify", cut.to_str().unwrap()]);
+        assert_eq!(code(&o), 1, "{keep}: {}{}", stdout(&o), stderr(&o));
+        assert!(stdout(&o).contains("cut-"), "{keep}: {}", stdout(&o));
+        let o = dossier(&["--format", "json", "verify", cut.to_str().unwrap()]);
+        assert_eq!(code(&o), 1);
+        assert_eq!(json(&o)["ok"], false);
+    }
+}
