@@ -339,6 +339,9 @@ pub struct Loaded {
     pub checklist: Checklist,
     /// The other folders of the batch with the same ID number (comma-separated), if any.
     pub duplicate_of: Option<String>,
+    /// The other folders of the batch whose bundle would have the same file name (same name,
+    /// same last 4 of the ID number, another person), if any.
+    pub same_bundle_name_as: Option<String>,
 }
 
 /// Reads an employee's `applicant.toml`.
@@ -375,6 +378,7 @@ pub fn load(s: &Session, profile: Profile) -> Result<Loaded, Error> {
         env,
         checklist,
         duplicate_of: None,
+        same_bundle_name_as: None,
     })
 }
 
@@ -429,35 +433,51 @@ pub fn each<T: Send>(
             return Err(err.unwrap_or_else(|| Error::Other("no employee".into())));
         }
     }
-    let mut by_id: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+    type ByKey = std::collections::HashMap<String, Vec<usize>>;
+    let (mut by_id, mut by_stem) = (ByKey::new(), ByKey::new());
     for (i, l) in loaded.iter().enumerate() {
         if let Ok(p) = l {
             by_id
                 .entry(p.applicant.id_number.clone())
                 .or_default()
                 .push(i);
+            by_stem.entry(p.file_stem()).or_default().push(i);
         }
     }
-    let duplicate_of = |i: usize, id: &str| -> Option<String> {
-        let others: Vec<&str> = by_id
-            .get(id)?
+    // The other folders under the same key, those with the same ID number left out when
+    // `other_person` (they are reported as duplicates already).
+    let others = |by: &ByKey, i: usize, key: &str, other_person: bool| -> Option<String> {
+        let id_of = |j: usize| loaded[j].as_ref().ok().map(|p| &p.applicant.id_number);
+        let others: Vec<&str> = by
+            .get(key)?
             .iter()
-            .filter(|&&j| j != i)
+            .filter(|&&j| j != i && !(other_person && id_of(j) == id_of(i)))
             .map(|&j| emps[j].folder.as_str())
             .collect();
         (!others.is_empty()).then(|| others.join(", "))
     };
+    let marks: Vec<(Option<String>, Option<String>)> = loaded
+        .iter()
+        .enumerate()
+        .map(|(i, l)| match l {
+            Ok(p) => (
+                others(&by_id, i, &p.applicant.id_number, false),
+                others(&by_stem, i, &p.file_stem(), true),
+            ),
+            Err(_) => (None, None),
+        })
+        .collect();
     let progress = Progress::new(s, batch, emps.len());
     let out: Results<T> = emps
         .par_iter()
         .zip(loaded)
-        .enumerate()
-        .map(|(i, (e, l))| {
+        .zip(marks)
+        .map(|((e, l), (duplicate_of, same_bundle_name_as))| {
             progress.start(&e.folder);
             let r = l.and_then(|p| {
-                let others = duplicate_of(i, &p.applicant.id_number);
                 let mut l = load(s, p)?;
-                l.duplicate_of = others;
+                l.duplicate_of = duplicate_of;
+                l.same_bundle_name_as = same_bundle_name_as;
                 f(e, &l, &progress)
             });
             progress.done();
@@ -726,6 +746,17 @@ fn cmd_pack(
     crate::pack::check_out_dir(&opts.out)?;
     let fonts = font.load()?;
     let (results, batch) = each(s, dirs, |e, l, progress| {
+        if let Some(others) = &l.same_bundle_name_as {
+            // Two people, one output name: neither is written, rather than one replacing the
+            // other's bundle in the same run.
+            return Err(Error::Folder {
+                path: e.dir.join("applicant.toml"),
+                message: format!(
+                    "{}.zip would also be the bundle of {others} (same name, same last 4 of the ID number): pack them one at a time, with different -o folders",
+                    l.profile.file_stem()
+                ),
+            });
+        }
         let (report, sc) = check_employee(s, e, l)?;
         if !report.ready {
             return Ok(PackResult::NotReady(report, l.checklist.clone()));

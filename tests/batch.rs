@@ -146,3 +146,57 @@ fn the_same_id_twice_in_a_batch_is_a_check_finding_on_both() {
     assert!(stdout(&o).contains("duplicate-id-number"), "{}", stdout(&o));
     assert!(stdout(&o).contains("c-copy-of-a"), "{}", stdout(&o));
 }
+
+/// Two people with the same name and the same last 4 of the ID number get the same bundle name
+/// (SPEC §7: `<name>-<last 4 of ID>.zip`). Packing both in one batch used to race: one bundle
+/// replaced the other (with --force, both reported as packed) or failed on a vanished temporary
+/// file. Neither is written now, and each names the other folder.
+#[test]
+fn two_people_with_one_bundle_name_in_a_batch_are_not_packed_over_each_other() {
+    let env = Env::new();
+    let batch = env.path().join("employees");
+    let first = "1990-01-01";
+    let last4 = |id: &str| id[14..].to_string();
+    let second = (1970..1990)
+        .map(|y| format!("{y}-01-01"))
+        .find(|b| last4(&id_for(b, "123")) == last4(&id_for(first, "123")))
+        .expect("another birth date with the same check character");
+    employee(&batch, "a", first);
+    employee(&batch, "b", &second);
+    employee(&batch, "c", "1991-02-02");
+    let out = env.path().join("out");
+    for _ in 0..3 {
+        let o = dossier(&[
+            "--format",
+            "json",
+            "pack",
+            batch.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--force",
+        ]);
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        let v = json(&o);
+        let by_folder = |f: &str| {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["folder"] == f)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(by_folder("c")["status"], "packed", "{v}");
+        for (f, other) in [("a", "b"), ("b", "a")] {
+            let e = by_folder(f);
+            assert_ne!(e["status"], "packed", "{e}");
+            let err = e["error"].as_str().unwrap_or_default();
+            assert!(err.contains(other), "{f} does not name {other}: {e}");
+        }
+        let zips: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".zip"))
+            .collect();
+        assert_eq!(zips.len(), 1, "only c's bundle: {zips:?}");
+    }
+}
