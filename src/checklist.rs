@@ -15,6 +15,20 @@ pub struct Visit {
     /// What happens at this visit, in the counter's words.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// Nothing is handed in at this visit (打印积分通知书: 只需带身份证原件): no copies.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub originals_only: bool,
+}
+
+impl Visit {
+    /// The copies of `item` to bring to this visit.
+    pub fn copies_of(&self, item: &Item) -> u32 {
+        if self.originals_only {
+            0
+        } else {
+            item.copies
+        }
+    }
 }
 
 /// Who brings an item to the counter.
@@ -210,6 +224,7 @@ pub fn resolve(
                 id: v.id.clone(),
                 label: v.label.clone(),
                 note: v.note.clone(),
+                originals_only: v.originals_only,
             })
             .collect(),
         items,

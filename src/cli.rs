@@ -897,7 +897,12 @@ fn cmd_verify(s: &Session, zips: &[PathBuf]) -> Result<i32, Error> {
 
 /// How to bring an item: `原件 + 复印件 1 份`, `复印件 1 份`, `原件`.
 pub fn how_to_bring(i: &Item) -> String {
-    match (i.original, i.copies) {
+    how_with_copies(i, i.copies)
+}
+
+/// [`how_to_bring`] with `copies` copies (the item's, or none at an originals-only visit).
+fn how_with_copies(i: &Item, copies: u32) -> String {
+    match (i.original, copies) {
         (true, 0) => "原件".into(),
         (true, n) => format!("原件 + 复印件 {n} 份"),
         (false, n) => format!("复印件 {n} 份"),
@@ -946,7 +951,7 @@ pub fn checklist_text(s: &Session, c: &Checklist) -> String {
             } else {
                 format!("扫描 {} 页（{}）", i.min_parts, i.parts.join("、"))
             };
-            let how = how_to_bring(i);
+            let how = how_with_copies(i, v.copies_of(i));
             out.push_str(&format!(
                 "  [ ] {}{}  {}\n",
                 pad(&i.label, label_width),
@@ -957,7 +962,7 @@ pub fn checklist_text(s: &Session, c: &Checklist) -> String {
         let hr: Vec<String> = items
             .iter()
             .filter(|i| i.holder == Holder::Hr)
-            .map(|i| format!("{}（{}）", i.label, how_to_bring(i)))
+            .map(|i| format!("{}（{}）", i.label, how_with_copies(i, v.copies_of(i))))
             .collect();
         if !hr.is_empty() {
             out.push_str(&format!("  经办人带 (HR brings): {}\n", hr.join("、")));

@@ -205,8 +205,16 @@ pub fn visits_context(
                     .iter()
                     .filter(move |i| i.holder == holder && i.visits.contains(&v.id))
             };
-            let items: Vec<serde_json::Value> = in_visit(Holder::Applicant).map(&item).collect();
-            let hr: Vec<serde_json::Value> = in_visit(Holder::Hr).map(hr_item).collect();
+            let at_visit = |i: &Item, mut x: serde_json::Value| {
+                x["copies"] = v.copies_of(i).into();
+                x
+            };
+            let items: Vec<serde_json::Value> = in_visit(Holder::Applicant)
+                .map(|i| at_visit(i, item(i)))
+                .collect();
+            let hr: Vec<serde_json::Value> = in_visit(Holder::Hr)
+                .map(|i| at_visit(i, hr_item(i)))
+                .collect();
             json!({"id": v.id, "label": v.label, "note": v.note, "items": items, "hr_items": hr})
         })
         .collect()
