@@ -392,3 +392,62 @@ fn a_cut_off_bundle_does_not_verify_and_exits_1() {
         assert_eq!(json(&o)["ok"], false);
     }
 }
+
+/// SPEC §6: the longest match wins. A scan named after a material this applicant does not
+/// need (学历证书电子注册备案表: only for diplomas from 2002 on) used to be claimed by the
+/// shorter label 学历证书 and bundled as a part of the diploma. It is a stray file now.
+#[test]
+fn a_scan_of_a_material_not_on_the_checklist_is_not_claimed_by_a_shorter_label() {
+    let (_env, dir, out) = fixture();
+    let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
+    let toml = toml
+        .replace("310115199303071230", &id_for("1975-03-07", "123"))
+        .replace(
+            "graduated_on = \"2015-06-30\"",
+            "graduated_on = \"2000-06-30\"",
+        );
+    std::fs::write(dir.join("applicant.toml"), toml).unwrap();
+    // The diploma of 2000 needs a 学历认证报告 instead of the registration record.
+    std::fs::write(
+        dir.join("scans/学历认证报告.pdf"),
+        [
+            std::fs::read(dir.join("scans/学历证书电子注册备案表.pdf")).unwrap(),
+            b"\n% another scan\n".to_vec(),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let o = dossier(&["--format", "json", "check", dir.to_str().unwrap()]);
+    let v = json(&o);
+    let diploma = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["slug"] == "diploma")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        diploma["files"],
+        serde_json::json!(["scans/学历证书.png"]),
+        "{v}"
+    );
+    let stray = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "scans/学历证书电子注册备案表.pdf")
+        .unwrap_or_else(|| panic!("no finding for the record: {v}"))
+        .clone();
+    assert_eq!(stray["code"], "unmatched-file", "{stray}");
+    let o = pack(&dir, &out, &[]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let names: Vec<String> =
+        entries(&out.join(format!("张伟-{}.zip", &id_for("1975-03-07", "123")[14..])))
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+    assert!(
+        !names.iter().any(|n| n.contains("备案表")),
+        "bundled: {names:?}"
+    );
+}

@@ -279,6 +279,7 @@ pub fn checklist_of(items: Vec<Item>) -> Checklist {
             originals_only: false,
         }],
         items,
+        not_needed: Vec::new(),
     }
 }
 
