@@ -15,6 +15,20 @@ pub struct Visit {
     /// What happens at this visit, in the counter's words.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// Nothing is handed in at this visit (打印积分通知书: 只需带身份证原件): no copies.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub originals_only: bool,
+}
+
+impl Visit {
+    /// The copies of `item` to bring to this visit.
+    pub fn copies_of(&self, item: &Item) -> u32 {
+        if self.originals_only {
+            0
+        } else {
+            item.copies
+        }
+    }
 }
 
 /// Who brings an item to the counter.
@@ -109,6 +123,11 @@ pub struct Checklist {
     pub center_address: Option<String>,
     pub visits: Vec<Visit>,
     pub items: Vec<Item>,
+    /// The slugs, labels and aliases of the rulebook's scanned materials that are not on this
+    /// list: a scan named after one of them is a stray, not a part of an item whose label
+    /// happens to be its start (学历证书电子注册备案表 is not a part of 学历证书).
+    #[serde(skip)]
+    pub not_needed: Vec<String>,
 }
 
 impl Checklist {
@@ -131,7 +150,9 @@ pub fn resolve(
 ) -> Result<Checklist, String> {
     use crate::rules::Per;
     let mut items = Vec::new();
+    let mut not_needed = Vec::new();
     for m in &book.materials {
+        let before = items.len();
         let instances: Vec<(Option<usize>, Option<serde_json::Value>)> = match m.per {
             Per::Once => vec![(None, None)],
             Per::Child => p
@@ -187,6 +208,9 @@ pub fn resolve(
                 rule_slug: m.slug.clone(),
             });
         }
+        if items.len() == before && m.holder == Holder::Applicant {
+            not_needed.extend([&m.slug, &m.label].into_iter().chain(&m.aliases).cloned());
+        }
     }
     let district = book.district(&p.employer.district);
     Ok(Checklist {
@@ -210,8 +234,10 @@ pub fn resolve(
                 id: v.id.clone(),
                 label: v.label.clone(),
                 note: v.note.clone(),
+                originals_only: v.originals_only,
             })
             .collect(),
         items,
+        not_needed,
     })
 }

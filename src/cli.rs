@@ -260,9 +260,6 @@ pub struct Employee {
     pub dir: PathBuf,
     /// The folder's name, used to report an employee whose applicant.toml is broken.
     pub folder: String,
-    /// The earlier folder of the batch whose bundle has the same file name (same name, same
-    /// last 4 of the ID): `pack` must not write this one over it.
-    pub same_bundle_as: Option<String>,
 }
 
 /// The employee folder `path` sits directly in (for a path that is not one itself: its
@@ -309,7 +306,6 @@ pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
             out.push(Employee {
                 dir: dir.clone(),
                 folder: folder_name(dir),
-                same_bundle_as: None,
             });
             continue;
         }
@@ -330,7 +326,6 @@ pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
                 out.push(Employee {
                     dir: dir.clone(),
                     folder: folder_name(dir),
-                    same_bundle_as: None,
                 });
                 continue;
             }
@@ -344,7 +339,6 @@ pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
         out.extend(subs.into_iter().map(|d| Employee {
             folder: folder_name(&d),
             dir: d,
-            same_bundle_as: None,
         }));
     }
     Ok((out, batch))
@@ -382,6 +376,12 @@ pub struct Loaded {
     pub profile: Profile,
     pub env: Env,
     pub checklist: Checklist,
+    /// The other folders of the batch with the same ID number (comma-separated), if any.
+    pub duplicate_of: Option<String>,
+    /// The earlier folders of the batch whose bundle would have the same file name (same name,
+    /// same last 4 of the ID number, another person), if any: `pack` must not write this one
+    /// over theirs.
+    pub same_bundle_name_as: Option<String>,
 }
 
 /// Reads an employee's `applicant.toml`.
@@ -417,7 +417,24 @@ pub fn load(s: &Session, profile: Profile) -> Result<Loaded, Error> {
         profile,
         env,
         checklist,
+        duplicate_of: None,
+        same_bundle_name_as: None,
     })
+}
+
+/// The same ID number in another folder of the batch, as the error that stops `checklist` and
+/// `score` for this employee (`check` and `pack` report it as a finding instead).
+fn refuse_duplicate(e: &Employee, l: &Loaded) -> Result<(), Error> {
+    match &l.duplicate_of {
+        Some(others) => Err(Error::Folder {
+            path: e.dir.join("applicant.toml"),
+            message: format!(
+                "the same ID number {} is also in {others} (同一身份证号只能申请一次): keep one folder per person",
+                l.checklist.applicant.id_masked
+            ),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The simulated score of a loaded employee; a rule that cannot be evaluated names the rulebook.
@@ -438,15 +455,15 @@ type Results<T> = Vec<(Employee, Outcome<T>)>;
 
 /// Loads every employee and applies `f`, employees in parallel, results in folder order. A
 /// broken employee stops the command only when it is the only one (exit 2); in a batch it is
-/// reported by folder name and the others go on. The same ID number in two folders is an error
-/// on both: one ID registers once.
+/// reported by folder name and the others go on. The same ID number in two folders is marked
+/// on both ([`Loaded::duplicate_of`]): one ID registers once.
 pub fn each<T: Send>(
     s: &Session,
     dirs: &[PathBuf],
     f: impl Fn(&Employee, &Loaded, &Progress) -> Result<T, Error> + Sync,
 ) -> Result<(Results<T>, bool), Error> {
     use rayon::prelude::*;
-    let (mut emps, batch) = employees(dirs)?;
+    let (emps, batch) = employees(dirs)?;
     // Profiles first, for the duplicate-ID check across the batch; each checklist is made when
     // its employee's turn comes and dropped after, so memory does not grow with the batch.
     let loaded: Vec<Result<Profile, Error>> = emps.par_iter().map(|e| load_profile(s, e)).collect();
@@ -456,51 +473,52 @@ pub fn each<T: Send>(
             return Err(err.unwrap_or_else(|| Error::Other("no employee".into())));
         }
     }
-    let mut by_id: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+    type ByKey = std::collections::HashMap<String, Vec<usize>>;
+    let (mut by_id, mut by_stem) = (ByKey::new(), ByKey::new());
     for (i, l) in loaded.iter().enumerate() {
         if let Ok(p) = l {
             by_id
                 .entry(p.applicant.id_number.clone())
                 .or_default()
                 .push(i);
+            by_stem.entry(p.file_stem()).or_default().push(i);
         }
     }
-    let mut by_stem: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (i, l) in loaded.iter().enumerate() {
-        if let Ok(p) = l {
-            let first = *by_stem.entry(p.file_stem()).or_insert(i);
-            if first != i && emps[first].dir != emps[i].dir {
-                emps[i].same_bundle_as = Some(emps[first].folder.clone());
-            }
-        }
-    }
-    let duplicate_of = |i: usize, id: &str| -> Option<String> {
-        let others: Vec<&str> = by_id
-            .get(id)?
+    // The other folders under the same key. With `earlier_person`: only folders before this
+    // one, of another person (the same ID number is reported as a duplicate already).
+    let others = |by: &ByKey, i: usize, key: &str, earlier_person: bool| -> Option<String> {
+        let id_of = |j: usize| loaded[j].as_ref().ok().map(|p| &p.applicant.id_number);
+        let others: Vec<&str> = by
+            .get(key)?
             .iter()
-            .filter(|&&j| j != i)
+            .filter(|&&j| j != i && !(earlier_person && (j > i || id_of(j) == id_of(i))))
             .map(|&j| emps[j].folder.as_str())
             .collect();
         (!others.is_empty()).then(|| others.join(", "))
     };
+    let marks: Vec<(Option<String>, Option<String>)> = loaded
+        .iter()
+        .enumerate()
+        .map(|(i, l)| match l {
+            Ok(p) => (
+                others(&by_id, i, &p.applicant.id_number, false),
+                others(&by_stem, i, &p.file_stem(), true),
+            ),
+            Err(_) => (None, None),
+        })
+        .collect();
     let progress = Progress::new(s, batch, emps.len());
     let out: Results<T> = emps
         .par_iter()
         .zip(loaded)
-        .enumerate()
-        .map(|(i, (e, l))| {
+        .zip(marks)
+        .map(|((e, l), (duplicate_of, same_bundle_name_as))| {
             progress.start(&e.folder);
             let r = l.and_then(|p| {
-                if let Some(others) = duplicate_of(i, &p.applicant.id_number) {
-                    return Err(Error::Folder {
-                        path: e.dir.join("applicant.toml"),
-                        message: format!(
-                            "the same ID number {} is also in {others} (同一身份证号只能申请一次): keep one folder per person",
-                            crate::idnum::mask(&p.applicant.id_number)
-                        ),
-                    });
-                }
-                f(e, &load(s, p)?, &progress)
+                let mut l = load(s, p)?;
+                l.duplicate_of = duplicate_of;
+                l.same_bundle_name_as = same_bundle_name_as;
+                f(e, &l, &progress)
             });
             progress.done();
             let outcome = match r {
@@ -616,7 +634,8 @@ fn cmd_checklist(
 ) -> Result<i32, Error> {
     // Load the font first: a bad --font is an error before any work.
     let fonts = pdf.map(|_| font.load()).transpose()?;
-    let (results, batch) = each(s, dirs, |_, l, _| {
+    let (results, batch) = each(s, dirs, |e, l, _| {
+        refuse_duplicate(e, l)?;
         let score = score_of(s, l)?;
         Ok(ForPdf {
             checklist: l.checklist.clone(),
@@ -771,7 +790,7 @@ fn cmd_pack(
         if !report.ready {
             return Ok(PackResult::NotReady(report, l.checklist.clone()));
         }
-        if let Some(first) = &e.same_bundle_as {
+        if let Some(first) = &l.same_bundle_name_as {
             // Same name and same last 4 of the ID: --force would write one over the other.
             return Err(Error::Folder {
                 path: e.dir.clone(),
@@ -927,7 +946,12 @@ fn cmd_verify(s: &Session, zips: &[PathBuf]) -> Result<i32, Error> {
 
 /// How to bring an item: `原件 + 复印件 1 份`, `复印件 1 份`, `原件`.
 pub fn how_to_bring(i: &Item) -> String {
-    match (i.original, i.copies) {
+    how_with_copies(i, i.copies)
+}
+
+/// [`how_to_bring`] with `copies` copies (the item's, or none at an originals-only visit).
+fn how_with_copies(i: &Item, copies: u32) -> String {
+    match (i.original, copies) {
         (true, 0) => "原件".into(),
         (true, n) => format!("原件 + 复印件 {n} 份"),
         (false, n) => format!("复印件 {n} 份"),
@@ -976,7 +1000,7 @@ pub fn checklist_text(s: &Session, c: &Checklist) -> String {
             } else {
                 format!("扫描 {} 页（{}）", i.min_parts, i.parts.join("、"))
             };
-            let how = how_to_bring(i);
+            let how = how_with_copies(i, v.copies_of(i));
             out.push_str(&format!(
                 "  [ ] {}{}  {}\n",
                 pad(&i.label, label_width),
@@ -987,7 +1011,7 @@ pub fn checklist_text(s: &Session, c: &Checklist) -> String {
         let hr: Vec<String> = items
             .iter()
             .filter(|i| i.holder == Holder::Hr)
-            .map(|i| format!("{}（{}）", i.label, how_to_bring(i)))
+            .map(|i| format!("{}（{}）", i.label, how_with_copies(i, v.copies_of(i))))
             .collect();
         if !hr.is_empty() {
             out.push_str(&format!("  经办人带 (HR brings): {}\n", hr.join("、")));
@@ -999,7 +1023,10 @@ pub fn checklist_text(s: &Session, c: &Checklist) -> String {
 // --- score -----------------------------------------------------------------------------------
 
 fn cmd_score(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
-    let (results, batch) = each(s, dirs, |_, l, _| score_of(s, l))?;
+    let (results, batch) = each(s, dirs, |e, l, _| {
+        refuse_duplicate(e, l)?;
+        score_of(s, l)
+    })?;
     let mut code = EXIT_OK;
     let mut json = Vec::new();
     let mut out = String::new();
@@ -1100,8 +1127,9 @@ pub fn limits(book: &Rulebook) -> crate::scan::ScanLimits {
     }
 }
 
-/// One employee's check: the scan report, with the applicant-level findings (score below the
-/// standard, a veto, an expired residence permit) added.
+/// One employee's check: the scan report, with the applicant-level findings (the same ID number
+/// in another folder of the batch, score below the standard, a veto, an expired residence
+/// permit) added.
 pub fn check_employee(
     s: &Session,
     e: &Employee,
@@ -1116,6 +1144,19 @@ pub fn check_employee(
 
 fn applicant_findings(s: &Session, l: &Loaded, sc: &Score) -> Vec<Finding> {
     let mut out = Vec::new();
+    if let Some(others) = &l.duplicate_of {
+        out.push(
+            Finding::new(
+                Code::DuplicateIdNumber,
+                format!(
+                    "身份证号 {} 与 {others} 相同：同一身份证号只能申请一次 (the same ID number is also in {others})",
+                    l.checklist.applicant.id_masked
+                ),
+                "改正填错的 id_number；每人只保留一个文件夹 (keep one folder per person)",
+            )
+            .with_path("applicant.toml"),
+        );
+    }
     if !sc.vetoes.is_empty() {
         let labels: Vec<&str> = sc.vetoes.iter().map(|v| v.label.as_str()).collect();
         out.push(Finding::new(

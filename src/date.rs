@@ -1,5 +1,6 @@
 //! A calendar date without time zone (`YYYY-MM-DD`), enough for ages, validity and the cover
-//! sheet. Invariant: a `Date` is always a real day of the proleptic Gregorian calendar.
+//! sheet; "today" is the date in Shanghai. Invariant: a `Date` is always a real day of the
+//! proleptic Gregorian calendar.
 
 use std::fmt;
 
@@ -88,7 +89,14 @@ impl Date {
         years
     }
 
-    /// Today in UTC, or the day of `SOURCE_DATE_EPOCH` when it is set (reproducible builds).
+    /// The date in Shanghai (China Standard Time, UTC+8, no daylight saving) at a Unix
+    /// timestamp: the counters' calendar, whatever the machine's time zone.
+    pub fn in_shanghai(secs: i64) -> Date {
+        Date::from_unix(secs + 8 * 3600)
+    }
+
+    /// Today in Shanghai (between 00:00 and 08:00 there, UTC is still on the day before), or
+    /// the day (UTC) of `SOURCE_DATE_EPOCH` when it is set (reproducible builds).
     pub fn today() -> Date {
         if let Some(secs) = std::env::var("SOURCE_DATE_EPOCH")
             .ok()
@@ -100,7 +108,7 @@ impl Date {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
-        Date::from_unix(secs)
+        Date::in_shanghai(secs)
     }
 }
 
@@ -128,6 +136,15 @@ impl serde::Serialize for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn today_is_the_shanghai_date_not_the_utc_one() {
+        // 2026-11-26 16:00 UTC is midnight of the 27th in Shanghai; 15:59:59 is still the 26th.
+        let midnight = Date::parse("2026-11-27").unwrap().unix() - 8 * 3600;
+        assert_eq!(Date::in_shanghai(midnight).to_string(), "2026-11-27");
+        assert_eq!(Date::in_shanghai(midnight - 1).to_string(), "2026-11-26");
+        assert_eq!(Date::from_unix(midnight).to_string(), "2026-11-26");
+    }
 
     #[test]
     fn parses_real_days_only() {

@@ -205,8 +205,16 @@ pub fn visits_context(
                     .iter()
                     .filter(move |i| i.holder == holder && i.visits.contains(&v.id))
             };
-            let items: Vec<serde_json::Value> = in_visit(Holder::Applicant).map(&item).collect();
-            let hr: Vec<serde_json::Value> = in_visit(Holder::Hr).map(hr_item).collect();
+            let at_visit = |i: &Item, mut x: serde_json::Value| {
+                x["copies"] = v.copies_of(i).into();
+                x
+            };
+            let items: Vec<serde_json::Value> = in_visit(Holder::Applicant)
+                .map(|i| at_visit(i, item(i)))
+                .collect();
+            let hr: Vec<serde_json::Value> = in_visit(Holder::Hr)
+                .map(|i| at_visit(i, hr_item(i)))
+                .collect();
             json!({"id": v.id, "label": v.label, "note": v.note, "items": items, "hr_items": hr})
         })
         .collect()
@@ -242,9 +250,10 @@ fn hr_item(i: &Item) -> serde_json::Value {
 /// Writes the bundle ZIP and the cover sheet beside it. `cover_pdf` renders the cover sheet
 /// from its context. Nothing is written when the ZIP exists and `force` is off.
 ///
-/// The cover sheet is renamed into place first and the ZIP last, so a ZIP under its final name
-/// means the run completed; a cover sheet without its ZIP is what an interrupted run leaves
-/// behind, and a re-run replaces it.
+/// Both are written under temporary names; once the ZIP is complete, the cover sheet is renamed
+/// into place and then the ZIP, so a run that fails or is interrupted while writing leaves
+/// neither under its final name (SPEC §7), and a ZIP under its final name means the run
+/// completed. A cover sheet without its ZIP (from an older run) is replaced.
 pub fn write(
     profile: &Profile,
     checklist: &Checklist,
@@ -346,9 +355,13 @@ pub fn write(
         },
         epoch: opts.epoch,
     };
-    let cover_written =
-        bundle::write_atomic(&opts.out, &cover_outer, &cover, true).map_err(bundle_error)?;
-    let written = bundle::write_bag(&spec, &opts.out, opts.force).map_err(bundle_error)?;
+    let staged = bundle::stage(&opts.out, &cover_outer, &cover, true).map_err(bundle_error)?;
+    let mut cover_written = PathBuf::new();
+    let written = bundle::write_bag_then(&spec, &opts.out, opts.force, || {
+        cover_written = staged.persist()?;
+        Ok(())
+    })
+    .map_err(bundle_error)?;
     Ok(Packed {
         zip: written.zip_path,
         cover: cover_written,

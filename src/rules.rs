@@ -82,6 +82,8 @@ struct RawVisit {
     label: String,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    originals_only: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -175,6 +177,8 @@ pub struct VisitRule {
     pub id: String,
     pub label: String,
     pub note: String,
+    /// Nothing is handed in at this visit: originals are shown, no copies are brought.
+    pub originals_only: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -555,6 +559,7 @@ impl Validator<'_> {
                     id: v.id.into_inner(),
                     label: v.label,
                     note: v.note,
+                    originals_only: v.originals_only,
                 })
                 .collect(),
             districts: raw

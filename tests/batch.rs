@@ -45,14 +45,19 @@ fn a_batch_of_five_packs_exactly_the_ready_ones_with_distinct_ids() {
         .as_str()
         .unwrap()
         .contains("applicant.toml"));
-    assert!(by_folder("a-ready")["error"]
-        .as_str()
-        .unwrap()
-        .contains("e-same-id-as-a"));
-    assert!(by_folder("e-same-id-as-a")["error"]
-        .as_str()
-        .unwrap()
-        .contains("a-ready"));
+    // The same ID twice: both are not ready, each with a finding naming the other folder.
+    for (f, other) in [("a-ready", "e-same-id-as-a"), ("e-same-id-as-a", "a-ready")] {
+        let e = by_folder(f);
+        assert_eq!(e["status"], "not-ready", "{e}");
+        let dup = e["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["code"] == "duplicate-id-number")
+            .unwrap_or_else(|| panic!("no duplicate-id-number finding for {f}: {e}"))
+            .clone();
+        assert!(dup["message"].as_str().unwrap().contains(other), "{dup}");
+    }
     let written: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -185,5 +190,92 @@ fn two_employees_with_the_same_bundle_name_never_overwrite_each_other() {
                 .unwrap(),
         ]);
         assert_eq!(json(&o)["ok"], true);
+    }
+}
+
+/// SPEC §6: the same ID number twice in one batch is a `check` finding (`duplicate-id-number`,
+/// documented in docs/findings.md), not a broken employee without findings.
+#[test]
+fn the_same_id_twice_in_a_batch_is_a_check_finding_on_both() {
+    let env = Env::new();
+    let batch = env.path().join("employees");
+    employee(&batch, "a", "1990-01-01");
+    employee(&batch, "b", "1991-02-02");
+    employee(&batch, "c-copy-of-a", "1990-01-01");
+    let o = dossier(&["--format", "json", "check", batch.to_str().unwrap()]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let v = json(&o);
+    for e in v.as_array().unwrap() {
+        let codes: Vec<&str> = e["findings"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no findings for {}: {e}", e["folder"]))
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        let duplicated = e["folder"] != "b";
+        assert_eq!(e["ready"], !duplicated, "{e}");
+        assert_eq!(codes.contains(&"duplicate-id-number"), duplicated, "{e}");
+        assert!(
+            !e.to_string().contains(&id_for("1990-01-01", "123")),
+            "the ID number is masked: {e}"
+        );
+    }
+    // The text report names the other folder.
+    let o = dossier(&["check", batch.to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("duplicate-id-number"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("c-copy-of-a"), "{}", stdout(&o));
+}
+
+/// Two people with the same name and the same last 4 of the ID number get the same bundle name
+/// (SPEC §7: `<name>-<last 4 of ID>.zip`). Packing both in one batch used to race: one bundle
+/// replaced the other (with --force, both reported as packed) or failed on a vanished temporary
+/// file. The first folder's bundle is written; the later one is refused, naming the first.
+#[test]
+fn two_people_with_one_bundle_name_in_a_batch_are_not_packed_over_each_other() {
+    let env = Env::new();
+    let batch = env.path().join("employees");
+    let first = "1990-01-01";
+    let last4 = |id: &str| id[14..].to_string();
+    let second = (1970..1990)
+        .map(|y| format!("{y}-01-01"))
+        .find(|b| last4(&id_for(b, "123")) == last4(&id_for(first, "123")))
+        .expect("another birth date with the same check character");
+    employee(&batch, "a", first);
+    employee(&batch, "b", &second);
+    employee(&batch, "c", "1991-02-02");
+    let out = env.path().join("out");
+    for _ in 0..3 {
+        let o = dossier(&[
+            "--format",
+            "json",
+            "pack",
+            batch.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--force",
+        ]);
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        let v = json(&o);
+        let by_folder = |f: &str| {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["folder"] == f)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(by_folder("a")["status"], "packed", "{v}");
+        assert_eq!(by_folder("c")["status"], "packed", "{v}");
+        let e = by_folder("b");
+        assert_ne!(e["status"], "packed", "{e}");
+        let err = e["error"].as_str().unwrap_or_default();
+        assert!(err.contains("a") && err.contains("-o"), "b names a: {e}");
+        let zips: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".zip"))
+            .collect();
+        assert_eq!(zips.len(), 2, "a's and c's bundles: {zips:?}");
     }
 }

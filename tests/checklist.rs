@@ -233,3 +233,47 @@ fn text_is_grouped_by_visit_in_order() {
     assert!(out.contains("单位介绍信"));
     assert!(!out.contains("19930307"));
 }
+
+/// The reference process (seed page): to print the notice 只需带上身份证原件 — the original ID
+/// card, no copy. The third visit used to ask for 原件 + 复印件 1 份, like the first two.
+#[test]
+fn the_notice_print_visit_asks_for_the_original_id_card_only() {
+    let env = Env::new();
+    let d = env.employee("e", &Applicant::default().text());
+    let out = stdout(&dossier(&["checklist", d.to_str().unwrap()]));
+    let visit = |label: &str| {
+        let from = out.find(label).unwrap();
+        let rest = &out[from..];
+        let to = rest[label.len()..]
+            .find("\n第 ")
+            .map_or(rest.len(), |i| i + label.len());
+        rest[..to].to_string()
+    };
+    let id_line = |section: &str| {
+        section
+            .lines()
+            .find(|l| l.contains("[ ] 身份证 "))
+            .unwrap_or_else(|| panic!("no 身份证 line in:\n{section}"))
+            .to_string()
+    };
+    let print = visit("打印积分通知书");
+    assert!(id_line(&print).contains("原件"), "{print}");
+    assert!(!id_line(&print).contains("复印件"), "{print}");
+    for copies_given in ["学历认证及档案审核", "积分申请材料提交"] {
+        let section = visit(copies_given);
+        assert!(id_line(&section).contains("复印件 1 份"), "{section}");
+    }
+    let v = json(&dossier(&[
+        "--format",
+        "json",
+        "checklist",
+        d.to_str().unwrap(),
+    ]));
+    let flags: Vec<bool> = v["visits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["originals_only"].as_bool().unwrap_or(false))
+        .collect();
+    assert_eq!(flags, [false, false, true]);
+}

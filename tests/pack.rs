@@ -377,3 +377,103 @@ fn leftovers_of_an_interrupted_run_are_cleaned_up() {
         "another bundle's temporary file is left alone"
     );
 }
+
+/// SPEC §7: an interrupted or failed run leaves no file under a final name. The cover sheet
+/// used to be renamed into place before the ZIP was written, so a ZIP write that failed (here:
+/// a folder where the ZIP goes) left a cover sheet without its bundle.
+#[test]
+fn a_failed_zip_write_leaves_no_cover_sheet_under_its_final_name() {
+    let (_env, dir, out) = fixture();
+    std::fs::create_dir_all(zip_of(&out)).unwrap();
+    let o = pack(&dir, &out, &["--force"]);
+    assert_ne!(code(&o), 0, "{}", stdout(&o));
+    assert!(
+        !out.join("张伟-1230-封面.pdf").exists(),
+        "a cover sheet without its bundle was left under its final name"
+    );
+    let left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".part"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}
+
+/// SPEC §2: a bundle that does not verify is exit 1. A bundle cut off in a copy (it still starts
+/// like a ZIP, its directory at the end is gone) is such a bundle, not a usage error (exit 2,
+/// which stays for a file that is not a ZIP at all).
+#[test]
+fn a_cut_off_bundle_does_not_verify_and_exits_1() {
+    let (env, dir, out) = fixture();
+    assert_eq!(code(&pack(&dir, &out, &[])), 0);
+    let bytes = std::fs::read(zip_of(&out)).unwrap();
+    for keep in [bytes.len() / 2, bytes.len() - 10, 100] {
+        let cut = env.path().join(format!("cut-{keep}.zip"));
+        std::fs::write(&cut, &bytes[..keep]).unwrap();
+        let o = dossier(&["verify", cut.to_str().unwrap()]);
+        assert_eq!(code(&o), 1, "{keep}: {}{}", stdout(&o), stderr(&o));
+        assert!(stdout(&o).contains("cut-"), "{keep}: {}", stdout(&o));
+        let o = dossier(&["--format", "json", "verify", cut.to_str().unwrap()]);
+        assert_eq!(code(&o), 1);
+        assert_eq!(json(&o)["ok"], false);
+    }
+}
+
+/// SPEC §6: the longest match wins. A scan named after a material this applicant does not
+/// need (学历证书电子注册备案表: only for diplomas from 2002 on) used to be claimed by the
+/// shorter label 学历证书 and bundled as a part of the diploma. It is a stray file now.
+#[test]
+fn a_scan_of_a_material_not_on_the_checklist_is_not_claimed_by_a_shorter_label() {
+    let (_env, dir, out) = fixture();
+    let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
+    let toml = toml
+        .replace("310115199303071230", &id_for("1975-03-07", "123"))
+        .replace(
+            "graduated_on = \"2015-06-30\"",
+            "graduated_on = \"2000-06-30\"",
+        );
+    std::fs::write(dir.join("applicant.toml"), toml).unwrap();
+    // The diploma of 2000 needs a 学历认证报告 instead of the registration record.
+    std::fs::write(
+        dir.join("scans/学历认证报告.pdf"),
+        [
+            std::fs::read(dir.join("scans/学历证书电子注册备案表.pdf")).unwrap(),
+            b"\n% another scan\n".to_vec(),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let o = dossier(&["--format", "json", "check", dir.to_str().unwrap()]);
+    let v = json(&o);
+    let diploma = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["slug"] == "diploma")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        diploma["files"],
+        serde_json::json!(["scans/学历证书.png"]),
+        "{v}"
+    );
+    let stray = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "scans/学历证书电子注册备案表.pdf")
+        .unwrap_or_else(|| panic!("no finding for the record: {v}"))
+        .clone();
+    assert_eq!(stray["code"], "unmatched-file", "{stray}");
+    let o = pack(&dir, &out, &[]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let names: Vec<String> =
+        entries(&out.join(format!("张伟-{}.zip", &id_for("1975-03-07", "123")[14..])))
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+    assert!(
+        !names.iter().any(|n| n.contains("备案表")),
+        "bundled: {names:?}"
+    );
+}

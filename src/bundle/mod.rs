@@ -265,16 +265,13 @@ fn start_writeback(f: &File) {
     let _ = f;
 }
 
-/// Syncs and renames the temporary file to `final_path` (refusing an existing one unless
+/// Renames the synced temporary file to `final_path` (refusing an existing one unless
 /// `force`, without a window in which a file created meanwhile would be replaced).
-fn persist(
+fn rename_into_place(
     tmp: tempfile::NamedTempFile,
     final_path: &Path,
     force: bool,
 ) -> Result<(), BundleError> {
-    tmp.as_file()
-        .sync_all()
-        .map_err(io_err(final_path, "write"))?;
     let result = if force {
         tmp.persist(final_path)
     } else {
@@ -294,13 +291,40 @@ fn persist(
 }
 
 /// Writes `bytes` to `out_dir/file_name` the way bundles are written (temporary file, rename,
-/// 0600, no overwrite without `force`). For the cover sheet PDF beside the ZIP.
+/// 0600, no overwrite without `force`).
 pub fn write_atomic(
     out_dir: &Path,
     file_name: &str,
     bytes: &[u8],
     force: bool,
 ) -> Result<PathBuf, BundleError> {
+    stage(out_dir, file_name, bytes, force)?.persist()
+}
+
+/// A file written and synced under a temporary name in its final folder, not yet renamed
+/// into place; dropped without [`Staged::persist`], it is removed. The cover sheet waits so,
+/// beside the ZIP being written, and goes into place only when the ZIP is complete.
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    final_path: PathBuf,
+    force: bool,
+}
+
+impl Staged {
+    /// Renames the file to its final name.
+    pub fn persist(self) -> Result<PathBuf, BundleError> {
+        rename_into_place(self.tmp, &self.final_path, self.force)?;
+        Ok(self.final_path)
+    }
+}
+
+/// Writes `bytes` under a temporary name beside `out_dir/file_name`; see [`Staged`].
+pub fn stage(
+    out_dir: &Path,
+    file_name: &str,
+    bytes: &[u8],
+    force: bool,
+) -> Result<Staged, BundleError> {
     let final_path = out_dir.join(file_name);
     if let Some(reason) =
         bagit::unsafe_name(file_name).or(file_name.contains('/').then_some("it holds '/'"))
@@ -315,8 +339,14 @@ pub fn write_atomic(
     refuse_existing(&final_path, force)?;
     let mut tmp = temp_in(out_dir, &final_path)?;
     tmp.write_all(bytes).map_err(io_err(&final_path, "write"))?;
-    persist(tmp, &final_path, force)?;
-    Ok(final_path)
+    tmp.as_file()
+        .sync_all()
+        .map_err(io_err(&final_path, "write"))?;
+    Ok(Staged {
+        tmp,
+        final_path,
+        force,
+    })
 }
 
 /// The payload fingerprint printed on the cover sheet: SHA-256 (hex) over the manifest lines
@@ -445,6 +475,18 @@ fn add_payload<W: Write + io::Seek>(
 /// Writes the bundle `out_dir/<spec.name>.zip`. See the module documentation for the layout
 /// and the guarantees.
 pub fn write_bag(spec: &BagSpec, out_dir: &Path, force: bool) -> Result<BagWritten, BundleError> {
+    write_bag_then(spec, out_dir, force, || Ok(()))
+}
+
+/// [`write_bag`], calling `before_rename` once the ZIP is complete and synced, just before it
+/// is renamed into place (to put a [`Staged`] cover sheet in place with it). Nothing is called
+/// when writing fails.
+pub fn write_bag_then(
+    spec: &BagSpec,
+    out_dir: &Path,
+    force: bool,
+    before_rename: impl FnOnce() -> Result<(), BundleError>,
+) -> Result<BagWritten, BundleError> {
     let zip_path = out_dir.join(format!("{}.zip", spec.name));
     check_spec(spec, &zip_path)?;
     prepare_out_dir(out_dir)?;
@@ -541,7 +583,11 @@ pub fn write_bag(spec: &BagSpec, out_dir: &Path, force: bool) -> Result<BagWritt
         .metadata()
         .map_err(io_err(&zip_path, "write"))?
         .len();
-    persist(tmp, &zip_path, force)?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(io_err(&zip_path, "write"))?;
+    before_rename()?;
+    rename_into_place(tmp, &zip_path, force)?;
     Ok(BagWritten {
         zip_path: zip_path.clone(),
         payload_oxum,

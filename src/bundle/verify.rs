@@ -2,10 +2,10 @@
 //! and safe to extract — by reading the ZIP directly, never extracting it.
 //!
 //! Invariants: every problem is collected and named by its path inside the bag (or the entry
-//! name, for entries outside it); an `Err` means only that the file is not a readable ZIP at
-//! all; entry data is streamed through the hasher (only the four tag files are held, capped),
-//! and entry counts and sizes are capped, so a hostile ZIP costs bounded memory and time and
-//! never panics.
+//! name, for entries outside it); an `Err` means only that the file is not a ZIP at all (a ZIP
+//! whose directory is damaged or cut off is a problem in the report); entry data is streamed
+//! through the hasher (only the four tag files are held, capped), and entry counts and sizes
+//! are capped, so a hostile ZIP costs bounded memory and time and never panics.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -69,8 +69,16 @@ impl Problems {
     }
 }
 
-/// Verifies the bundle at `zip_path`. `Err` only when it cannot be read as a ZIP at all;
-/// anything wrong inside is a problem in the report.
+/// Whether the file begins with a ZIP local file header, as every bundle does.
+fn starts_like_a_zip(path: &Path) -> bool {
+    let mut head = [0u8; 4];
+    File::open(path)
+        .and_then(|mut f| io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| head == *b"PK\x03\x04")
+}
+
+/// Verifies the bundle at `zip_path`. `Err` only when it cannot be opened or is not a ZIP at
+/// all; anything wrong inside, or a damaged directory, is a problem in the report.
 pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
     let file = File::open(zip_path).map_err(|source| BundleError::Io {
         path: zip_path.to_path_buf(),
@@ -91,11 +99,29 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
         reason,
     };
     let whole = zip_path.display().to_string();
+    // A file that starts like a ZIP but whose directory cannot be read is a damaged bundle (cut
+    // off in a copy, overwritten at the end): a bundle that does not verify, not a wrong file.
+    let damaged = |reason: String| -> Result<VerifyReport, BundleError> {
+        if !starts_like_a_zip(zip_path) {
+            return Err(not_zip(reason));
+        }
+        Ok(VerifyReport {
+            ok: false,
+            problems: vec![VerifyProblem {
+                path: whole.clone(),
+                message: format!(
+                    "the ZIP is damaged or cut off ({reason}): its contents cannot be listed; copy the bundle again from where `dossier pack` wrote it"
+                ),
+            }],
+            files: 0,
+            bytes: 0,
+        })
+    };
     let entries = match zipfmt::read_directory(&mut r, len) {
         Ok(entries) => entries,
-        Err(DirectoryError::NotZip(reason)) => return Err(not_zip(reason)),
+        Err(DirectoryError::NotZip(reason)) => return damaged(reason),
         Err(DirectoryError::Io(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
-            return Err(not_zip("truncated".into()))
+            return damaged("truncated".into())
         }
         Err(DirectoryError::Io(source)) => {
             return Err(BundleError::Io {

@@ -4,7 +4,10 @@
 //! sub-folders and the file name — begins with the item's slug or label. Both sides are compared
 //! folded: Unicode NFC, lower case, full-width ASCII forms as ASCII (`（１）` = `(1)`), and
 //! separators and brackets skipped (`id_card`, `id card` and `id-card` are one key; so are
-//! `子女出生医学证明（1）`, `子女出生医学证明(1)` and `子女出生医学证明-1`). The longest key wins.
+//! `子女出生医学证明（1）`, `子女出生医学证明(1)` and `子女出生医学证明-1`). The longest key wins,
+//! the names of the rulebook's materials that are not on this checklist taking part: a file
+//! named after one of them belongs to no item (`学历证书电子注册备案表` is not a part of
+//! `学历证书` for a diploma that needs no such record).
 //! What follows the key, separators trimmed, is the part name (`-正面` → `正面`).
 //!
 //! A key does not claim a name that merely continues it into another word: a digit run is never
@@ -155,9 +158,14 @@ impl Folded {
 }
 
 struct Key {
+    /// The index in `checklist.items`, or [`NOT_NEEDED`].
     item: usize,
     chars: Vec<char>,
 }
+
+/// The item of a key naming a material that is not on the checklist: it claims its files for
+/// no item, so that a shorter label does not.
+const NOT_NEEDED: usize = usize::MAX;
 
 /// Where a path under `scans/` belongs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,6 +221,15 @@ impl Matcher {
                 }
             }
         }
+        for name in &checklist.not_needed {
+            let chars = fold_key(name);
+            if !chars.is_empty() && !keys.iter().any(|k| k.chars == chars) {
+                keys.push(Key {
+                    item: NOT_NEEDED,
+                    chars,
+                });
+            }
+        }
         Matcher { keys }
     }
 
@@ -242,6 +259,9 @@ impl Matcher {
             }
         }
         match best {
+            Some((_, _, ki, _)) if self.keys[ki].item == NOT_NEEDED => {
+                Match::Unmatched { closest: None }
+            }
             Some((_, _, ki, part)) => Match::Item {
                 item: self.keys[ki].item,
                 part,
@@ -280,7 +300,7 @@ impl Matcher {
             return None;
         }
         let mut best: Option<(usize, usize)> = None; // (distance, item)
-        for key in &self.keys {
+        for key in self.keys.iter().filter(|k| k.item != NOT_NEEDED) {
             let head = &name[..name.len().min(key.chars.len())];
             let d = strsim::generic_levenshtein(&key.chars, &name.to_vec())
                 .min(strsim::generic_levenshtein(&key.chars, &head.to_vec()));
@@ -414,6 +434,7 @@ mod tests {
             center_address: None,
             visits: vec![],
             items: items.iter().map(|(s, l)| item(s, l)).collect(),
+            not_needed: vec![],
         }
     }
 

@@ -276,8 +276,10 @@ pub fn checklist_of(items: Vec<Item>) -> Checklist {
             id: "submission".into(),
             label: "积分申请材料提交".into(),
             note: String::new(),
+            originals_only: false,
         }],
         items,
+        not_needed: Vec::new(),
     }
 }
 
