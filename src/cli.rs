@@ -260,6 +260,9 @@ pub struct Employee {
     pub dir: PathBuf,
     /// The folder's name, used to report an employee whose applicant.toml is broken.
     pub folder: String,
+    /// Why this DIR, one of several on the command line, cannot be used (missing, not a
+    /// folder …): it is reported like a broken employee.
+    pub unusable: Option<String>,
 }
 
 /// The employee folder `path` sits directly in (for a path that is not one itself: its
@@ -282,66 +285,86 @@ pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
     let mut out = Vec::new();
     let mut batch = dirs.len() > 1;
     for dir in dirs {
-        let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, &e))?;
-        // The clerk gave applicant.toml or scans/ itself (dragged into the terminal, say).
-        let inside = |dir: &Path| {
-            employee_above(dir).map(|parent| Error::Folder {
-                path: dir.to_path_buf(),
-                message: format!(
-                    "is inside an employee folder (在员工文件夹之内): give the folder itself, {}",
-                    parent.display()
-                ),
-            })
-        };
-        if !meta.is_dir() {
-            if let Some(e) = inside(dir) {
-                return Err(e);
-            }
-            return Err(Error::Folder {
-                path: dir.clone(),
-                message: "is not a folder: give an employee folder (with applicant.toml) or a folder of them".into(),
-            });
-        }
-        if dir.join("applicant.toml").exists() {
-            out.push(Employee {
+        match employees_in(dir, &mut out) {
+            Ok(is_batch) => batch |= is_batch,
+            // Several DIRs behave as a batch: one that cannot be used is reported by name
+            // among the others, which are still processed.
+            Err(e) if dirs.len() > 1 => out.push(Employee {
                 dir: dir.clone(),
-                folder: folder_name(dir),
-            });
-            continue;
+                folder: dir.display().to_string(),
+                unusable: Some(e.to_string()),
+            }),
+            Err(e) => return Err(e),
         }
-        let mut subs: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| Error::io(dir, &e))?
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-            .map(|e| e.path())
-            .filter(|p| p.join("applicant.toml").exists() || looks_like_employee(p))
-            .collect();
-        if !subs.iter().any(|p| p.join("applicant.toml").exists()) {
-            if let Some(e) = inside(dir) {
-                return Err(e);
-            }
-            if looks_like_employee(dir) {
-                // An employee folder whose applicant.toml is missing or misnamed
-                // (applicant.toml.txt): loading it says which, as it does in a batch.
-                out.push(Employee {
-                    dir: dir.clone(),
-                    folder: folder_name(dir),
-                });
-                continue;
-            }
-            return Err(Error::Folder {
-                path: dir.clone(),
-                message: "holds no applicant.toml, and no sub-folder holds one (没有找到 applicant.toml): run `dossier init DIR` to start an employee folder".into(),
-            });
-        }
-        subs.sort();
-        batch = true;
-        out.extend(subs.into_iter().map(|d| Employee {
-            folder: folder_name(&d),
-            dir: d,
-        }));
     }
     Ok((out, batch))
+}
+
+/// The employees of one command-line DIR, appended to `out`; whether DIR is a batch.
+fn employees_in(dir: &Path, out: &mut Vec<Employee>) -> Result<bool, Error> {
+    let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, &e))?;
+    // The clerk gave applicant.toml or scans/ itself (dragged into the terminal, say).
+    let inside = |dir: &Path| {
+        employee_above(dir).map(|parent| Error::Folder {
+            path: dir.to_path_buf(),
+            message: format!(
+                "is inside an employee folder (在员工文件夹之内): give the folder itself, {}",
+                parent.display()
+            ),
+        })
+    };
+    if !meta.is_dir() {
+        if let Some(e) = inside(dir) {
+            return Err(e);
+        }
+        return Err(Error::Folder {
+            path: dir.to_path_buf(),
+            message:
+                "is not a folder: give an employee folder (with applicant.toml) or a folder of them"
+                    .into(),
+        });
+    }
+    if dir.join("applicant.toml").exists() {
+        out.push(Employee {
+            dir: dir.to_path_buf(),
+            folder: folder_name(dir),
+            unusable: None,
+        });
+        return Ok(false);
+    }
+    let mut subs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, &e))?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .filter(|p| p.join("applicant.toml").exists() || looks_like_employee(p))
+        .collect();
+    if !subs.iter().any(|p| p.join("applicant.toml").exists()) {
+        if let Some(e) = inside(dir) {
+            return Err(e);
+        }
+        if looks_like_employee(dir) {
+            // An employee folder whose applicant.toml is missing or misnamed
+            // (applicant.toml.txt): loading it says which, as it does in a batch.
+            out.push(Employee {
+                dir: dir.to_path_buf(),
+                folder: folder_name(dir),
+                unusable: None,
+            });
+            return Ok(false);
+        }
+        return Err(Error::Folder {
+            path: dir.to_path_buf(),
+            message: "holds no applicant.toml, and no sub-folder holds one (没有找到 applicant.toml): run `dossier init DIR` to start an employee folder".into(),
+        });
+    }
+    subs.sort();
+    out.extend(subs.into_iter().map(|d| Employee {
+        folder: folder_name(&d),
+        dir: d,
+        unusable: None,
+    }));
+    Ok(true)
 }
 
 /// A sub-folder of a batch without `applicant.toml` that is still meant as an employee: it has
@@ -386,6 +409,9 @@ pub struct Loaded {
 
 /// Reads an employee's `applicant.toml`.
 pub fn load_profile(s: &Session, e: &Employee) -> Result<Profile, Error> {
+    if let Some(why) = &e.unusable {
+        return Err(Error::Other(why.clone()));
+    }
     let path = e.dir.join("applicant.toml");
     if !path.exists() {
         let near = near_applicant_files(&e.dir);

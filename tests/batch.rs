@@ -279,3 +279,35 @@ fn two_people_with_one_bundle_name_in_a_batch_are_not_packed_over_each_other() {
         assert_eq!(zips.len(), 2, "a's and c's bundles: {zips:?}");
     }
 }
+
+/// SPEC §2: several DIRs behave like a batch. A missing one used to stop the whole command
+/// (exit 2, nothing reported for the good folders); now it is reported by name among them.
+#[test]
+fn a_missing_dir_among_several_is_reported_and_the_others_still_run() {
+    let env = Env::new();
+    let batch = env.path().join("employees");
+    let a = employee(&batch, "a", "1990-01-01");
+    let b = employee(&batch, "b", "1991-02-02");
+    let missing = env.path().join("no-such-folder");
+    let o = dossier(&[
+        "--format",
+        "json",
+        "check",
+        a.to_str().unwrap(),
+        missing.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let v = json(&o);
+    let all = v.as_array().unwrap();
+    assert_eq!(all.len(), 3, "{v}");
+    assert_eq!(all[0]["ready"], true, "{v}");
+    assert_eq!(all[2]["ready"], true, "{v}");
+    assert!(
+        all[1]["error"].as_str().unwrap().contains("no-such-folder"),
+        "{v}"
+    );
+    // One DIR alone that is missing is still a usage error.
+    let o = dossier(&["check", missing.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+}
