@@ -51,7 +51,7 @@ pub fn check_id(id: &str, today: Date) -> Result<Date, String> {
     })?;
     if born > today {
         return Err(format!(
-            "出生日期 {born} 晚于今天 (the birth date in the ID is in the future)"
+            "出生日期 {born} 晚于申请日期 {today} (the birth date in the ID is after the application date)"
         ));
     }
     let want = id_check_char(body).unwrap_or('?');

@@ -415,6 +415,18 @@ impl<'a> Parser<'a> {
         let hukou = self.choice(t, "hukou", HUKOU, None);
         let permit_expires = self.date(t, "permit_expires", false, false);
         let (id_number, birth_date) = id?;
+        // An applicant is an employee: of working age, and alive (GB 11643's own example number
+        // is born in 1880, so the ID check alone cannot say this).
+        let age = birth_date.full_years_until(self.today);
+        if !(16..=100).contains(&age) {
+            let span = t
+                .table
+                .get("id_number")
+                .map(|v| v.span())
+                .unwrap_or(t.span.clone());
+            self.err(span, format!("applicant.id_number: the applicant would be {age} on the application date (按身份证号申请人为 {age} 周岁，不可能是在职员工): re-check the digits of the birth date"));
+            return None;
+        }
         Some(Applicant {
             name: name?,
             id_number,

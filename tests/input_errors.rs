@@ -88,8 +88,23 @@ fn id_birth_date_in_the_future() {
     let id = format!("{body}{}", dossier::idnum::id_check_char(body).unwrap());
     assert_bad(
         &with("applicant", &id_for("1993-03-07", "123"), &id),
-        &["applicant.id_number", "future"],
+        &["applicant.id_number", "after the application date"],
     );
+}
+
+#[test]
+fn id_of_someone_too_old_or_too_young_to_be_an_employee() {
+    // GB 11643's own example number (born 1880) is well-formed, but not an applicant.
+    for (birth, age) in [("1880-01-01", "146"), ("2015-06-01", "11")] {
+        assert_bad(
+            &with(
+                "applicant",
+                &id_for("1993-03-07", "123"),
+                &id_for(birth, "123"),
+            ),
+            &["applicant.id_number", &format!("would be {age}")],
+        );
+    }
 }
 
 #[test]
