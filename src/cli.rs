@@ -1064,7 +1064,8 @@ fn cmd_score(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
                 }
                 if s.format == Format::Json {
                     json.push(serde_json::to_value(sc).unwrap_or_default());
-                } else {
+                } else if !s.quiet || !sc.eligible {
+                    // --quiet: only the employees below the standard.
                     if batch {
                         out.push_str(&format!("── {} ──\n", e.folder));
                     }
@@ -1077,7 +1078,7 @@ fn cmd_score(s: &Session, dirs: &[PathBuf]) -> Result<i32, Error> {
     }
     if s.format == Format::Json {
         print_json(json, batch);
-    } else if !s.quiet || code != EXIT_OK {
+    } else {
         print!("{out}");
     }
     Ok(code)

@@ -329,3 +329,20 @@ fn spouse_hukou_without_a_marriage_date_says_so() {
     let out = stdout(&dossier(&["score", d.to_str().unwrap()]));
     assert!(out.contains("未填写 family.married_on"), "{out}");
 }
+
+/// `--quiet` is "only problems": of a batch, only the employees below the standard.
+#[test]
+fn quiet_score_of_a_batch_shows_only_those_below_the_standard() {
+    let batch = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/batch");
+    let o = dossier(&["-q", "score", batch.to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    let text = stdout(&o);
+    assert!(
+        text.contains("── wang-lei ──") && text.contains("未达到标准分"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("li-ming") && !text.contains("chen-jing"),
+        "{text}"
+    );
+}
