@@ -190,7 +190,7 @@ pub struct Session {
 
 pub fn run(cli: &Cli) -> Result<i32, Error> {
     if let Command::Init { dir } = &cli.command {
-        return init(dir, cli.quiet);
+        return init(dir, cli.quiet, cli.format);
     }
     if let Command::Verify { zips } = &cli.command {
         let s = Session {
@@ -226,7 +226,18 @@ pub fn run(cli: &Cli) -> Result<i32, Error> {
     match &cli.command {
         Command::Init { .. } => unreachable!("handled above"),
         Command::Rules => {
-            print!("{}", s.book.source);
+            if s.format == Format::Json {
+                // The same rulebook as data; the TOML text (with its comments) is what to edit.
+                let table: toml::Table = toml::from_str(&s.book.source).map_err(|e| {
+                    Error::Other(format!("{}: {}", s.book.path.display(), e.message()))
+                })?;
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&table).unwrap_or_default()
+                );
+            } else {
+                print!("{}", s.book.source);
+            }
             Ok(EXIT_OK)
         }
         Command::Checklist { dirs, pdf, font } => cmd_checklist(&s, dirs, pdf.as_deref(), font),
@@ -1401,7 +1412,7 @@ fn first_line(s: &str) -> String {
 
 pub const TEMPLATE: &str = include_str!("../templates/applicant.toml");
 
-fn init(dir: &Path, quiet: bool) -> Result<i32, Error> {
+fn init(dir: &Path, quiet: bool, format: Format) -> Result<i32, Error> {
     let file = dir.join("applicant.toml");
     if file.exists() {
         return Err(Error::Usage(format!(
@@ -1412,7 +1423,12 @@ fn init(dir: &Path, quiet: bool) -> Result<i32, Error> {
     create_private_dir(dir)?;
     create_private_dir(&dir.join("scans"))?;
     write_new_private(&file, TEMPLATE.as_bytes())?;
-    if !quiet {
+    if format == Format::Json {
+        println!(
+            "{}",
+            serde_json::json!({"folder": dir, "created": [file, dir.join("scans")]})
+        );
+    } else if !quiet {
         println!(
             "已创建 (created) {} 和 (and) {}/",
             file.display(),

@@ -338,6 +338,31 @@ fn rules_prints_a_rulebook_that_loads_back() {
 }
 
 #[test]
+fn rules_and_init_answer_in_json_too() {
+    let v = json(&dossier(&["--format", "json", "rules"]));
+    assert_eq!(v["rulebook"]["standard_score"], 120, "{v}");
+    assert!(v["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["slug"] == "id-card"));
+    let env = Env::new();
+    let dir = env.path().join("新员工");
+    let v = json(&dossier(&[
+        "--format",
+        "json",
+        "init",
+        dir.to_str().unwrap(),
+    ]));
+    assert_eq!(v["folder"], dir.to_str().unwrap(), "{v}");
+    assert_eq!(
+        v["created"][0],
+        dir.join("applicant.toml").to_str().unwrap()
+    );
+    assert!(dir.join("scans").is_dir());
+}
+
+#[test]
 fn a_new_material_with_a_condition_takes_effect_without_recompiling() {
     let env = Env::new();
     let rules = builtin_rules()
