@@ -361,7 +361,14 @@ pub fn write(
         cover_written = staged.persist()?;
         Ok(())
     })
-    .map_err(bundle_error)?;
+    .map_err(|e| {
+        // The ZIP could not take its name after the cover took its own (another run created
+        // the ZIP meanwhile): no file of this run stays under a final name.
+        if !cover_written.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&cover_written);
+        }
+        bundle_error(e)
+    })?;
     Ok(Packed {
         zip: written.zip_path,
         cover: cover_written,

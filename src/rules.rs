@@ -360,6 +360,12 @@ impl Validator<'_> {
 
     fn build(&mut self, raw: RawRulebook, source: &str) -> Rulebook {
         let visit_ids: Vec<String> = raw.visits.iter().map(|v| v.id.get_ref().clone()).collect();
+        let originals_only: Vec<&String> = raw
+            .visits
+            .iter()
+            .filter(|v| v.originals_only)
+            .map(|v| v.id.get_ref())
+            .collect();
         let mut seen = HashSet::new();
         for v in &raw.visits {
             if !seen.insert(v.id.get_ref().clone()) {
@@ -423,6 +429,9 @@ impl Validator<'_> {
                         .map(|s| format!("; did you mean \"{s}\"?"))
                         .unwrap_or_default();
                     self.err(m.visits.span(), format!("material \"{slug}\" names visit \"{visit}\", which is not a [[visits]] id{hint}"));
+                }
+                if !m.original && originals_only.contains(&visit) {
+                    self.err(m.visits.span(), format!("material \"{slug}\" is a copy only (original = false), but visit \"{visit}\" takes originals only: leave that visit out of its visits"));
                 }
             }
             if m.visits.get_ref().is_empty() {
@@ -906,9 +915,15 @@ impl Env {
             ctx.add_variable_from_value("child", json_to_cel(c));
         }
         ctx.resolve(&e.program).map_err(|err| {
-            let why = match self.empty_on_path(&e.program.expr, err.to_string().contains("null")) {
+            // Explained only when the failure is about a null and one empty value accounts for
+            // it; CEL's own words always follow.
+            let about_null = err.to_string().to_lowercase().contains("null");
+            let empty = about_null
+                .then(|| self.empty_on_path(&e.program.expr))
+                .flatten();
+            let why = match empty {
                 Some((empty, path)) if empty == path => format!(
-                    " cannot be evaluated for this applicant: `{empty}` is empty (not filled in, or not applicable); guard it, e.g. `{empty} != null && …`"
+                    " cannot be evaluated for this applicant: `{empty}` is empty (not filled in, or not applicable); guard it, e.g. `{empty} != null && …` ({err})"
                 ),
                 Some((empty, path)) => {
                     let guard = if empty == "family.spouse" {
@@ -917,7 +932,7 @@ impl Env {
                         format!("{empty} != null")
                     };
                     format!(
-                        " cannot be evaluated for this applicant: `{empty}` is empty (not filled in, or not applicable), so `{path}` has no value; guard it, e.g. `{guard} && {path}`"
+                        " cannot be evaluated for this applicant: `{empty}` is empty (not filled in, or not applicable), so `{path}` has no value; guard it, e.g. `{guard} && {path}` ({err})"
                     )
                 }
                 None => format!(" failed: {err}"),
@@ -926,11 +941,12 @@ impl Env {
         })
     }
 
-    /// The first qualified name in `expr` that runs through an empty (null) value of this
-    /// applicant's data, as (the empty part, the whole name): `family.spouse` for
-    /// `family.spouse.shanghai_hukou` when there is no spouse. With `whole`, a name whose own
-    /// value is empty counts too (the evaluation error was about a null).
-    fn empty_on_path(&self, expr: &Expr, whole: bool) -> Option<(String, String)> {
+    /// The empty (null) value of this applicant's data that an evaluation error about a null
+    /// comes from, as (the empty part, the whole name): `family.spouse` for
+    /// `family.spouse.shanghai_hukou` when there is no spouse, or `family.married_on` itself.
+    /// Names compared with `null` are guards, not culprits. `None` unless exactly one empty
+    /// value is in question.
+    fn empty_on_path(&self, expr: &Expr) -> Option<(String, String)> {
         let mut names = Vec::new();
         qualified_names(expr, &mut names);
         // How many leading segments of `path` end at an empty value.
@@ -949,15 +965,19 @@ impl Env {
             }
             matches!(v, Value::Null).then_some(path.len())
         };
-        let empty: Vec<(usize, &Vec<String>)> = names
+        let found: Vec<(String, String, bool)> = names
             .iter()
-            .filter_map(|p| Some((empty_at(p)?, p)))
+            .filter_map(|p| {
+                let i = empty_at(p)?;
+                Some((p[..i].join("."), p.join("."), i < p.len()))
+            })
             .collect();
-        empty
+        // A name read through the empty value explains it better than the value itself.
+        let first = found.iter().find(|f| f.2).or_else(|| found.first())?;
+        found
             .iter()
-            .find(|(i, p)| *i < p.len())
-            .or_else(|| empty.first().filter(|_| whole))
-            .map(|(i, p)| (p[..*i].join("."), p.join(".")))
+            .all(|f| f.0 == first.0)
+            .then(|| (first.0.clone(), first.1.clone()))
     }
 }
 
@@ -969,6 +989,12 @@ fn qualified_names(expr: &Expr, out: &mut Vec<Vec<String>>) {
     }
     match expr {
         Expr::Select(sel) => qualified_names(&sel.operand.expr, out),
+        // `x == null`, `x != null`: a guard, which cannot fail on an empty `x`.
+        Expr::Call(call)
+            if matches!(call.func_name.as_str(), "_==_" | "_!=_")
+                && call.args.iter().any(|a| {
+                    matches!(a.expr, Expr::Literal(cel::common::ast::LiteralValue::Null))
+                }) => {}
         Expr::Call(call) => {
             if let Some(t) = &call.target {
                 qualified_names(&t.expr, out);

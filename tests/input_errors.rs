@@ -467,8 +467,62 @@ fn a_rule_reading_an_absent_spouse_names_what_is_empty_and_how_to_guard() {
             && err.contains("`derived.married && family.spouse.shanghai_hukou`"),
         "{err}"
     );
-    assert!(!err.contains("no matching overload"), "{err}");
     assert_eq!(err.matches("r.toml").count(), 1, "the path once: {err}");
+}
+
+#[test]
+fn an_empty_value_is_blamed_only_when_it_alone_can_be_the_cause() {
+    let env = Env::new();
+    let d = env.employee("single", &Applicant::default().text());
+    let run = |points: &str| {
+        let guarded = "derived.married && family.spouse.shanghai_hukou ? min(40";
+        let rules = builtin_rules().replacen(
+            &format!("points = \"{guarded}, 4 * derived.marriage_years) : 0\""),
+            &format!("points = \"{points}\""),
+            1,
+        );
+        let r = env.file("r.toml", rules.as_bytes());
+        let o = dossier(&["--rules", r.to_str().unwrap(), "score", d.to_str().unwrap()]);
+        assert_eq!(code(&o), 2, "{points}: {}", stdout(&o));
+        stderr(&o)
+    };
+    // The guarded spouse is never read; the marriage date is the null that fails.
+    let err = run(
+        "derived.married && family.spouse.shanghai_hukou ? 1 : family.married_on > '2000' ? 1 : 0",
+    );
+    assert!(!err.contains("`family.spouse` is empty"), "{err}");
+    // A comparison with null is a guard, not the culprit; the failure is not about a null.
+    let err = run("family.married_on == null ? 1 / 0 : 0");
+    assert!(!err.contains("is empty"), "{err}");
+    assert!(err.contains("failed"), "CEL's own words: {err}");
+    // One empty value alone: named, with CEL's words after it.
+    let err = run("family.married_on > '2000' ? 1 : 0");
+    assert!(err.contains("`family.married_on` is empty"), "{err}");
+    assert!(err.contains("family.married_on != null"), "{err}");
+}
+
+#[test]
+fn a_copy_only_material_at_an_originals_only_visit_is_a_rulebook_error() {
+    let env = Env::new();
+    let rules = builtin_rules();
+    let licence = "slug = \"business-licence\"\nlabel = \"营业执照\"\nwhen = \"employer.kind == 'enterprise'\"\ngroup = \"basic\"\nvisits = [\"submission\"]";
+    assert!(rules.contains(licence), "the built-in rule changed");
+    let rules = rules.replacen(
+        licence,
+        &licence.replace("[\"submission\"]", "[\"submission\", \"notice-print\"]"),
+        1,
+    );
+    let line = rules
+        .lines()
+        .position(|l| l == "visits = [\"submission\", \"notice-print\"]")
+        .unwrap()
+        + 1;
+    let r = env.file("r.toml", rules.as_bytes());
+    let o = dossier(&["--rules", r.to_str().unwrap(), "rules"]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains(&format!("r.toml:{line}:")), "{err}");
+    assert!(err.contains("takes originals only"), "{err}");
 }
 
 #[test]
