@@ -867,6 +867,66 @@ fn scanned_pdf_pages_are_judged_like_images() {
     assert_eq!(report.findings.len(), 3, "{:?}", codes(&report));
 }
 
+/// Scanner drivers also write lossless Flate images (grey, PNG-predicted, or 1-bit black and
+/// white); a blank one used to pass unseen.
+#[test]
+fn flate_images_in_scanned_pdfs_are_judged_blank_or_not() {
+    let c = family_checklist();
+    let booklet_pt = (297.6, 419.5);
+    let (w, h) = BOOKLET;
+    let cases = [
+        (
+            "grey, no predictor, blank",
+            flate_image(w, h, &blank_page(w, h, 5), false, false),
+            true,
+        ),
+        (
+            "grey, PNG Up rows, blank",
+            flate_image(w, h, &blank_page(w, h, 6), true, false),
+            true,
+        ),
+        (
+            "1-bit, white paper",
+            flate_image(w, h, &blank_page(w, h, 7), false, true),
+            true,
+        ),
+        (
+            "grey, text",
+            flate_image(w, h, &text_page(w, h, 8), false, false),
+            false,
+        ),
+        (
+            "grey, PNG Up rows, text",
+            flate_image(w, h, &text_page(w, h, 9), true, false),
+            false,
+        ),
+        (
+            "1-bit, text",
+            flate_image(w, h, &text_page(w, h, 10), false, true),
+            false,
+        ),
+    ];
+    for (what, page, blank) in cases {
+        let f = complete_by_slugs();
+        fs::remove_file(f.path().join("scans/child-1-birth-certificate.png")).expect("rm");
+        f.file(
+            "child-1-birth-certificate.pdf",
+            &pdf_of(&[page], booklet_pt, None),
+        );
+        let report = f.check(&c);
+        let found = codes(&report).iter().any(|(code, slug)| {
+            *code == Code::BlankPage && slug.as_deref() == Some("child-1-birth-certificate")
+        });
+        assert_eq!(found, blank, "{what}: {:?}", codes(&report));
+        assert_eq!(
+            report.findings.len(),
+            usize::from(blank),
+            "{what}: {:?}",
+            codes(&report)
+        );
+    }
+}
+
 #[test]
 fn a_scanned_pdf_at_150_dpi_with_duplex_blank_backs_is_ready() {
     let c = family_checklist();

@@ -7,7 +7,8 @@
 //! block averages) decoded only until the page is proven not blank ([`jpeg`]); other JPEGs are
 //! decoded through the DCT at 1/8 scale; a PNG is inflated row by row into 8×8 block averages,
 //! until the page is proven not blank, and its remaining chunks are then checked by CRC to the
-//! IEND without inflating them ([`chunks`]). Only a PDF is read into memory, and only
+//! IEND without inflating them ([`chunks`]). A scanned PDF page is judged by its image: a JPEG
+//! as above, a Flate image inflated row by row. Only a PDF is read into memory, and only
 //! when it is under the size limit. Headers are judged before any decoding: an image claiming
 //! more pixels than `max_pixels` is refused undecoded.
 //!
@@ -833,11 +834,12 @@ fn scan_pages(doc: &lopdf::Document, expect: &Expect<'_>, limits: &ScanLimits) -
                 if too_low(dpi, limits.min_dpi) {
                     out.low.push((n, dpi));
                 }
-                let jpeg = image
-                    .filters
-                    .as_deref()
-                    .is_some_and(|f| f.len() == 1 && f[0] == "DCTDecode");
-                if jpeg && embedded_jpeg_is_blank(image.content, limits) {
+                let blank = match image.filters.as_deref() {
+                    Some([f]) if f == "DCTDecode" => embedded_jpeg_is_blank(image.content, limits),
+                    Some([f]) if f == "FlateDecode" => embedded_flate_is_blank(doc, image),
+                    _ => false,
+                };
+                if blank {
                     out.blank.push(n);
                 }
             }
@@ -928,6 +930,162 @@ fn embedded_jpeg_is_blank(bytes: &[u8], limits: &ScanLimits) -> bool {
     }
 }
 
+/// Inflates a Flate-compressed scan image row by row into 8×8 block averages, until the page is
+/// proven not blank, and judges it. Understood: 8-bit grey or RGB (device, calibrated or ICC
+/// based) and 1-bit grey, without a predictor or with PNG predictors. Anything else, and any
+/// damage, is not judged (not blank); the caller has checked the pixel count.
+fn embedded_flate_is_blank(doc: &lopdf::Document, image: &lopdf::xobject::PdfImage<'_>) -> bool {
+    let dict = image.origin_dict;
+    let int = |d: &lopdf::Dictionary, key: &[u8]| {
+        d.get(key)
+            .and_then(|o| doc.dereference(o))
+            .ok()
+            .and_then(|(_, o)| o.as_i64().ok())
+    };
+    if dict
+        .get(b"ImageMask")
+        .and_then(lopdf::Object::as_bool)
+        .is_ok_and(|m| m)
+    {
+        return false;
+    }
+    let comps: usize = match image.color_space.as_deref() {
+        Some("DeviceGray" | "CalGray") => 1,
+        Some("DeviceRGB" | "CalRGB") => 3,
+        // [/ICCBased stream]: the stream's /N says how many components.
+        Some("ICCBased") => {
+            let n = dict
+                .get(b"ColorSpace")
+                .and_then(lopdf::Object::as_array)
+                .ok()
+                .and_then(|a| a.get(1))
+                .and_then(|o| doc.dereference(o).ok())
+                .and_then(|(_, o)| o.as_stream().ok())
+                .and_then(|st| int(&st.dict, b"N"));
+            match n {
+                Some(1) => 1,
+                Some(3) => 3,
+                _ => return false,
+            }
+        }
+        _ => return false,
+    };
+    let bpc = image.bits_per_component.unwrap_or(8);
+    if !(bpc == 8 || (bpc == 1 && comps == 1)) {
+        return false;
+    }
+    let predictor = dict
+        .get(b"DecodeParms")
+        .and_then(|o| doc.dereference(o))
+        .ok()
+        .and_then(|(_, o)| o.as_dict().ok())
+        .and_then(|d| int(d, b"Predictor"))
+        .unwrap_or(1);
+    let png_rows = match predictor {
+        1 => false,
+        10..=15 => true,
+        _ => return false,
+    };
+    let (Ok(w), Ok(h)) = (usize::try_from(image.width), usize::try_from(image.height)) else {
+        return false;
+    };
+    if w == 0 || h == 0 {
+        return false;
+    }
+    let row_bytes = (w * comps * bpc as usize).div_ceil(8);
+    let bpp = (comps * bpc as usize / 8).max(1);
+    let mut inflate = flate2::read::ZlibDecoder::new(image.content);
+    let mut row = vec![0u8; row_bytes + usize::from(png_rows)];
+    let mut prev = vec![0u8; row_bytes];
+    let mut luma = Vec::with_capacity(w);
+    let mut blocks = Blocks::new(w, 8);
+    let total = (w.div_ceil(8) * h.div_ceil(8)) as u64;
+    let (mut hist, mut counted) = ([0u64; 256], 0);
+    for _ in 0..h {
+        if inflate.read_exact(&mut row).is_err() {
+            return false;
+        }
+        let data = if png_rows {
+            let (kind, data) = row.split_at_mut(1);
+            if !unfilter_png_row(kind[0], data, &prev, bpp) {
+                return false;
+            }
+            prev.copy_from_slice(data);
+            &row[1..]
+        } else {
+            &row[..]
+        };
+        luma.clear();
+        if bpc == 1 {
+            luma.extend((0..w).map(|x| {
+                if data[x / 8] >> (7 - x % 8) & 1 == 1 {
+                    255
+                } else {
+                    0
+                }
+            }));
+        } else {
+            luma.extend(data.chunks_exact(comps).map(pixel_luma));
+        }
+        blocks.push_row(&luma);
+        if blocks.out.len() - counted >= 256 {
+            for &v in &blocks.out[counted..] {
+                hist[usize::from(v)] += 1;
+            }
+            counted = blocks.out.len();
+            if jpeg::proven_not_blank(&hist, total) {
+                return false;
+            }
+        }
+    }
+    is_blank(&blocks.finish())
+}
+
+/// Undoes one PNG filter (RFC 2083 §6) in place; `false` for an unknown filter type.
+fn unfilter_png_row(kind: u8, row: &mut [u8], prev: &[u8], bpp: usize) -> bool {
+    match kind {
+        0 => {}
+        1 => {
+            for i in bpp..row.len() {
+                row[i] = row[i].wrapping_add(row[i - bpp]);
+            }
+        }
+        2 => {
+            for (r, &p) in row.iter_mut().zip(prev) {
+                *r = r.wrapping_add(p);
+            }
+        }
+        3 => {
+            for i in 0..row.len() {
+                let left = if i >= bpp { u16::from(row[i - bpp]) } else { 0 };
+                row[i] = row[i].wrapping_add(((left + u16::from(prev[i])) / 2) as u8);
+            }
+        }
+        4 => {
+            for i in 0..row.len() {
+                let (a, c) = if i >= bpp {
+                    (i16::from(row[i - bpp]), i16::from(prev[i - bpp]))
+                } else {
+                    (0, 0)
+                };
+                let b = i16::from(prev[i]);
+                let p = a + b - c;
+                let (pa, pb, pc) = ((p - a).abs(), (p - b).abs(), (p - c).abs());
+                let pred = if pa <= pb && pa <= pc {
+                    a
+                } else if pb <= pc {
+                    b
+                } else {
+                    c
+                };
+                row[i] = row[i].wrapping_add(pred as u8);
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
 fn pdf_encrypted() -> Problem {
     Problem::new(
         Code::PdfEncrypted,
@@ -950,6 +1108,56 @@ pub fn human_bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn png_row_filters_are_undone_exactly() {
+        // Forward filters (RFC 2083 §6) over the original bytes; unfiltering must invert them.
+        fn paeth(a: u8, b: u8, c: u8) -> u8 {
+            let p = i16::from(a) + i16::from(b) - i16::from(c);
+            let (pa, pb, pc) = (
+                (p - i16::from(a)).abs(),
+                (p - i16::from(b)).abs(),
+                (p - i16::from(c)).abs(),
+            );
+            if pa <= pb && pa <= pc {
+                a
+            } else if pb <= pc {
+                b
+            } else {
+                c
+            }
+        }
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        };
+        for bpp in [1usize, 3] {
+            let prev: Vec<u8> = (0..30).map(|_| next()).collect();
+            let row: Vec<u8> = (0..30).map(|_| next()).collect();
+            for kind in 0..=4u8 {
+                let mut filtered: Vec<u8> = (0..row.len())
+                    .map(|i| {
+                        let a = if i >= bpp { row[i - bpp] } else { 0 };
+                        let c = if i >= bpp { prev[i - bpp] } else { 0 };
+                        let pred = match kind {
+                            0 => 0,
+                            1 => a,
+                            2 => prev[i],
+                            3 => ((u16::from(a) + u16::from(prev[i])) / 2) as u8,
+                            _ => paeth(a, prev[i], c),
+                        };
+                        row[i].wrapping_sub(pred)
+                    })
+                    .collect();
+                assert!(unfilter_png_row(kind, &mut filtered, &prev, bpp));
+                assert_eq!(filtered, row, "filter {kind}, {bpp} bytes per pixel");
+            }
+        }
+        assert!(!unfilter_png_row(5, &mut [0u8; 4], &[0u8; 4], 1));
+    }
 
     #[test]
     fn blankness_is_about_spread() {

@@ -140,6 +140,63 @@ pub enum Page {
     Empty,
     /// A scanned page: one grey JPEG of `w`×`h` pixels filling the page.
     Jpeg(Vec<u8>, usize, usize),
+    /// A scanned page: one image of `w`×`h` pixels filling the page, its stream dictionary
+    /// entries (colour space, bits, filter …) and data given.
+    Image {
+        dict: String,
+        data: Vec<u8>,
+        w: usize,
+        h: usize,
+    },
+}
+
+/// Grey pixels as a FlateDecode image for [`Page::Image`]: 8-bit, with every row PNG-filtered
+/// ("Up", predictor 12) when `predicted`; or 1-bit when `one_bit` (a pixel is white at 128+).
+pub fn flate_image(w: usize, h: usize, pixels: &[u8], predicted: bool, one_bit: bool) -> Page {
+    use std::io::Write;
+    let rows: Vec<Vec<u8>> = pixels
+        .chunks_exact(w)
+        .map(|r| {
+            if one_bit {
+                let mut b = vec![0u8; w.div_ceil(8)];
+                for (x, &v) in r.iter().enumerate() {
+                    if v >= 128 {
+                        b[x / 8] |= 0x80 >> (x % 8);
+                    }
+                }
+                b
+            } else {
+                r.to_vec()
+            }
+        })
+        .collect();
+    let mut raw = Vec::new();
+    let mut prev = vec![0u8; rows[0].len()];
+    for r in &rows {
+        if predicted {
+            raw.push(2);
+            raw.extend(r.iter().zip(&prev).map(|(&v, &p)| v.wrapping_sub(p)));
+            prev.clone_from(r);
+        } else {
+            raw.extend_from_slice(r);
+        }
+    }
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    z.write_all(&raw).unwrap();
+    let bits = if one_bit { 1 } else { 8 };
+    let parms = if predicted {
+        format!(" /DecodeParms << /Predictor 12 /Colors 1 /BitsPerComponent 8 /Columns {w} >>")
+    } else {
+        String::new()
+    };
+    Page::Image {
+        dict: format!(
+            "/ColorSpace /DeviceGray /BitsPerComponent {bits} /Filter /FlateDecode{parms}"
+        ),
+        data: z.finish().unwrap(),
+        w,
+        h,
+    }
 }
 
 /// A minimal valid PDF with `pages` A4 pages, each drawing one line (so pages differ by `seed`).
@@ -184,6 +241,14 @@ pub fn pdf_of(pages: &[Page], size: (f64, f64), encrypt: Option<String>) -> Vec<
                 Some(stream(
                     &format!("/Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode"),
                     bytes,
+                )),
+            ),
+            Page::Image { dict, data, w, h } => (
+                format!("/Resources << /XObject << /Im0 {} 0 R >> >>", page_id + 2),
+                format!("q {} 0 0 {} 0 0 cm /Im0 Do Q", size.0, size.1).into_bytes(),
+                Some(stream(
+                    &format!("/Type /XObject /Subtype /Image /Width {w} /Height {h} {dict}"),
+                    data,
                 )),
             ),
         };
