@@ -23,6 +23,27 @@ for f in examples/zhang-wei/scans/*.png examples/zhang-wei/scans/*.pdf; do
 done
 # A 1x1 baseline JPEG.
 { printf '\001'; echo '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=' | base64 -d; } > "$c/scan_content/jpeg-1x1"
+# Scanned PDFs whose page is a Flate image (grey with PNG "Up" rows; 1-bit), small.
+python3 - "$c/scan_content" <<'PY'
+import sys, zlib
+out = sys.argv[1]
+def pdf(dict_, data):
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 72 72] /Resources << /XObject << /Im0 5 0 R >> >> /Contents 4 0 R >>"]
+    c = b"q 72 0 0 72 0 0 cm /Im0 Do Q"
+    objs.append(b"<< /Length %d >>\nstream\n" % len(c) + c + b"\nendstream")
+    objs.append(b"<< /Type /XObject /Subtype /Image /Width 16 /Height 16 " + dict_ + b" /Length %d >>\nstream\n" % len(data) + data + b"\nendstream")
+    o = b"%PDF-1.4\n"; offs = []
+    for i, ob in enumerate(objs):
+        offs.append(len(o)); o += b"%d 0 obj\n" % (i + 1) + ob + b"\nendobj\n"
+    x = len(o); o += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for f in offs: o += b"%010d 00000 n \n" % f
+    return o + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, x)
+rows = b"".join(b"\x02" + bytes((x * 7 + y) % 256 for x in range(16)) for y in range(16))
+open(out + "/flate-grey", "wb").write(b"\x00" + pdf(b"/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 16 >>", zlib.compress(rows)))
+bits = b"\xff\xff" * 16
+open(out + "/flate-1bit", "wb").write(b"\x00" + pdf(b"/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /FlateDecode", zlib.compress(bits)))
+PY
 # A real bundle: pack a two-file copy of the example (small, so mutations reach the tag files).
 if [ -x "${DOSSIER:-}" ]; then
     t=$(mktemp -d)
