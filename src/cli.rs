@@ -308,6 +308,16 @@ pub fn employees(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
             Err(e) => return Err(e),
         }
     }
+    // Folders are named by their last component; two alike (a/张伟 and b/张伟) by their path.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for e in &out {
+        *seen.entry(e.folder.clone()).or_default() += 1;
+    }
+    for e in &mut out {
+        if seen[&e.folder] > 1 {
+            e.folder = e.dir.display().to_string();
+        }
+    }
     Ok((out, batch))
 }
 

@@ -311,3 +311,27 @@ fn a_missing_dir_among_several_is_reported_and_the_others_still_run() {
     let o = dossier(&["check", missing.to_str().unwrap()]);
     assert_eq!(code(&o), 2);
 }
+
+/// Two DIRs with the same last component are told apart by their paths, not both called `e`.
+#[test]
+fn folders_of_the_same_name_are_named_by_their_paths() {
+    let env = Env::new();
+    let a = employee(&env.path().join("dept-a"), "e", "1990-01-01");
+    let b = employee(&env.path().join("dept-b"), "e", "1991-02-02");
+    let o = dossier(&[
+        "--format",
+        "json",
+        "check",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = json(&o);
+    let folders: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["folder"].as_str().unwrap())
+        .collect();
+    assert_eq!(folders, [a.to_str().unwrap(), b.to_str().unwrap()], "{v}");
+}
