@@ -591,24 +591,15 @@ fn check_png<R: BufRead>(
                 problems,
             );
             let channels = png.output_color_type().0.samples();
-            let total = u64::from(w.div_ceil(8)) * u64::from(h.div_ceil(8));
             // Interlaced rows arrive pass by pass, out of place: they are checked, not sampled.
-            let mut blocks = (!interlaced).then(|| Blocks::new(w as usize, 8));
+            let mut blocks = (!interlaced).then(|| Blocks::new(w as usize, h as usize, 8));
             let mut row_luma = Vec::with_capacity(w as usize);
-            let (mut hist, mut counted) = ([0u64; 256], 0);
             while let Some(row) = png.next_row()? {
                 if let Some(blocks) = blocks.as_mut() {
                     row_luma.clear();
                     row_luma.extend(row.data().chunks_exact(channels).map(pixel_luma));
-                    blocks.push_row(&row_luma);
-                    if blocks.out.len() - counted >= 256 {
-                        for &v in &blocks.out[counted..] {
-                            hist[usize::from(v)] += 1;
-                        }
-                        counted = blocks.out.len();
-                        if jpeg::proven_not_blank(&hist, total) {
-                            return Ok(Some((Vec::new(), true)));
-                        }
+                    if blocks.push_row_inked(&row_luma) {
+                        return Ok(Some((Vec::new(), true)));
                     }
                 }
             }
@@ -650,24 +641,46 @@ fn pixel_luma(p: &[u8]) -> u8 {
     ((u32::from(l) * u32::from(a) + 255 * (255 - u32::from(a))) / 255) as u8
 }
 
-/// Averages rows of grey levels into `factor`×`factor` blocks, one band of rows at a time.
+/// Averages rows of grey levels into `factor`×`factor` blocks, one band of rows at a time, and
+/// tells when the blocks so far prove the page not blank.
 struct Blocks {
     width: usize,
     factor: usize,
     sums: Vec<u32>,
     rows: usize,
     out: Vec<u8>,
+    /// Histogram of the first `counted` blocks of `out`, and the page's block count.
+    hist: [u64; 256],
+    counted: usize,
+    total: u64,
 }
 
 impl Blocks {
-    fn new(width: usize, factor: usize) -> Blocks {
+    fn new(width: usize, height: usize, factor: usize) -> Blocks {
         Blocks {
             width,
             factor,
             sums: vec![0; width.div_ceil(factor)],
             rows: 0,
             out: Vec::new(),
+            hist: [0; 256],
+            counted: 0,
+            total: (width.div_ceil(factor) * height.div_ceil(factor)) as u64,
         }
+    }
+
+    /// [`Self::push_row`], then whether the page is already proven not blank (judged every
+    /// 256 new blocks; see [`jpeg::proven_not_blank`]).
+    fn push_row_inked(&mut self, row: &[u8]) -> bool {
+        self.push_row(row);
+        if self.out.len() - self.counted < 256 {
+            return false;
+        }
+        for &v in &self.out[self.counted..] {
+            self.hist[usize::from(v)] += 1;
+        }
+        self.counted = self.out.len();
+        jpeg::proven_not_blank(&self.hist, self.total)
     }
 
     fn push_row(&mut self, row: &[u8]) {
@@ -998,9 +1011,7 @@ fn embedded_flate_is_blank(doc: &lopdf::Document, image: &lopdf::xobject::PdfIma
     let mut row = vec![0u8; row_bytes + usize::from(png_rows)];
     let mut prev = vec![0u8; row_bytes];
     let mut luma = Vec::with_capacity(w);
-    let mut blocks = Blocks::new(w, 8);
-    let total = (w.div_ceil(8) * h.div_ceil(8)) as u64;
-    let (mut hist, mut counted) = ([0u64; 256], 0);
+    let mut blocks = Blocks::new(w, h, 8);
     for _ in 0..h {
         if inflate.read_exact(&mut row).is_err() {
             return false;
@@ -1027,15 +1038,8 @@ fn embedded_flate_is_blank(doc: &lopdf::Document, image: &lopdf::xobject::PdfIma
         } else {
             luma.extend(data.chunks_exact(comps).map(pixel_luma));
         }
-        blocks.push_row(&luma);
-        if blocks.out.len() - counted >= 256 {
-            for &v in &blocks.out[counted..] {
-                hist[usize::from(v)] += 1;
-            }
-            counted = blocks.out.len();
-            if jpeg::proven_not_blank(&hist, total) {
-                return false;
-            }
+        if blocks.push_row_inked(&luma) {
+            return false;
         }
     }
     is_blank(&blocks.finish())
@@ -1209,7 +1213,7 @@ mod tests {
 
     #[test]
     fn blocks_average_bands_and_ragged_edges() {
-        let mut b = Blocks::new(10, 4);
+        let mut b = Blocks::new(10, 4, 4);
         for _ in 0..5 {
             b.push_row(&[0, 0, 0, 0, 100, 100, 100, 100, 200, 200]);
         }
