@@ -348,6 +348,16 @@ struct Tbl<'t, 'i> {
     span: Range<usize>,
 }
 
+impl Tbl<'_, '_> {
+    /// Where `key`'s value is, or the table when the key is absent.
+    fn span_of(&self, key: &str) -> Range<usize> {
+        self.table
+            .get(key)
+            .map(|v| v.span())
+            .unwrap_or(self.span.clone())
+    }
+}
+
 impl<'a> Parser<'a> {
     fn err(&mut self, span: Range<usize>, msg: impl Into<String>) {
         let span = span.start + self.offset..span.end + self.offset;
@@ -419,11 +429,7 @@ impl<'a> Parser<'a> {
         // is born in 1880, so the ID check alone cannot say this).
         let age = birth_date.full_years_until(self.today);
         if !(16..=100).contains(&age) {
-            let span = t
-                .table
-                .get("id_number")
-                .map(|v| v.span())
-                .unwrap_or(t.span.clone());
+            let span = t.span_of("id_number");
             self.err(span, format!("applicant.id_number: the applicant would be {age} on the application date (按身份证号申请人为 {age} 周岁，不可能是在职员工): re-check the digits of the birth date"));
             return None;
         }
@@ -510,11 +516,7 @@ impl<'a> Parser<'a> {
                         let born = self.date(&ct, "birth_date", true, true);
                         match (name, born) {
                             (Some(name), Some(Some(birth_date))) => {
-                                let span = ct
-                                    .table
-                                    .get("birth_date")
-                                    .map(|v| v.span())
-                                    .unwrap_or(ct.span.clone());
+                                let span = ct.span_of("birth_date");
                                 if let Some(p) = prev {
                                     if birth_date < p {
                                         self.err(span.clone(), format!("family.children: list children in birth order (按出生先后填写): child {} was born {birth_date}, before child {} ({p})", i + 1, i));
@@ -548,11 +550,7 @@ impl<'a> Parser<'a> {
         };
         match (status.as_str(), &spouse) {
             ("married", None) => {
-                let span = t
-                    .table
-                    .get("marital_status")
-                    .map(|v| v.span())
-                    .unwrap_or(t.span.clone());
+                let span = t.span_of("marital_status");
                 self.err(span, "family.marital_status is \"married\" but there is no [family.spouse] table (已婚须填写配偶信息): add name, id_number and shanghai_hukou");
                 return None;
             }
@@ -565,11 +563,7 @@ impl<'a> Parser<'a> {
         }
         if let (Some(m), Some(a)) = (married_on, applicant) {
             if status != "married" && status != "divorced" && status != "widowed" {
-                let span = t
-                    .table
-                    .get("married_on")
-                    .map(|v| v.span())
-                    .unwrap_or(t.span.clone());
+                let span = t.span_of("married_on");
                 self.err(
                     span,
                     "family.married_on is given for a single applicant (未婚不应填写结婚日期)",
@@ -577,11 +571,7 @@ impl<'a> Parser<'a> {
                 return None;
             }
             if m <= a.birth_date {
-                let span = t
-                    .table
-                    .get("married_on")
-                    .map(|v| v.span())
-                    .unwrap_or(t.span.clone());
+                let span = t.span_of("married_on");
                 self.err(span, format!("family.married_on {m} is before the applicant's birth date {} (结婚日期有误)", a.birth_date));
                 return None;
             }
@@ -605,11 +595,7 @@ impl<'a> Parser<'a> {
         let (id_number, _) = id?;
         if let Some(a) = applicant {
             if a.id_number.eq_ignore_ascii_case(&id_number) {
-                let span = t
-                    .table
-                    .get("id_number")
-                    .map(|v| v.span())
-                    .unwrap_or(t.span.clone());
+                let span = t.span_of("id_number");
                 self.err(span, "family.spouse.id_number is the applicant's own ID number (配偶身份证号与申请人相同)");
                 return None;
             }
@@ -633,11 +619,7 @@ impl<'a> Parser<'a> {
         let shortage = self.bool(t, "shortage_major", Some(false));
         let (level, degree) = (level?, degree?);
         if level == "none" && degree {
-            let span = t
-                .table
-                .get("degree")
-                .map(|v| v.span())
-                .unwrap_or(t.span.clone());
+            let span = t.span_of("degree");
             self.err(
                 span,
                 "education.degree = true with level = \"none\" (无学历不能有学位): set the level",
@@ -647,11 +629,7 @@ impl<'a> Parser<'a> {
         let graduated_on = graduated_on?;
         if let (Some(g), Some(a)) = (graduated_on, applicant) {
             if g.year < a.birth_date.year + 14 {
-                let span = t
-                    .table
-                    .get("graduated_on")
-                    .map(|v| v.span())
-                    .unwrap_or(t.span.clone());
+                let span = t.span_of("graduated_on");
                 self.err(span, format!("education.graduated_on {g} is too early for someone born {} (毕业日期有误)", a.birth_date));
                 return None;
             }
@@ -676,11 +654,7 @@ impl<'a> Parser<'a> {
         if let (Some(y), Some(a)) = (years, applicant) {
             let most = (a.birth_date.full_years_until(self.today) - 16).max(0);
             if y > most {
-                let span = t
-                    .table
-                    .get("years")
-                    .map(|v| v.span())
-                    .unwrap_or(t.span.clone());
+                let span = t.span_of("years");
                 self.err(span, format!("insurance.years is {y}, more than the {most} full years since the applicant turned 16 (社保年限超过 16 周岁以来的年数): count the full years of Shanghai employee social insurance"));
                 return None;
             }
