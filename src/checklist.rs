@@ -77,6 +77,9 @@ pub struct Item {
     /// Names of the expected parts, when the rulebook gives them (`正面`, `反面`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<String>,
+    /// Part names that say one file holds every part (`正反面`), when the rulebook gives them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub combined: Vec<String>,
     /// Why this applicant needs it.
     pub reason: String,
     /// The policy source of the rule.
@@ -199,6 +202,7 @@ pub fn resolve(
                 copies: m.copies,
                 min_parts: m.min_parts,
                 parts: m.parts.clone(),
+                combined: m.combined.clone(),
                 reason,
                 basis: m.basis.clone(),
                 group: m.group.clone(),

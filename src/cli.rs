@@ -1042,10 +1042,14 @@ pub fn checklist_text(s: &Session, c: &Checklist) -> String {
             st.dim(&v.note)
         ));
         for i in items.iter().filter(|i| i.holder == Holder::Applicant) {
-            let scan = if i.parts.is_empty() {
-                format!("扫描 {} 页", i.min_parts)
-            } else {
-                format!("扫描 {} 页（{}）", i.min_parts, i.parts.join("、"))
+            let scan = match (i.parts.is_empty(), i.combined.first()) {
+                (true, _) => format!("扫描 {} 页", i.min_parts),
+                (false, None) => format!("扫描 {} 页（{}）", i.min_parts, i.parts.join("、")),
+                (false, Some(c)) => format!(
+                    "扫描 {} 页（{}），或 1 页（{c}）",
+                    i.min_parts,
+                    i.parts.join("、")
+                ),
             };
             let how = how_with_copies(i, v.copies_of(i));
             out.push_str(&format!(

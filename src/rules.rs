@@ -119,6 +119,8 @@ struct RawMaterial {
     min_parts: u32,
     #[serde(default)]
     parts: Vec<String>,
+    #[serde(default)]
+    combined: Vec<String>,
     accept: Option<Vec<String>>,
     #[serde(default)]
     size: DocSize,
@@ -212,6 +214,9 @@ pub struct MaterialRule {
     pub copies: u32,
     pub min_parts: u32,
     pub parts: Vec<String>,
+    /// Part names that say one file holds every part (`正反面`: both sides of a card on one
+    /// page).
+    pub combined: Vec<String>,
     pub accept: Vec<String>,
     pub size: DocSize,
     pub reason: String,
@@ -495,6 +500,7 @@ impl Validator<'_> {
                 copies: m.copies,
                 min_parts: m.min_parts,
                 parts: m.parts,
+                combined: m.combined,
                 accept,
                 size: m.size,
                 reason: m.reason,

@@ -1,6 +1,8 @@
 //! pack and verify end to end on the shipped example: a valid, deterministic, private BagIt ZIP
 //! with the cover sheet; not ready means no bundle; verify names what was tampered with.
 mod common;
+#[path = "support/scans.rs"]
+mod scans;
 use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -475,5 +477,50 @@ fn a_scan_of_a_material_not_on_the_checklist_is_not_claimed_by_a_shorter_label()
     assert!(
         !names.iter().any(|n| n.contains("备案表")),
         "bundled: {names:?}"
+    );
+}
+
+/// Counters take both sides of an ID card copied onto one page; so does the check, when the file
+/// says so (`身份证-正反面`), and the bundle names it that way.
+#[test]
+fn both_sides_of_a_card_on_one_page_count_as_both_parts() {
+    let (_env, dir, out) = fixture();
+    std::fs::remove_file(dir.join("scans/身份证-正面.png")).unwrap();
+    std::fs::remove_file(dir.join("scans/身份证-反面.png")).unwrap();
+    let (w, h) = scans::A4;
+    std::fs::write(
+        dir.join("scans/身份证-正反面.png"),
+        scans::text_png(w, h, 77),
+    )
+    .unwrap();
+    let o = pack(&dir, &out, &[]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let names: Vec<String> = entries(&zip_of(&out)).into_iter().map(|(n, _)| n).collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n.ends_with("data/01-身份证-正反面.png")),
+        "{names:?}"
+    );
+
+    // One side alone is still one part short, and the hint names the one-page way.
+    std::fs::rename(
+        dir.join("scans/身份证-正反面.png"),
+        dir.join("scans/身份证-正面.png"),
+    )
+    .unwrap();
+    let o = dossier(&["--format", "json", "check", dir.to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    let v = json(&o);
+    let few = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "too-few-parts")
+        .unwrap_or_else(|| panic!("{v}"))
+        .clone();
+    assert!(
+        few["hint"].as_str().unwrap().contains("身份证-正反面.jpg"),
+        "{few}"
     );
 }

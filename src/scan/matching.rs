@@ -410,6 +410,7 @@ mod tests {
             copies: 1,
             min_parts: 1,
             parts: vec![],
+            combined: vec![],
             reason: String::new(),
             basis: String::new(),
             group: "basic".into(),

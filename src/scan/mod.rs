@@ -243,6 +243,13 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
             Some(FileKind::Pdf) => inspection.pages.saturating_sub(blank).max(1),
             _ => 1,
         };
+        // `身份证-正反面.jpg`: both sides of the card on one page count as every part.
+        let key = matching::fold_key(&claim.part);
+        let pages = if it.combined.iter().any(|c| matching::fold_key(c) == key) {
+            pages.max(it.min_parts)
+        } else {
+            pages
+        };
         let (Some(kind), Some(sha256), Some(crc32)) =
             (inspection.kind, inspection.sha256, inspection.crc32)
         else {
@@ -452,8 +459,13 @@ fn too_few_parts(it: &Item, have: u32, blank_notes: &[String]) -> Finding {
             it.label
         )
     } else {
+        let combined = it
+            .combined
+            .first()
+            .map(|c| format!("，或两面在同一页的一个文件（如 {}-{c}.jpg）", it.label))
+            .unwrap_or_default();
         format!(
-            "需要：{}；每页一个文件（如 {}-{}.jpg），或合成一个多页 PDF",
+            "需要：{}；每页一个文件（如 {}-{}.jpg），或合成一个多页 PDF{combined}",
             it.parts.join("、"),
             it.label,
             it.parts[0]

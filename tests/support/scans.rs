@@ -315,6 +315,7 @@ pub fn item(slug: &str, label: &str, min_parts: u32, size: DocSize) -> Item {
         copies: 1,
         min_parts,
         parts: vec![],
+        combined: vec![],
         reason: "测试".into(),
         basis: "测试".into(),
         group: "basic".into(),
