@@ -21,12 +21,13 @@ pub struct Visit {
 }
 
 impl Visit {
-    /// The copies of `item` to bring to this visit.
+    /// The copies of `item` to bring to this visit: none at an originals-only visit, else the
+    /// item's copies for this visit (rulebook `copies_at`) or its usual number.
     pub fn copies_of(&self, item: &Item) -> u32 {
         if self.originals_only {
             0
         } else {
-            item.copies
+            item.copies_at.get(&self.id).copied().unwrap_or(item.copies)
         }
     }
 }
@@ -80,6 +81,9 @@ pub struct Item {
     /// Part names that say one file holds every part (`正反面`), when the rulebook gives them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub combined: Vec<String>,
+    /// Copies at particular visits where they differ from `copies` (visit id → copies).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub copies_at: std::collections::BTreeMap<String, u32>,
     /// Why this applicant needs it.
     pub reason: String,
     /// The policy source of the rule.
@@ -203,6 +207,7 @@ pub fn resolve(
                 min_parts: m.min_parts,
                 parts: m.parts.clone(),
                 combined: m.combined.clone(),
+                copies_at: m.copies_at.clone(),
                 reason,
                 basis: m.basis.clone(),
                 group: m.group.clone(),

@@ -121,6 +121,8 @@ struct RawMaterial {
     parts: Vec<String>,
     #[serde(default)]
     combined: Vec<String>,
+    #[serde(default)]
+    copies_at: BTreeMap<String, u32>,
     accept: Option<Vec<String>>,
     #[serde(default)]
     size: DocSize,
@@ -217,6 +219,8 @@ pub struct MaterialRule {
     /// Part names that say one file holds every part (`正反面`: both sides of a card on one
     /// page).
     pub combined: Vec<String>,
+    /// Copies at particular visits, where they differ from `copies` (visit id → copies).
+    pub copies_at: BTreeMap<String, u32>,
     pub accept: Vec<String>,
     pub size: DocSize,
     pub reason: String,
@@ -439,6 +443,11 @@ impl Validator<'_> {
                     self.err(m.visits.span(), format!("material \"{slug}\" is a copy only (original = false), but visit \"{visit}\" takes originals only: leave that visit out of its visits"));
                 }
             }
+            for visit in m.copies_at.keys() {
+                if !m.visits.get_ref().contains(visit) {
+                    self.err(m.slug.span(), format!("material \"{slug}\": copies_at names visit \"{visit}\", which is not one of its visits"));
+                }
+            }
             if m.visits.get_ref().is_empty() {
                 self.err(
                     m.visits.span(),
@@ -501,6 +510,7 @@ impl Validator<'_> {
                 min_parts: m.min_parts,
                 parts: m.parts,
                 combined: m.combined,
+                copies_at: m.copies_at,
                 accept,
                 size: m.size,
                 reason: m.reason,

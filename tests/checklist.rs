@@ -277,3 +277,34 @@ fn the_notice_print_visit_asks_for_the_original_id_card_only() {
         .collect();
     assert_eq!(flags, [false, false, true]);
 }
+
+/// The seed page's first visit asks for 毕业证书原件 and 学位证原件 and the clerk's own ID card,
+/// without copies; copies come at the submission visit.
+#[test]
+fn the_first_visit_takes_diploma_degree_and_clerk_id_without_copies() {
+    let env = Env::new();
+    let d = env.employee("e", &Applicant::default().text());
+    let text = stdout(&dossier(&["checklist", d.to_str().unwrap()]));
+    let visit = |n: usize| -> String {
+        let start = text.find(&format!("第 {n} 次")).expect("visit heading");
+        let rest = &text[start..];
+        let next = format!("第 {} 次", n + 1);
+        rest[..rest.find(&next).unwrap_or(rest.len())].to_string()
+    };
+    let line = |v: &str, label: &str| -> String {
+        v.lines()
+            .find(|l| l.contains(&format!("[ ] {label} ")))
+            .unwrap_or_else(|| panic!("no {label} in {v}"))
+            .to_string()
+    };
+    let (first, second) = (visit(1), visit(2));
+    for label in ["学历证书", "学位证书"] {
+        assert!(!line(&first, label).contains("复印件"), "{first}");
+        assert!(line(&second, label).contains("复印件 1 份"), "{second}");
+    }
+    assert!(first.contains("经办人身份证（原件）"), "{first}");
+    assert!(
+        second.contains("经办人身份证（原件 + 复印件 1 份）"),
+        "{second}"
+    );
+}

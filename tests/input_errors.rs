@@ -526,6 +526,23 @@ fn a_copy_only_material_at_an_originals_only_visit_is_a_rulebook_error() {
 }
 
 #[test]
+fn copies_at_a_visit_the_material_is_not_brought_to_is_a_rulebook_error() {
+    let env = Env::new();
+    let rules = builtin_rules();
+    let at = "copies_at = { file-review = 0 }";
+    assert!(rules.contains(at), "the built-in rule changed");
+    let rules = rules.replacen(at, "copies_at = { notice-print = 0 }", 1);
+    let r = env.file("r.toml", rules.as_bytes());
+    let o = dossier(&["--rules", r.to_str().unwrap(), "rules"]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains("copies_at names visit \"notice-print\", which is not one of its visits"),
+        "{err}"
+    );
+}
+
+#[test]
 fn rulebook_problems_are_all_located() {
     let env = Env::new();
     let rules = builtin_rules()

@@ -411,6 +411,7 @@ mod tests {
             min_parts: 1,
             parts: vec![],
             combined: vec![],
+            copies_at: Default::default(),
             reason: String::new(),
             basis: String::new(),
             group: "basic".into(),

@@ -316,6 +316,7 @@ pub fn item(slug: &str, label: &str, min_parts: u32, size: DocSize) -> Item {
         min_parts,
         parts: vec![],
         combined: vec![],
+        copies_at: Default::default(),
         reason: "测试".into(),
         basis: "测试".into(),
         group: "basic".into(),
