@@ -233,13 +233,33 @@ pub fn hr(profile: &Profile) -> serde_json::Value {
     json!({"name": profile.employer.hr_name, "phone": profile.employer.hr_phone})
 }
 
-/// The HR clerk's own items, once each.
+/// The HR clerk's own items, once each. Where the copies differ between its visits, the item
+/// also says at which visit how many (`copies_note`: `第 2 次 1 份`); `copies` is then the most.
 pub fn hr_items(checklist: &Checklist) -> Vec<serde_json::Value> {
     checklist
         .items
         .iter()
         .filter(|i| i.holder == Holder::Hr)
-        .map(hr_item)
+        .map(|i| {
+            let mut x = hr_item(i);
+            let per_visit: Vec<(usize, u32)> = checklist
+                .visits
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| i.visits.contains(&v.id))
+                .map(|(n, v)| (n + 1, v.copies_of(i)))
+                .collect();
+            if per_visit.windows(2).any(|w| w[0].1 != w[1].1) {
+                let note: Vec<String> = per_visit
+                    .iter()
+                    .filter(|(_, c)| *c > 0)
+                    .map(|(n, c)| format!("第 {n} 次 {c} 份"))
+                    .collect();
+                x["copies"] = per_visit.iter().map(|p| p.1).max().unwrap_or(0).into();
+                x["copies_note"] = note.join("，").into();
+            }
+            x
+        })
         .collect()
 }
 

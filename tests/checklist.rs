@@ -308,3 +308,22 @@ fn the_first_visit_takes_diploma_degree_and_clerk_id_without_copies() {
         "{second}"
     );
 }
+
+/// The counter checklist's "each visit" table of the clerk's own items says at which visit a
+/// copy is due when the visits differ.
+#[test]
+fn the_clerks_table_says_which_visit_takes_the_id_copy() {
+    use dossier::{checklist, date::Date, pack, profile::Profile, rules};
+    let book = rules::Rulebook::builtin().unwrap();
+    let date = Date::parse(DATE).unwrap();
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/zhang-wei/applicant.toml");
+    let profile = Profile::load(&path, &book.district_names(), date).unwrap();
+    let env = rules::Env::new(&profile, date);
+    let c = checklist::resolve(&book, &profile, &env).unwrap();
+    let hr = pack::hr_items(&c);
+    let id = hr.iter().find(|i| i["label"] == "经办人身份证").unwrap();
+    assert_eq!(id["copies_note"], "第 2 次 1 份", "{id}");
+    let letter = hr.iter().find(|i| i["label"] == "单位介绍信").unwrap();
+    assert!(letter.get("copies_note").is_none(), "{letter}");
+}
