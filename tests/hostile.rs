@@ -240,15 +240,7 @@ fn a_jpeg_claiming_60000_by_60000_pixels_is_refused() {
 /// A grey PNG of one colour, written chunk by chunk (never held decoded).
 fn zero_png(w: u32, h: u32) -> Vec<u8> {
     use flate2::write::ZlibEncoder;
-    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        out.extend_from_slice(kind);
-        out.extend_from_slice(data);
-        let mut c = crc32fast::Hasher::new();
-        c.update(kind);
-        c.update(data);
-        out.extend_from_slice(&c.finalize().to_be_bytes());
-    }
+    let chunk = scans::png_chunk;
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut ihdr = Vec::new();
     ihdr.extend_from_slice(&w.to_be_bytes());

@@ -203,13 +203,8 @@ fn png_with_text(png: &[u8], text: &str) -> Vec<u8> {
     let ihdr_end = 8 + 4 + 4 + 13 + 4;
     let mut data = b"Comment\0".to_vec();
     data.extend_from_slice(text.as_bytes());
-    let mut chunk = (data.len() as u32).to_be_bytes().to_vec();
-    chunk.extend_from_slice(b"tEXt");
-    chunk.extend_from_slice(&data);
-    let mut c = crc32fast::Hasher::new();
-    c.update(b"tEXt");
-    c.update(&data);
-    chunk.extend_from_slice(&c.finalize().to_be_bytes());
+    let mut chunk = Vec::new();
+    scans::png_chunk(&mut chunk, b"tEXt", &data);
     let mut out = png[..ihdr_end].to_vec();
     out.extend_from_slice(&chunk);
     out.extend_from_slice(&png[ihdr_end..]);

@@ -96,12 +96,7 @@ pub fn text_png(w: usize, h: usize, seed: u64) -> Vec<u8> {
 /// The start of a PNG whose header claims `w`×`h` pixels, followed by a token IDAT and IEND:
 /// what a decompression bomb looks like from outside.
 pub fn png_claiming(w: u32, h: u32) -> Vec<u8> {
-    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        out.extend_from_slice(kind);
-        out.extend_from_slice(data);
-        out.extend_from_slice(&crc32(&[kind, data].concat()).to_be_bytes());
-    }
+    let chunk = png_chunk;
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut ihdr = Vec::new();
     ihdr.extend_from_slice(&w.to_be_bytes());
@@ -117,19 +112,15 @@ pub fn png_claiming(w: u32, h: u32) -> Vec<u8> {
     out
 }
 
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
+/// Appends one PNG chunk: length, type, data, CRC-32 of type and data.
+pub fn png_chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let mut c = crc32fast::Hasher::new();
+    c.update(kind);
+    c.update(data);
+    out.extend_from_slice(&c.finalize().to_be_bytes());
 }
 
 /// One page of a hand-built PDF.
