@@ -139,14 +139,7 @@ pub(crate) fn all_text(blocks: &[Block]) -> String {
 
 /// Places the blocks on A4 pages.
 pub(crate) fn layout(blocks: &[Block], face: &Face) -> Laid {
-    let mut l = Layouter {
-        face,
-        laid: Laid::default(),
-        y: TOP,
-        header: Default::default(),
-        fresh: true,
-        break_pending: false,
-    };
+    let mut l = Layouter::new(face);
     for block in blocks {
         l.block(block);
     }
@@ -168,7 +161,19 @@ struct Layouter<'a> {
     break_pending: bool,
 }
 
-impl Layouter<'_> {
+impl<'f> Layouter<'f> {
+    /// A layouter at the top of an empty first page.
+    fn new(face: &'f Face) -> Layouter<'f> {
+        Layouter {
+            face,
+            laid: Laid::default(),
+            y: TOP,
+            header: Default::default(),
+            fresh: true,
+            break_pending: false,
+        }
+    }
+
     fn width(&self, s: &str, size: f32) -> f32 {
         s.chars().map(|c| self.face.advance(c)).sum::<f32>() * size * PT
     }
@@ -817,14 +822,7 @@ mod tests {
     }
 
     fn layouter(face: &Face) -> Layouter<'_> {
-        Layouter {
-            face,
-            laid: Laid::default(),
-            y: TOP,
-            header: Default::default(),
-            fresh: true,
-            break_pending: false,
-        }
+        Layouter::new(face)
     }
 
     #[test]
