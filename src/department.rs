@@ -346,6 +346,9 @@ pub trait Progress: Sync {
     fn add_bytes(&self, _n: u64) {}
     /// One more employee is done.
     fn done(&self) {}
+    /// Something about an input file to tell the clerk that does not stop the work (a GBK
+    /// `applicant.toml` read as GB 18030, say).
+    fn warning(&self, _folder: &str, _path: &Path, _message: &str) {}
 }
 
 /// No one listens.
@@ -379,6 +382,13 @@ pub fn each_of<T: Send>(
     // its employee's turn comes and dropped after, so memory does not grow with the batch.
     let loaded: Vec<Result<Profile, Error>> =
         emps.par_iter().map(|e| load_profile(ctx, e)).collect();
+    for (e, p) in emps.iter().zip(&loaded) {
+        if let Ok(p) = p {
+            for w in &p.warnings {
+                progress.warning(&e.folder, &e.dir.join("applicant.toml"), w);
+            }
+        }
+    }
     if !batch {
         if let Some(Err(_)) = loaded.first() {
             let err = loaded.into_iter().next().and_then(Result::err);

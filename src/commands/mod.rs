@@ -123,15 +123,17 @@ pub fn error_text(_p: &Printer, e: &Error) -> String {
 }
 
 /// The batch progress bar: on stderr, only for a batch on a terminal, never with --quiet.
-pub struct Bar {
+pub struct Bar<'p> {
+    p: &'p Printer,
     show: bool,
     bar: std::sync::OnceLock<indicatif::ProgressBar>,
     bytes: std::sync::atomic::AtomicU64,
 }
 
-impl Bar {
-    pub fn new(p: &Printer) -> Bar {
+impl<'p> Bar<'p> {
+    pub fn new(p: &'p Printer) -> Bar<'p> {
         Bar {
+            p,
             show: !p.quiet && std::io::stderr().is_terminal(),
             bar: std::sync::OnceLock::new(),
             bytes: std::sync::atomic::AtomicU64::new(0),
@@ -145,7 +147,20 @@ impl Bar {
     }
 }
 
-impl crate::department::Progress for Bar {
+impl crate::department::Progress for Bar<'_> {
+    fn warning(&self, _folder: &str, path: &std::path::Path, message: &str) {
+        let line = format!(
+            "{} {}: {}",
+            self.p.paint(Tone::Warn, "!"),
+            self.p.input(Tone::Plain, &path.display().to_string()),
+            crate::text::escape(message)
+        );
+        match self.bar.get() {
+            Some(b) => b.suspend(|| self.p.err(&line)),
+            None => self.p.err(&line),
+        }
+    }
+
     fn begin(&self, total: usize, batch: bool) {
         if self.show && batch {
             let bar = indicatif::ProgressBar::new(total as u64);
