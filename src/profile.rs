@@ -29,6 +29,9 @@ pub struct Profile {
     pub tax: Tax,
     pub bonus: Bonus,
     pub deductions: Deductions,
+    /// What was read but should be fixed in the file (not UTF-8 …), for the commands to show.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -152,27 +155,122 @@ pub const CERT_TYPES: &[&str] = &["skill", "title"];
 pub const TITLE_LEVELS: &[&str] = &["junior", "intermediate", "senior"];
 pub const AWARDS: &[&str] = &["bureau", "municipal", "national"];
 
+/// The words a clerk may write instead of an English code (SPEC §3), as (word, code). A word
+/// is read only where its code is allowed, so one table serves every field; the first word of
+/// a code is the one the template and the messages show.
+pub const WORDS: &[(&str, &str)] = &[
+    ("家庭户", "family"),
+    ("家庭户口", "family"),
+    ("集体户", "collective"),
+    ("集体户口", "collective"),
+    ("企业", "enterprise"),
+    ("事业单位", "institution"),
+    ("社会组织", "social-org"),
+    ("社会团体", "social-org"),
+    ("民办非企业单位", "social-org"),
+    ("未婚", "single"),
+    ("已婚", "married"),
+    ("离异", "divorced"),
+    ("离婚", "divorced"),
+    ("丧偶", "widowed"),
+    ("无", "none"),
+    ("大专", "associate"),
+    ("专科", "associate"),
+    ("本科", "bachelor"),
+    ("硕士", "master"),
+    ("硕士研究生", "master"),
+    ("博士", "doctorate"),
+    ("博士研究生", "doctorate"),
+    ("全日制", "full-time"),
+    ("成人高考", "adult-exam"),
+    ("成考", "adult-exam"),
+    ("自学考试", "self-study"),
+    ("自考", "self-study"),
+    ("网络教育", "online"),
+    ("网教", "online"),
+    ("开放大学", "open-university"),
+    ("电大", "open-university"),
+    ("技能", "skill"),
+    ("技能等级", "skill"),
+    ("职业资格", "skill"),
+    ("职称", "title"),
+    ("专业技术职称", "title"),
+    ("初级", "junior"),
+    ("中级", "intermediate"),
+    ("高级", "senior"),
+    ("副高级", "senior"),
+    ("正高级", "senior"),
+    ("局级", "bureau"),
+    ("委办局级", "bureau"),
+    ("市级", "municipal"),
+    ("国家级", "national"),
+    ("省部级", "national"),
+];
+
+/// Skill levels as written: `五级` (lowest) … `一级` (highest), also `5级`, `"5"`.
+const SKILL_WORDS: &[(&str, i64)] = &[
+    ("五级", 5),
+    ("四级", 4),
+    ("三级", 3),
+    ("二级", 2),
+    ("一级", 1),
+];
+
+/// The code a value stands for among `allowed`: the code itself or one of its [`WORDS`].
+pub fn code_for<'a>(value: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    let value = value.trim();
+    allowed.iter().copied().find(|c| *c == value).or_else(|| {
+        WORDS
+            .iter()
+            .find(|(w, _)| *w == value)
+            .and_then(|(_, code)| allowed.iter().copied().find(|c| c == code))
+    })
+}
+
+/// `"single" (未婚) | "married" (已婚) …`: the allowed codes with the word a clerk writes.
+fn list_choices(allowed: &[&str]) -> String {
+    allowed
+        .iter()
+        .map(|a| match WORDS.iter().find(|(_, c)| c == a) {
+            Some((w, _)) => format!("\"{a}\" ({w})"),
+            None => format!("\"{a}\""),
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// A skill level 1–5 from a number or its written forms (`三级`, `3级`, `"3"`).
+fn skill_level(v: &DeValue<'_>) -> Option<i64> {
+    let n = match v {
+        DeValue::Integer(i) => parse_int(i.as_str(), i.radix())?,
+        DeValue::String(s) => {
+            let s = s.trim();
+            match SKILL_WORDS.iter().find(|(w, _)| *w == s) {
+                Some((_, n)) => *n,
+                None => s.strip_suffix('级').unwrap_or(s).trim().parse().ok()?,
+            }
+        }
+        _ => return None,
+    };
+    (1..=5).contains(&n).then_some(n)
+}
+
 impl Profile {
     /// Reads and validates `applicant.toml`. `districts` are the district names the rulebook
     /// knows; `today` is the application date (`--date`).
     pub fn load(path: &Path, districts: &[String], today: Date) -> Result<Profile, Error> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let d = Diagnostic::at(&lossy, at..at + 1, "the file is not UTF-8 text (文件不是 UTF-8 编码): save it as UTF-8, or start again from `dossier init`");
-                return Err(Error::Applicant {
-                    path: path.into(),
-                    diagnostics: vec![d],
-                });
-            }
-        };
-        Profile::parse(&text, districts, today).map_err(|diagnostics| Error::Applicant {
+        let (text, warning) = decode(bytes).map_err(|d| Error::Applicant {
             path: path.into(),
-            diagnostics,
-        })
+            diagnostics: vec![d],
+        })?;
+        let mut profile =
+            Profile::parse(&text, districts, today).map_err(|diagnostics| Error::Applicant {
+                path: path.into(),
+                diagnostics,
+            })?;
+        profile.warnings.extend(warning);
+        Ok(profile)
     }
 
     /// Parses and validates the text of an `applicant.toml`; all problems or a valid profile.
@@ -276,6 +374,34 @@ impl Profile {
             self.applicant.name,
             &id[id.len().saturating_sub(4)..]
         )
+    }
+}
+
+/// The text of an input file: UTF-8, or else GB 18030 (what Notepad saves as "ANSI" on a
+/// Chinese Windows, a superset of GBK and GB 2312) with a warning to save it as UTF-8. Bytes
+/// that are neither are an error located at the first byte that is not UTF-8.
+pub fn decode(bytes: Vec<u8>) -> Result<(String, Option<String>), Diagnostic> {
+    match String::from_utf8(bytes) {
+        Ok(t) => Ok((t, None)),
+        Err(e) => {
+            let bytes = e.as_bytes();
+            if let Some(text) =
+                encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)
+            {
+                // GB 18030 decodes almost any byte string; text with control characters in it
+                // is not a TOML file saved by an editor but something else.
+                if !text
+                    .chars()
+                    .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+                {
+                    let w = "the file is saved as GB 18030/GBK (\"ANSI\"), not UTF-8 (文件为 GBK 编码，已按 GB 18030 读取): save it as UTF-8 (记事本：另存为 → 编码 UTF-8)".to_string();
+                    return Ok((text.into_owned(), Some(w)));
+                }
+            }
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(bytes).into_owned();
+            Err(Diagnostic::at(&lossy, at..at + 1, "the file is not UTF-8 text (文件不是 UTF-8 编码): save it as UTF-8, or start again from `dossier init`"))
+        }
     }
 }
 
@@ -414,6 +540,7 @@ impl<'a> Parser<'a> {
             tax,
             bonus,
             deductions,
+            warnings: Vec::new(),
         })
     }
 
@@ -693,28 +820,27 @@ impl<'a> Parser<'a> {
                     self.err(ct.span.clone(), format!("{}: missing key `level` (skill: 5 lowest … 1 highest; title: \"junior\" | \"intermediate\" | \"senior\")", ct.name));
                     None
                 }
-                (Some("skill"), Some(v)) => match v.get_ref() {
-                    DeValue::Integer(i)
-                        if parse_int(i.as_str(), i.radix())
-                            .is_some_and(|n| (1..=5).contains(&n)) =>
-                    {
-                        parse_int(i.as_str(), i.radix()).map(CertLevel::Skill)
-                    }
-                    _ => {
-                        self.err(v.span(), format!("{}.level: a skill level is a number from 5 (五级, lowest) to 1 (一级, highest)", ct.name));
+                (Some("skill"), Some(v)) => match skill_level(v.get_ref()) {
+                    Some(n) => Some(CertLevel::Skill(n)),
+                    None => {
+                        self.err(v.span(), format!("{}.level: a skill level is \"五级\" (lowest) … \"一级\" (highest), or a number from 5 to 1, not {}", ct.name, display_value(v.get_ref())));
                         None
                     }
                 },
                 (Some("title"), Some(v)) => match v.get_ref() {
-                    DeValue::String(s) if TITLE_LEVELS.contains(&s.as_ref()) => {
-                        Some(CertLevel::Title(s.to_string()))
+                    DeValue::String(s) if code_for(s, TITLE_LEVELS).is_some() => {
+                        code_for(s, TITLE_LEVELS).map(|c| CertLevel::Title(c.to_string()))
                     }
                     _ => {
                         let got = display_value(v.get_ref());
-                        let hint = suggest(&got, TITLE_LEVELS.iter().copied())
+                        let words = WORDS
+                            .iter()
+                            .filter(|(_, c)| TITLE_LEVELS.contains(c))
+                            .map(|(w, _)| *w);
+                        let hint = suggest(&got, TITLE_LEVELS.iter().copied().chain(words))
                             .map(|s| format!("; did you mean \"{s}\"?"))
                             .unwrap_or_default();
-                        self.err(v.span(), format!("{}.level: a title level is \"junior\" (初级), \"intermediate\" (中级) or \"senior\" (高级), not {got}{hint}", ct.name));
+                        self.err(v.span(), format!("{}.level: a title level is \"初级\" (junior), \"中级\" (intermediate) or \"高级\" (senior), not {got}{hint}", ct.name));
                         None
                     }
                 },
@@ -738,15 +864,15 @@ impl<'a> Parser<'a> {
                 DeValue::Array(arr) => {
                     for a in arr {
                         match a.get_ref() {
-                            DeValue::String(s) if AWARDS.contains(&s.as_ref()) => {
-                                awards.push(s.to_string())
+                            DeValue::String(s) if code_for(s, AWARDS).is_some() => {
+                                awards.extend(code_for(s, AWARDS).map(str::to_string))
                             }
                             other => {
                                 let got = display_value(other);
                                 let hint = suggest(&got, AWARDS.iter().copied())
                                     .map(|s| format!("; did you mean \"{s}\"?"))
                                     .unwrap_or_default();
-                                self.err(a.span(), format!("bonus.awards: {got} is not an award level; use \"bureau\" (委办局级), \"municipal\" (市级) or \"national\" (省部级及以上){hint}"));
+                                self.err(a.span(), format!("bonus.awards: {got} is not an award level; use \"局级\" (bureau, 委办局级), \"市级\" (municipal) or \"国家级\" (national, 省部级及以上){hint}"));
                             }
                         }
                     }
@@ -975,30 +1101,25 @@ impl<'a> Parser<'a> {
             None => match default {
                 Some(d) => Some(d.to_string()),
                 None => {
-                    let what = format!(
-                        "one of: {}",
-                        allowed
-                            .iter()
-                            .map(|a| format!("\"{a}\""))
-                            .collect::<Vec<_>>()
-                            .join(" | ")
-                    );
+                    let what = format!("one of: {}", list_choices(allowed));
                     self.missing(t, key, &what);
                     None
                 }
             },
             Some(v) => match v.get_ref() {
-                DeValue::String(s) if allowed.contains(&s.as_ref()) => Some(s.to_string()),
+                DeValue::String(s) if code_for(s, allowed).is_some() => {
+                    code_for(s, allowed).map(str::to_string)
+                }
                 other => {
                     let got = display_value(other);
-                    let hint = suggest(&got, allowed.iter().copied())
+                    let words = WORDS
+                        .iter()
+                        .filter(|(_, c)| allowed.contains(c))
+                        .map(|(w, _)| *w);
+                    let hint = suggest(&got, allowed.iter().copied().chain(words))
                         .map(|s| format!("; did you mean \"{s}\"?"))
                         .unwrap_or_default();
-                    let list = allowed
-                        .iter()
-                        .map(|a| format!("\"{a}\""))
-                        .collect::<Vec<_>>()
-                        .join(" | ");
+                    let list = list_choices(allowed);
                     self.err(
                         v.span(),
                         format!("{full} must be one of {list}, not {got}{hint}"),
@@ -1020,13 +1141,16 @@ impl<'a> Parser<'a> {
             },
             Some(v) => match v.get_ref() {
                 DeValue::Boolean(b) => Some(*b),
+                // SPEC §3: booleans also as 是/否, as a clerk would type them.
+                DeValue::String(s) if s.trim() == "是" => Some(true),
+                DeValue::String(s) if s.trim() == "否" => Some(false),
                 other => {
                     let full = self.full(t, key);
                     self.err(
                         v.span(),
                         format!(
-                            "{full} must be true or false (without quotes), found {}",
-                            type_name(other)
+                            "{full} must be true or false (without quotes), or \"是\" / \"否\", found {}",
+                            display_value(other)
                         ),
                     );
                     None
@@ -1147,8 +1271,8 @@ impl<'a> Parser<'a> {
                 return None;
             }
         };
-        let Some(d) = Date::parse(&raw) else {
-            self.err(v.span(), format!("{full}: \"{raw}\" is not a real date in the form YYYY-MM-DD (日期无效，格式为 2016-10-01)"));
+        let Some(d) = Date::parse_written(&raw) else {
+            self.err(v.span(), format!("{full}: \"{raw}\" is not a real date in the form YYYY-MM-DD (日期无效，格式为 2016-10-01，也可写 2016.10.01、2016/10/1 或 2016年10月1日)"));
             return None;
         };
         if not_future && d > self.today {

@@ -835,3 +835,57 @@ fn a_misnamed_applicant_file_in_a_single_folder_is_named() {
         "{err}"
     );
 }
+
+/// Notepad on a Chinese Windows saves "ANSI", i.e. GBK: such a file used to be refused as not
+/// UTF-8; it is read as GB 18030, with a warning to save it as UTF-8.
+#[test]
+fn a_gbk_applicant_toml_is_read_with_a_warning() {
+    let env = Env::new();
+    let utf8 = Applicant::default()
+        .married()
+        .text()
+        .replace("\"married\"", "\"已婚\"");
+    let (gbk, _, unmappable) = encoding_rs::GB18030.encode(&utf8);
+    assert!(!unmappable);
+    assert_ne!(gbk.as_ref(), utf8.as_bytes());
+    let a = env.employee("utf8", &utf8);
+    let b = env.employee("gbk", "");
+    std::fs::write(b.join("applicant.toml"), gbk.as_ref()).unwrap();
+    let oa = dossier(&["--format", "json", "score", a.to_str().unwrap()]);
+    let ob = dossier(&["--format", "json", "score", b.to_str().unwrap()]);
+    assert_eq!(code(&ob), code(&oa), "{}", stderr(&ob));
+    assert_eq!(stdout(&oa), stdout(&ob), "the same profile, names included");
+    assert!(stderr(&oa).is_empty());
+    let warn = stderr(&ob);
+    assert!(
+        warn.contains("GB 18030") && warn.contains("UTF-8"),
+        "{warn}"
+    );
+}
+
+#[test]
+fn a_chinese_word_that_is_not_a_choice_lists_the_words() {
+    let t = Applicant::default().text().replacen(
+        "marital_status = \"single\"",
+        "marital_status = \"已昏\"",
+        1,
+    );
+    assert_bad(
+        &t,
+        &[
+            "family.marital_status",
+            "\"married\" (已婚)",
+            "did you mean \"已婚\"",
+        ],
+    );
+    let t = Applicant::default()
+        .extra("[[certificates]]\ntype = \"技能\"\nlevel = \"六级\"\nname = \"x\"")
+        .text();
+    assert_bad(&t, &["certificates[1].level", "五级", "一级"]);
+    let t = Applicant::default().text().replacen(
+        "graduated_on = \"2015-06-30\"",
+        "graduated_on = \"2015年6月31日\"",
+        1,
+    );
+    assert_bad(&t, &["education.graduated_on", "2015年6月31日"]);
+}
