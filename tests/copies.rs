@@ -4,7 +4,6 @@
 
 mod common;
 #[path = "support/scans.rs"]
-#[allow(dead_code)]
 mod scans;
 
 use std::path::{Path, PathBuf};
