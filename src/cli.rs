@@ -102,6 +102,25 @@ pub enum Command {
         /// ASCII names inside data/ (slugs instead of labels), for old unzip tools.
         #[arg(long)]
         ascii_names: bool,
+        /// Also write the photocopies PDF beside each bundle (<name>-复印件.pdf).
+        #[arg(long)]
+        copies: bool,
+        #[command(flatten)]
+        font: FontArgs,
+    },
+    /// The print-ready photocopies (复印件) the counter takes, as one A4 PDF.
+    Copies {
+        #[command(flatten)]
+        dirs: Dirs,
+        /// The PDF to write.
+        #[arg(long, value_name = "FILE", required = true)]
+        pdf: PathBuf,
+        /// Only this counter visit: its number (1, 2, 3) or id (submission).
+        #[arg(long, value_name = "N")]
+        visit: Option<String>,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         font: FontArgs,
     },

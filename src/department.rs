@@ -621,6 +621,7 @@ pub fn pack_all(
     ctx: &Context,
     dirs: &[PathBuf],
     opts: &crate::pack::PackOptions,
+    copies: bool,
     fonts: &crate::render::Fonts,
     progress: &dyn Progress,
 ) -> Result<(Results<PackResult>, bool), Error> {
@@ -644,11 +645,79 @@ pub fn pack_all(
             Ok(crate::render::cover_sheet(ctx, fonts)?)
         })?;
         progress.add_bytes(packed.bytes);
+        if copies {
+            // Beside the bundle, named like it; replaced like the cover sheet.
+            let plan = crate::copies::plan(&l.checklist, &report, None);
+            if !plan.sheets.is_empty() {
+                let bytes =
+                    crate::render::copies::copies_pdf(&[plan], &copies_options(ctx), fonts)?;
+                crate::bundle::write_atomic(
+                    &opts.out,
+                    &format!("{}-复印件.pdf", l.profile.file_stem()),
+                    &bytes,
+                    true,
+                )?;
+            }
+        }
         Ok(PackResult::Packed(
             packed,
             l.checklist.applicant.clone(),
             report.findings,
         ))
+    })
+}
+
+/// How the photocopies of this run are printed.
+pub fn copies_options(ctx: &Context) -> crate::render::copies::CopiesOptions {
+    crate::render::copies::CopiesOptions {
+        date: ctx.date,
+        max_file_bytes: ctx.book.limits.max_file_bytes,
+        max_pixels: ctx.book.limits.max_pixels,
+    }
+}
+
+/// The counter visit a `--visit` argument names (0-based): its number or its id.
+pub fn visit_arg(ctx: &Context, visit: Option<&str>) -> Result<Option<usize>, Error> {
+    let visits: Vec<(&str, &str)> = ctx
+        .book
+        .visits
+        .iter()
+        .map(|v| (v.id.as_str(), v.label.as_str()))
+        .collect();
+    visit
+        .map(|v| crate::copies::resolve_visit(&visits, v).map_err(Error::Usage))
+        .transpose()
+}
+
+/// The photocopies of one employee, or why there are none (the first error of the check).
+pub enum CopiesResult {
+    Ready(crate::copies::EmployeeCopies),
+    NotReady(String),
+}
+
+/// The photocopies of every ready employee of the folders given (one visit, or all).
+pub fn copies_all(
+    ctx: &Context,
+    dirs: &[PathBuf],
+    visit: Option<usize>,
+    progress: &dyn Progress,
+) -> Result<(Results<CopiesResult>, bool), Error> {
+    each(ctx, dirs, progress, |e, l| {
+        let (report, _) = check_employee(ctx, e, l)?;
+        if !report.ready {
+            let why = report
+                .findings
+                .iter()
+                .find(|f| f.is_error())
+                .map(|f| f.message.clone())
+                .unwrap_or_default();
+            return Ok(CopiesResult::NotReady(why));
+        }
+        Ok(CopiesResult::Ready(crate::copies::plan(
+            &l.checklist,
+            &report,
+            visit,
+        )))
     })
 }
 

@@ -10,6 +10,7 @@ pub mod bundle;
 pub mod checklist;
 pub mod cli;
 pub mod commands;
+pub mod copies;
 pub mod date;
 pub mod department;
 pub mod error;

@@ -74,6 +74,10 @@ pub struct Words {
     pub total_people: fn(usize, &str) -> String,
     pub left_out: fn(i64, i64) -> String,
     pub counter_written: fn(&str, usize, usize) -> String,
+    pub copies_left_out: &'static str,
+    pub no_copies_nobody_ready: &'static str,
+    pub no_copies_no_item: &'static str,
+    pub copies_written: fn(&str, usize, usize, f64) -> String,
     pub created: fn(&str, &str) -> String,
     pub next_step: fn(&str) -> String,
 }
@@ -117,6 +121,10 @@ pub static ZH: Words = Words {
     total_people: |n, parts| format!("共 {n} 人：{parts}"),
     left_out: |total, standard| format!("模拟积分 {total} / {standard}，未列入柜台清单"),
     counter_written: |path, n, kb| format!("柜台清单：{path}（{n} 人，{kb} KB）"),
+    copies_left_out: "未就绪，未打印复印件",
+    no_copies_nobody_ready: "没有需要打印的复印件：没有就绪的员工；未写入文件",
+    no_copies_no_item: "没有需要打印的复印件：柜台不收所选材料的复印件；未写入文件",
+    copies_written: |path, n, pages, mb| format!("复印件：{path}（{n} 人，{pages} 页，{mb:.1} MB）"),
     created: |file, scans| format!("已创建 {file} 和 {scans}/"),
     next_step: |cmd| format!("下一步：填写 applicant.toml，把扫描件放进 scans/，然后运行 `{cmd}`"),
 };
@@ -162,6 +170,12 @@ pub static EN: Words = Words {
         format!("simulated score {total} / {standard}: left out of the counter checklist")
     },
     counter_written: |path, n, kb| format!("counter checklist: {path} ({n} people, {kb} KB)"),
+    copies_left_out: "not ready: left out of the copies",
+    no_copies_nobody_ready: "no copies to print: no employee is ready; nothing written",
+    no_copies_no_item: "no copies to print: no visit asks for a copy of a scanned item; nothing written",
+    copies_written: |path, n, pages, mb| {
+        format!("copies: {path} ({n} people, {pages} pages, {mb:.1} MB)")
+    },
     created: |file, scans| format!("created {file} and {scans}/"),
     next_step: |cmd| {
         format!("next: fill in applicant.toml, put the scans in scans/, then run `{cmd}`")

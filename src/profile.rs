@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use toml::de::{DeTable, DeValue};
@@ -256,19 +256,28 @@ fn skill_level(v: &DeValue<'_>) -> Option<i64> {
 }
 
 impl Profile {
-    /// Reads and validates `applicant.toml`. `districts` are the district names the rulebook
-    /// knows; `today` is the application date (`--date`).
+    /// Reads and validates `applicant.toml`, with the `company.toml` of the batch it is in, if
+    /// any ([`company_path`]). `districts` are the district names the rulebook knows; `today` is
+    /// the application date (`--date`).
     pub fn load(path: &Path, districts: &[String], today: Date) -> Result<Profile, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
-        let (text, warning) = decode(bytes).map_err(|d| Error::Applicant {
-            path: path.into(),
-            diagnostics: vec![d],
-        })?;
-        let mut profile =
-            Profile::parse(&text, districts, today).map_err(|diagnostics| Error::Applicant {
+        let company = match company_path(path) {
+            Some(c) => Some(Company::load(&c, districts, today)?),
+            None => None,
+        };
+        let (text, warning) = read_text(path)?;
+        let mut profile = Profile::parse_with(&text, company.as_ref(), districts, today).map_err(
+            |diagnostics| Error::Applicant {
                 path: path.into(),
                 diagnostics,
-            })?;
+            },
+        )?;
+        if let Some(c) = company {
+            profile.warnings.extend(
+                c.warnings
+                    .iter()
+                    .map(|w| format!("{}: {w}", c.path.display())),
+            );
+        }
         profile.warnings.extend(warning);
         Ok(profile)
     }
@@ -279,43 +288,18 @@ impl Profile {
         districts: &[String],
         today: Date,
     ) -> Result<Profile, Vec<Diagnostic>> {
-        let text_no_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let offset = text.len() - text_no_bom.len();
-        if text_no_bom.trim().is_empty() {
-            return Err(vec![Diagnostic::whole_file(
-                "the file is empty (文件为空): run `dossier init DIR` for a commented template",
-            )]);
-        }
-        let (root, errors) = DeTable::parse_recoverable(text_no_bom);
-        if !errors.is_empty() {
-            return Err(errors
-                .iter()
-                .map(|e| {
-                    let span = e.span().unwrap_or(0..0);
-                    Diagnostic::at(
-                        text,
-                        span.start + offset..span.end + offset,
-                        format!("TOML syntax: {}", e.message().trim()),
-                    )
-                })
-                .collect());
-        }
-        let mut p = Parser {
-            text,
-            offset,
-            diags: Vec::new(),
-            today,
-            districts,
-        };
-        let profile = p.profile(root.get_ref());
-        match profile {
-            Some(profile) if p.diags.is_empty() => Ok(profile),
-            _ => {
-                p.diags.sort_by_key(|d| (d.line, d.column));
-                p.diags.dedup();
-                Err(p.diags)
-            }
-        }
+        Profile::parse_with(text, None, districts, today)
+    }
+
+    /// As [`Profile::parse`], with the employer data of the batch's `company.toml`, which the
+    /// applicant's own `[employer]` overrides key by key.
+    pub fn parse_with(
+        text: &str,
+        company: Option<&Company>,
+        districts: &[String],
+        today: Date,
+    ) -> Result<Profile, Vec<Diagnostic>> {
+        parse_toml(text, company, districts, today, |p, root| p.profile(root))
     }
 
     /// The applicant's age in full years (周岁) on `on`.
@@ -405,6 +389,136 @@ pub fn decode(bytes: Vec<u8>) -> Result<(String, Option<String>), Diagnostic> {
     }
 }
 
+/// Parses a TOML input file and reads it with `read`; every problem found, located, or the value.
+fn parse_toml<T>(
+    text: &str,
+    company: Option<&Company>,
+    districts: &[String],
+    today: Date,
+    read: impl FnOnce(&mut Parser<'_>, &DeTable<'_>) -> Option<T>,
+) -> Result<T, Vec<Diagnostic>> {
+    let text_no_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let offset = text.len() - text_no_bom.len();
+    if text_no_bom.trim().is_empty() {
+        return Err(vec![Diagnostic::whole_file(
+            "the file is empty (文件为空): run `dossier init DIR` for a commented template",
+        )]);
+    }
+    let (root, errors) = DeTable::parse_recoverable(text_no_bom);
+    if !errors.is_empty() {
+        return Err(errors
+            .iter()
+            .map(|e| {
+                let span = e.span().unwrap_or(0..0);
+                Diagnostic::at(
+                    text,
+                    span.start + offset..span.end + offset,
+                    format!("TOML syntax: {}", e.message().trim()),
+                )
+            })
+            .collect());
+    }
+    let mut p = Parser {
+        text,
+        offset,
+        diags: Vec::new(),
+        today,
+        districts,
+        company,
+    };
+    let value = read(&mut p, root.get_ref());
+    match value {
+        Some(value) if p.diags.is_empty() => Ok(value),
+        _ => {
+            p.diags.sort_by_key(|d| (d.line, d.column));
+            p.diags.dedup();
+            Err(p.diags)
+        }
+    }
+}
+
+/// The `company.toml` that an employee folder inherits: the one in the folder holding it (the
+/// batch root), found also when the employee folder is given alone.
+pub fn company_path(applicant_toml: &Path) -> Option<PathBuf> {
+    let dir = match applicant_toml.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let root = std::fs::canonicalize(dir)
+        .ok()?
+        .parent()?
+        .join(COMPANY_FILE);
+    root.exists().then_some(root)
+}
+
+/// The file name of a batch's employer data.
+pub const COMPANY_FILE: &str = "company.toml";
+
+/// The employer data of a batch (`company.toml`, an `[employer]` table with the keys of
+/// `applicant.toml`'s, each optional): what every employee of the batch inherits.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Company {
+    pub path: PathBuf,
+    pub employer: PartialEmployer,
+    pub warnings: Vec<String>,
+}
+
+/// Employer keys as far as they are given; each validated like in `applicant.toml`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PartialEmployer {
+    pub name: Option<String>,
+    pub credit_code: Option<String>,
+    pub district: Option<String>,
+    pub kind: Option<String>,
+    pub dispatched: Option<bool>,
+    pub hr_name: Option<String>,
+    pub hr_phone: Option<String>,
+}
+
+impl Company {
+    /// Reads and validates a `company.toml`.
+    pub fn load(path: &Path, districts: &[String], today: Date) -> Result<Company, Error> {
+        let (text, warning) = read_text(path)?;
+        let employer =
+            Company::parse(&text, districts, today).map_err(|diagnostics| Error::Applicant {
+                path: path.into(),
+                diagnostics,
+            })?;
+        Ok(Company {
+            path: path.to_path_buf(),
+            employer,
+            warnings: warning.into_iter().collect(),
+        })
+    }
+
+    /// Parses the text of a `company.toml`: its `[employer]` table, every key optional.
+    pub fn parse(
+        text: &str,
+        districts: &[String],
+        today: Date,
+    ) -> Result<PartialEmployer, Vec<Diagnostic>> {
+        parse_toml(text, None, districts, today, |p, root| {
+            let top = Tbl {
+                name: String::new(),
+                table: root,
+                span: 0..0,
+            };
+            p.unknown_keys(&top, &["employer"]);
+            let t = p.sub_table(&top, "employer", true)?;
+            Some(p.employer_keys(&t))
+        })
+    }
+}
+
+/// An input file's text (see [`decode`]), with the warning decoding gave, if any.
+fn read_text(path: &Path) -> Result<(String, Option<String>), Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+    decode(bytes).map_err(|d| Error::Applicant {
+        path: path.into(),
+        diagnostics: vec![d],
+    })
+}
+
 /// Keys of each table, for unknown-key checks and "did you mean".
 const APPLICANT_KEYS: &[&str] = &["name", "id_number", "phone", "hukou", "permit_expires"];
 const EMPLOYER_KEYS: &[&str] = &[
@@ -465,6 +579,8 @@ struct Parser<'a> {
     diags: Vec<Diagnostic>,
     today: Date,
     districts: &'a [String],
+    /// The batch's employer data, which `[employer]` overrides key by key.
+    company: Option<&'a Company>,
 }
 
 /// A table being read: remembers its name (for messages) and where it is.
@@ -500,9 +616,21 @@ impl<'a> Parser<'a> {
         let applicant = self
             .sub_table(&top, "applicant", true)
             .and_then(|t| self.applicant(&t));
-        let employer = self
-            .sub_table(&top, "employer", true)
-            .and_then(|t| self.employer(&t));
+        let employer = match self.company {
+            // With a company.toml the applicant's own [employer] is optional.
+            Some(company) => {
+                let empty = DeTable::new();
+                let t = self.sub_table(&top, "employer", false).unwrap_or(Tbl {
+                    name: "employer".into(),
+                    table: &empty,
+                    span: 0..0,
+                });
+                self.employer(&t, Some(company))
+            }
+            None => self
+                .sub_table(&top, "employer", true)
+                .and_then(|t| self.employer(&t, None)),
+        };
         let family = self
             .sub_table(&top, "family", true)
             .and_then(|t| self.family(&t, applicant.as_ref()));
@@ -570,54 +698,137 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn employer(&mut self, t: &Tbl) -> Option<Employer> {
-        self.unknown_keys(t, EMPLOYER_KEYS);
-        let name = self.name(t, "name");
-        let credit_code = self.string(t, "credit_code", true).and_then(|s| {
-            let (code, span) = s?;
-            if code.is_empty() {
-                self.err(span, "employer.credit_code is empty (不能为空): the 18-character 统一社会信用代码 on the business licence");
-                return None;
+    /// The employer: the applicant's `[employer]` keys, each falling back to the batch's
+    /// `company.toml`; a required key given in neither is missing.
+    fn employer(&mut self, t: &Tbl, company: Option<&Company>) -> Option<Employer> {
+        let own = self.employer_keys(t);
+        let base = company.map(|c| c.employer.clone()).unwrap_or_default();
+        let given = |key: &str| t.table.get(key).is_some();
+        let need = |p: &mut Self, key: &str, value: Option<String>, what: &str| {
+            if value.is_none() && !given(key) {
+                let what = match company {
+                    Some(c) => format!("{what}; not in {} either", c.path.display()),
+                    None => what.to_string(),
+                };
+                p.missing(t, key, &what);
             }
-            match idnum::check_uscc(&code) {
-                Ok(()) => Some(code),
-                Err(m) => {
-                    self.err(span, format!("employer.credit_code: {m}"));
-                    None
-                }
-            }
-        });
-        let district = self.string(t, "district", true).and_then(|s| {
-            let (d, span) = s?;
-            if self.districts.contains(&d) {
-                return Some(d);
-            }
-            if d.is_empty() {
-                self.err(span, format!("employer.district is empty (不能为空): the district where the employer is registered, one of {}", self.districts.join("、")));
-                return None;
-            }
-            let hint = suggest(&d, self.districts.iter().map(String::as_str))
-                .map(|s| format!("; did you mean \"{s}\"?"))
-                .unwrap_or_default();
-            self.err(
-                span,
-                format!("employer.district: \"{d}\" is not one of Shanghai's 16 districts (不是上海的区){hint} Known: {}", self.districts.join("、")),
-            );
-            None
-        });
-        let kind = self.choice(t, "kind", EMPLOYER_KINDS, Some("enterprise"));
-        let dispatched = self.bool(t, "dispatched", Some(false));
-        let hr_name = self.name(t, "hr_name");
-        let hr_phone = self.mobile(t, "hr_phone", false);
+            value
+        };
+        let name = need(
+            self,
+            "name",
+            own.name.or(base.name),
+            "a text value in quotes",
+        );
+        let credit_code = need(
+            self,
+            "credit_code",
+            own.credit_code.or(base.credit_code),
+            "the 18-character 统一社会信用代码",
+        );
+        let district = need(
+            self,
+            "district",
+            own.district.or(base.district),
+            "the district where the employer is registered",
+        );
+        let hr_name = need(
+            self,
+            "hr_name",
+            own.hr_name.or(base.hr_name),
+            "a text value in quotes",
+        );
+        let kind = own
+            .kind
+            .or(base.kind)
+            .unwrap_or_else(|| "enterprise".to_string());
+        let dispatched = own.dispatched.or(base.dispatched).unwrap_or(false);
         Some(Employer {
             name: name?,
             credit_code: credit_code?,
             district: district?,
-            kind: kind?,
-            dispatched: dispatched?,
+            kind,
+            dispatched,
             hr_name: hr_name?,
-            hr_phone: hr_phone?,
+            hr_phone: own.hr_phone.or(base.hr_phone),
         })
+    }
+
+    /// The employer keys a table gives, each validated; absent keys are `None` (as are invalid
+    /// ones, which are reported).
+    fn employer_keys(&mut self, t: &Tbl) -> PartialEmployer {
+        self.unknown_keys(t, EMPLOYER_KEYS);
+        let has = |key: &str| t.table.get(key).is_some();
+        let name = if has("name") {
+            self.name(t, "name")
+        } else {
+            None
+        };
+        let credit_code = if has("credit_code") {
+            self.string(t, "credit_code", true).and_then(|s| {
+                let (code, span) = s?;
+                if code.is_empty() {
+                    self.err(span, "employer.credit_code is empty (不能为空): the 18-character 统一社会信用代码 on the business licence");
+                    return None;
+                }
+                match idnum::check_uscc(&code) {
+                    Ok(()) => Some(code),
+                    Err(m) => {
+                        self.err(span, format!("employer.credit_code: {m}"));
+                        None
+                    }
+                }
+            })
+        } else {
+            None
+        };
+        let district = if has("district") {
+            self.string(t, "district", true).and_then(|s| {
+                let (d, span) = s?;
+                if self.districts.contains(&d) {
+                    return Some(d);
+                }
+                if d.is_empty() {
+                    self.err(span, format!("employer.district is empty (不能为空): the district where the employer is registered, one of {}", self.districts.join("、")));
+                    return None;
+                }
+                let hint = suggest(&d, self.districts.iter().map(String::as_str))
+                    .map(|s| format!("; did you mean \"{s}\"?"))
+                    .unwrap_or_default();
+                self.err(
+                    span,
+                    format!("employer.district: \"{d}\" is not one of Shanghai's 16 districts (不是上海的区){hint} Known: {}", self.districts.join("、")),
+                );
+                None
+            })
+        } else {
+            None
+        };
+        let kind = if has("kind") {
+            self.choice(t, "kind", EMPLOYER_KINDS, None)
+        } else {
+            None
+        };
+        let dispatched = if has("dispatched") {
+            self.bool(t, "dispatched", None)
+        } else {
+            None
+        };
+        let hr_name = if has("hr_name") {
+            self.name(t, "hr_name")
+        } else {
+            None
+        };
+        let hr_phone = self.mobile(t, "hr_phone", false).flatten();
+        PartialEmployer {
+            name,
+            credit_code,
+            district,
+            kind,
+            dispatched,
+            hr_name,
+            hr_phone,
+        }
     }
 
     fn family(&mut self, t: &Tbl, applicant: Option<&Applicant>) -> Option<Family> {

@@ -8,6 +8,7 @@
 mod check;
 pub use check::text as check_text;
 mod checklist;
+mod copies;
 mod init;
 mod pack;
 mod rules;
@@ -93,6 +94,7 @@ pub fn run(cli: &Cli, p: &Printer) -> Result<ExitStatus, Error> {
             out,
             force,
             ascii_names,
+            copies,
             font,
         } => {
             let opts = crate::pack::PackOptions {
@@ -102,8 +104,15 @@ pub fn run(cli: &Cli, p: &Printer) -> Result<ExitStatus, Error> {
                 epoch: epoch(s.ctx.date),
                 date: s.ctx.date,
             };
-            pack::run(&s, &dirs.or_here(), &opts, font)
+            pack::run(&s, &dirs.or_here(), &opts, *copies, font)
         }
+        Command::Copies {
+            dirs,
+            pdf,
+            visit,
+            force,
+            font,
+        } => copies::run(&s, &dirs.or_here(), pdf, visit.as_deref(), *force, font),
         Command::Verify { zips } => verify::run(&s, zips),
     }
 }

@@ -13,13 +13,14 @@ pub(super) fn run(
     s: &Session<'_>,
     dirs: &[PathBuf],
     opts: &crate::pack::PackOptions,
+    copies: bool,
     font: &FontArgs,
 ) -> Result<ExitStatus, Error> {
     let p = s.p;
     let w = p.words();
     let fonts = font.load()?;
     let bar = Bar::new(p);
-    let (results, batch) = department::pack_all(&s.ctx, dirs, opts, &fonts, &bar)?;
+    let (results, batch) = department::pack_all(&s.ctx, dirs, opts, copies, &fonts, &bar)?;
     bar.finish();
     let mut status = ExitStatus::Success;
     let mut json = Vec::new();
