@@ -13,6 +13,7 @@ pub mod date;
 pub mod error;
 pub mod finding;
 pub mod idnum;
+pub mod insurance;
 pub mod pack;
 pub mod profile;
 pub mod render;
