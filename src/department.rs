@@ -289,7 +289,8 @@ pub fn load_profile(ctx: &Context, e: &Employee) -> Result<Profile, Error> {
 
 /// The applicant's derived values and checklist.
 pub fn load(ctx: &Context, profile: Profile) -> Result<Loaded, Error> {
-    let env = Env::new(&profile, ctx.date);
+    let env = Env::new(&ctx.book, &profile, ctx.date)
+        .map_err(|message| Error::Other(format!("applicant.toml: {message}")))?;
     let checklist =
         checklist::resolve(&ctx.book, &profile, &env).map_err(|message| Error::Evaluation {
             path: ctx.book.path.clone(),
@@ -405,6 +406,9 @@ pub fn each_of<T: Send>(
             progress.start(&e.folder);
             let r = l.and_then(|p| {
                 let mut l = load(ctx, p)?;
+                for w in &l.env.warnings {
+                    progress.warning(&e.folder, &e.dir.join("applicant.toml"), w);
+                }
                 l.duplicate_of = duplicate_of;
                 l.same_bundle_name_as = same_bundle_name_as;
                 f(&e, &l)

@@ -16,6 +16,7 @@ pub mod department;
 pub mod error;
 pub mod finding;
 pub mod idnum;
+pub mod insurance;
 pub mod messages;
 pub mod output;
 pub mod pack;
