@@ -20,6 +20,7 @@ use crate::profile::Profile;
 use crate::rules::{Env, Rulebook};
 use crate::scan::CheckReport;
 use crate::score::{self, Score};
+use crate::t;
 
 /// What every employee of a run shares: the rulebook and the application date.
 pub struct Context {
@@ -506,30 +507,43 @@ pub fn applicant_findings(date: Date, l: &Loaded, sc: &Score) -> Vec<Finding> {
         out.push(
             Finding::new(
                 Code::DuplicateIdNumber,
-                format!(
-                    "身份证号 {} 与 {others} 相同：同一身份证号只能申请一次 (the same ID number is also in {others})",
+                t!(
+                    "身份证号 {} 与 {others} 相同：同一身份证号只能申请一次",
+                    "the ID number {} is also in {others}: one ID number applies once",
                     l.checklist.applicant.id_masked
                 ),
-                "改正填错的 id_number；每人只保留一个文件夹 (keep one folder per person)",
+                t!(
+                    "改正填错的 id_number；每人只保留一个文件夹",
+                    "correct the id_number typed wrong; keep one folder per person"
+                ),
             )
             .with_path("applicant.toml"),
         );
     }
     if !sc.vetoes.is_empty() {
         let labels: Vec<&str> = sc.vetoes.iter().map(|v| v.label.as_str()).collect();
+        let (zh, en) = (labels.join("、"), labels.join(", "));
         out.push(Finding::new(
             Code::Vetoed,
-            format!("一票否决：{} (a one-vote veto applies)", labels.join("、")),
-            "不能申请积分；核实 applicant.toml 的 [deductions] 是否填写正确",
+            t!("一票否决：{zh}", "a one-vote veto applies: {en}"),
+            t!(
+                "不能申请积分；核实 applicant.toml 的 [deductions] 是否填写正确",
+                "no points application is possible; check that [deductions] in applicant.toml is right"
+            ),
         ));
     } else if sc.total < sc.standard {
         out.push(Finding::new(
             Code::BelowStandard,
-            format!(
-                "模拟积分 {} 分，未达到标准分 {} 分 (below the standard score)",
-                sc.total, sc.standard
+            t!(
+                "模拟积分 {} 分，未达到标准分 {} 分",
+                "simulated score {}, below the standard score of {}",
+                sc.total,
+                sc.standard
             ),
-            "未达到标准分的申请窗口不予受理；运行 `dossier score` 查看各项得分",
+            t!(
+                "未达到标准分的申请窗口不予受理；运行 `dossier score` 查看各项得分",
+                "the counter does not accept an application below the standard score; run `dossier score` to see each item's points"
+            ),
         ));
     }
     if let Some(expires) = l.profile.applicant.permit_expires {
@@ -537,8 +551,14 @@ pub fn applicant_findings(date: Date, l: &Loaded, sc: &Score) -> Vec<Finding> {
             out.push(
                 Finding::new(
                     Code::PermitExpired,
-                    format!("上海市居住证已于 {expires} 过期 (the residence permit expired)"),
-                    "先办理居住证签注或续办，再更新 applicant.toml 的 permit_expires",
+                    t!(
+                        "上海市居住证已于 {expires} 过期",
+                        "the Shanghai residence permit expired on {expires}"
+                    ),
+                    t!(
+                        "先办理居住证签注或续办，再更新 applicant.toml 的 permit_expires",
+                        "have the residence permit endorsed or renewed first, then update permit_expires in applicant.toml"
+                    ),
                 )
                 .with_path("applicant.toml"),
             );
@@ -696,7 +716,7 @@ pub fn visit_arg(ctx: &Context, visit: Option<&str>) -> Result<Option<usize>, Er
 /// The photocopies of one employee, or why there are none (the first error of the check).
 pub enum CopiesResult {
     Ready(crate::copies::EmployeeCopies),
-    NotReady(String),
+    NotReady(crate::messages::Text),
 }
 
 /// The photocopies of every ready employee of the folders given (one visit, or all).
