@@ -474,15 +474,6 @@ fn batch_marks(
         .collect()
 }
 
-/// The scan limits the rulebook sets.
-pub fn limits(book: &Rulebook) -> crate::scan::ScanLimits {
-    crate::scan::ScanLimits {
-        max_file_bytes: book.limits.max_file_bytes,
-        max_pixels: book.limits.max_pixels,
-        min_dpi: book.limits.min_dpi,
-    }
-}
-
 /// One employee's check: the scan report, with the applicant-level findings (the same ID number
 /// in another folder of the batch, score below the standard, a veto, an expired residence
 /// permit) added, and the score.
@@ -492,7 +483,7 @@ pub fn check_employee(
     l: &Loaded,
 ) -> Result<(CheckReport, Score), Error> {
     let sc = score_of(ctx, l)?;
-    let mut report = crate::scan::check(&e.dir, &l.checklist, &limits(&ctx.book));
+    let mut report = crate::scan::check(&e.dir, &l.checklist, &ctx.book.limits);
     report.findings.extend(applicant_findings(ctx.date, l, &sc));
     report.ready = report.ready && !report.findings.iter().any(Finding::is_error);
     Ok((report, sc))
