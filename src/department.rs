@@ -761,7 +761,7 @@ pub fn counter_checklist(
         "hr_items": crate::pack::hr_items(&first.checklist),
         "employees": employees,
     });
-    let bytes = crate::render::counter_checklist(&ctx, fonts)?;
+    let bytes = crate::render::counter_checklist(&ctx, fonts)?.bytes;
     Ok((bytes, count, left_out))
 }
 
