@@ -1,6 +1,5 @@
 //! The shipped examples work as the README says (they are what a new user runs first).
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::PathBuf;
 
 fn example(p: &str) -> String {
@@ -243,7 +242,7 @@ fn zh_check_prints_no_english_after_the_chinese() {
 }
 
 #[test]
-fn json_does_not_depend_on_the_language() {
+fn json_of_a_troubled_batch_does_not_depend_on_the_language() {
     let env = Env::new();
     let batch = troubled_batch(&env);
     for cmd in ["check", "score", "checklist"] {
