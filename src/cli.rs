@@ -100,6 +100,18 @@ pub enum Command {
     },
     /// Print the effective rulebook (built-in or --rules), to copy and edit.
     Rules,
+    /// A local web page over DIR for clerks who prefer a browser (127.0.0.1 only).
+    Serve {
+        /// A department folder (or one employee folder).
+        #[arg(default_value = ".", value_name = "DIR")]
+        dir: PathBuf,
+        /// The port (default: a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Do not open the browser; only print the address.
+        #[arg(long)]
+        no_open: bool,
+    },
 }
 
 /// The font for the PDFs (default: the embedded Noto Sans CJK SC subset).
@@ -260,6 +272,15 @@ pub fn run(cli: &Cli) -> Result<i32, Error> {
             cmd_pack(&s, dirs, &opts, font)
         }
         Command::Verify { zips } => cmd_verify(&s, zips),
+        Command::Serve { dir, port, no_open } => {
+            let opts = crate::serve::Options {
+                dir: dir.clone(),
+                port: *port,
+                open: !no_open,
+            };
+            // The server's terminal shows no progress bars.
+            crate::serve::run(Session { quiet: true, ..s }, opts)
+        }
     }
 }
 
@@ -1434,9 +1455,7 @@ fn init(dir: &Path, quiet: bool, format: Format) -> Result<i32, Error> {
             file.display()
         )));
     }
-    create_private_dir(dir)?;
-    create_private_dir(&dir.join("scans"))?;
-    write_new_private(&file, TEMPLATE.as_bytes())?;
+    create_employee_folder(dir)?;
     if format == Format::Json {
         println!(
             "{}",
@@ -1454,6 +1473,14 @@ fn init(dir: &Path, quiet: bool, format: Format) -> Result<i32, Error> {
         );
     }
     Ok(EXIT_OK)
+}
+
+/// Creates an employee folder as `init` does: DIR, `scans/` and the commented template,
+/// private to the user; fails if `applicant.toml` exists. (`serve` creates employees so too.)
+pub fn create_employee_folder(dir: &Path) -> Result<(), Error> {
+    create_private_dir(dir)?;
+    create_private_dir(&dir.join("scans"))?;
+    write_new_private(&dir.join("applicant.toml"), TEMPLATE.as_bytes())
 }
 
 /// A path as it must be typed in a shell to be one argument: quoted when it holds a space or a

@@ -19,5 +19,6 @@ pub mod render;
 pub mod rules;
 pub mod scan;
 pub mod score;
+pub mod serve;
 
 pub use error::Error;
