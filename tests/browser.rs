@@ -88,7 +88,10 @@ impl Driver {
         let driver = Killed(child);
         let t = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(t.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+            assert!(
+                t.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         let caps = json!({"capabilities": {"alwaysMatch": {
@@ -105,7 +108,10 @@ impl Driver {
         }}});
         let (status, v) = http(port, "POST", "/session", Some(&caps));
         assert_eq!(status, 200, "new session: {v}");
-        let session = v["value"]["sessionId"].as_str().expect("session id").to_string();
+        let session = v["value"]["sessionId"]
+            .as_str()
+            .expect("session id")
+            .to_string();
         let d = Driver {
             port,
             session,
@@ -143,7 +149,11 @@ impl Driver {
     }
 
     fn run(&self, script: &str) -> Value {
-        self.cmd("POST", "/execute/sync", json!({"script": script, "args": []}))
+        self.cmd(
+            "POST",
+            "/execute/sync",
+            json!({"script": script, "args": []}),
+        )
     }
 
     /// Waits until `script` returns something truthy; returns it.
@@ -164,7 +174,11 @@ impl Driver {
     }
 
     fn find(&self, css: &str) -> String {
-        let v = self.cmd("POST", "/element", json!({"using": "css selector", "value": css}));
+        let v = self.cmd(
+            "POST",
+            "/element",
+            json!({"using": "css selector", "value": css}),
+        );
         v.as_object()
             .and_then(|o| o.values().next())
             .and_then(Value::as_str)
@@ -189,7 +203,12 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = http(self.port, "DELETE", &format!("/session/{}", self.session), None);
+        let _ = http(
+            self.port,
+            "DELETE",
+            &format!("/session/{}", self.session),
+            None,
+        );
     }
 }
 
@@ -209,7 +228,10 @@ fn base64_decode(s: &str) -> Vec<u8> {
         b'+' => 62,
         _ => 63,
     };
-    let bytes: Vec<u8> = s.bytes().filter(|c| *c != b'=' && !c.is_ascii_whitespace()).collect();
+    let bytes: Vec<u8> = s
+        .bytes()
+        .filter(|c| *c != b'=' && !c.is_ascii_whitespace())
+        .collect();
     let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
     for chunk in bytes.chunks(4) {
         let mut n = 0u32;
@@ -275,7 +297,15 @@ fn a_clerk_uploads_a_scan_packs_and_downloads() {
     assert_eq!(rows, 3);
     let text = d.run("return document.querySelector('#dept-table').innerText");
     let text = text.as_str().unwrap();
-    for want in ["陈静", "李明", "王磊", "就绪", "未就绪", "缺：户口簿", "3101**********6241"] {
+    for want in [
+        "陈静",
+        "李明",
+        "王磊",
+        "就绪",
+        "未就绪",
+        "缺：户口簿",
+        "3101**********6241",
+    ] {
         assert!(text.contains(want), "{want} not in {text}");
     }
     // The token left the address bar; the cookie carries it.
@@ -292,14 +322,23 @@ fn a_clerk_uploads_a_scan_packs_and_downloads() {
         d.run("return document.querySelector(\".item[data-slug='hukou-booklet']\").dataset.status"),
         "missing"
     );
-    assert_eq!(d.run("return document.querySelector('#emp-status').textContent"), "未就绪");
+    assert_eq!(
+        d.run("return document.querySelector('#emp-status').textContent"),
+        "未就绪"
+    );
     // The form shows her data with Chinese labels and choices.
     assert_eq!(
         d.run("return document.querySelector(\"[data-field='applicant.name'] input\").value"),
         "陈静"
     );
     let form = d.run("return document.querySelector('#form-fields').innerText");
-    for want in ["身份证号", "户口类型", "注册地所在区", "婚姻状况", "最高学历"] {
+    for want in [
+        "身份证号",
+        "户口类型",
+        "注册地所在区",
+        "婚姻状况",
+        "最高学历",
+    ] {
         assert!(form.as_str().unwrap().contains(want), "{want}");
     }
 
@@ -336,6 +375,7 @@ fn a_clerk_uploads_a_scan_packs_and_downloads() {
         "thumbnails",
         "return [...document.querySelectorAll(\".item[data-slug='hukou-booklet'] .thumbs img\")].every(i => i.complete && i.naturalWidth > 0)",
     );
+    d.run("document.querySelector(\".item[data-slug='hukou-booklet']\").scrollIntoView({block: 'center'})");
     d.screenshot("serve-employee.png");
 
     // Back to the department: 陈静 is ready now.

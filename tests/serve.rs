@@ -807,6 +807,8 @@ fn names_that_escape_dir_are_4xx_and_touch_nothing() {
         ("GET", "/assets/../../secret.png"),
         ("GET", "/api/checklist.pdf?folders=..%2Foutside"),
         ("GET", "/api/checklist.pdf?folders=/etc"),
+        ("GET", "/api/copies.pdf?folders=..%2Foutside"),
+        ("GET", "/api/copies.pdf?folders=..,chen-jing"),
         ("POST", "/api/pack"),
     ];
     for (method, path) in cases {
@@ -921,5 +923,53 @@ fn one_employee_dir() {
         )
         .status,
         409
+    );
+}
+
+#[test]
+fn copies_pdf_of_the_ready_employees() {
+    let s = Server::start();
+    let r = s.call("GET", "/api/copies.pdf?folders=li-ming", b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/pdf"));
+    assert!(r
+        .header("content-disposition")
+        .unwrap()
+        .starts_with("attachment"));
+    assert!(r.body.starts_with(b"%PDF-"));
+    // The same bytes as the command makes.
+    let out = s.root.path().join("copies.pdf");
+    let cli = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["--date", DATE, "copies"])
+        .arg(s.dept().join("li-ming"))
+        .arg("--pdf")
+        .arg(&out)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .unwrap();
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
+    assert_eq!(r.body, std::fs::read(&out).unwrap());
+    // All: the two not ready are named as left out.
+    let r = s.call("GET", "/api/copies.pdf", b"");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-left-out"), Some("chen%2Djing%2Cwang%2Dlei"));
+    // Only employees that are not ready: nothing to print.
+    assert_eq!(
+        s.call("GET", "/api/copies.pdf?folders=wang-lei", b"")
+            .status,
+        409
+    );
+    assert_eq!(
+        s.call("GET", "/api/copies.pdf?folders=li-ming&visit=9", b"")
+            .status,
+        400
+    );
+    assert_eq!(
+        s.call("GET", "/api/copies.pdf?folders=nobody", b"").status,
+        404
     );
 }

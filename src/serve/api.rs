@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::scan::sniff::{self, Sniffed};
 
 /// Whether this build has `dossier copies` (SPEC §11).
-pub const COPIES: bool = false;
+pub const COPIES: bool = true;
 
 const INDEX: &str = include_str!("assets/index.html");
 const APP_JS: &str = include_str!("assets/app.js");
@@ -57,6 +57,7 @@ pub fn router(app: Shared) -> Router {
         .route("/api/employees/{folder}/scans/{*name}", post(assign))
         .route("/api/employees/{folder}/thumb", get(thumb))
         .route("/api/files/out/{name}", get(out_file))
+        .route("/api/copies.pdf", get(copies_pdf))
         .layer(DefaultBodyLimit::max(SMALL_BODY))
         .merge(upload)
         .fallback(not_found)
@@ -772,4 +773,95 @@ fn download(bytes: Vec<u8>, kind: &'static str, name: &str) -> Response {
         r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
     r
+}
+
+#[derive(Deserialize)]
+struct PdfQuery {
+    #[serde(default)]
+    folders: String,
+    #[serde(default)]
+    visit: Option<String>,
+}
+
+/// The employees a `folders=a,b` list names (each checked against the tree); empty: all.
+fn chosen(app: &App, list: &str) -> Result<Option<Vec<String>>, Fail> {
+    let folders: Vec<String> = list
+        .split(',')
+        .filter(|f| !f.is_empty())
+        .map(str::to_string)
+        .collect();
+    for f in &folders {
+        employee_dir(app, f)?;
+    }
+    Ok((!folders.is_empty()).then_some(folders))
+}
+
+/// A `visit=` argument: its number, id or label (as `--visit`), 0-based.
+fn visit_of(app: &App, visit: Option<&str>) -> Result<Option<usize>, Fail> {
+    let visits: Vec<(&str, &str)> = app
+        .desk
+        .session
+        .book
+        .visits
+        .iter()
+        .map(|v| (v.id.as_str(), v.label.as_str()))
+        .collect();
+    visit
+        .map(|v| {
+            crate::copies::resolve_visit(&visits, v).map_err(|e| fail(StatusCode::BAD_REQUEST, e))
+        })
+        .transpose()
+}
+
+/// The photocopies of the chosen ready employees, as `dossier copies` makes them.
+async fn copies_pdf(
+    State(app): State<Shared>,
+    Query(q): Query<PdfQuery>,
+) -> Result<Response, Fail> {
+    let only = chosen(&app, &q.folders)?;
+    let visit = visit_of(&app, q.visit.as_deref())?;
+    blocking(move || {
+        let mut ready = Vec::new();
+        let mut left_out = Vec::new();
+        for (folder, _, view) in app.desk.views(only.as_deref()) {
+            match view {
+                View::Done(c) if c.report.ready => {
+                    ready.push(crate::copies::plan(&c.checklist, &c.report, visit))
+                }
+                _ => left_out.push(folder),
+            }
+        }
+        if ready.iter().all(|c| c.sheets.is_empty()) {
+            return Err(Fail(
+                StatusCode::CONFLICT,
+                json!({"error": if ready.is_empty() {
+                    "没有就绪的员工，没有复印件可打印 (no employee is ready)"
+                } else {
+                    "这次窗口不收任何扫描材料的复印件 (no visit asks for a copy of a scanned item)"
+                }, "left_out": left_out}),
+            ));
+        }
+        let s = &app.desk.session;
+        let opts = crate::render::copies::CopiesOptions {
+            date: s.date,
+            max_file_bytes: s.book.limits.max_file_bytes,
+            max_pixels: s.book.limits.max_pixels,
+        };
+        let fonts = crate::render::Fonts::embedded()
+            .map_err(|e| fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        let bytes = crate::render::copies::copies_pdf(&ready, &opts, &fonts)
+            .map_err(|e| fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        let mut r = download(bytes, "application/pdf", &format!("复印件-{}.pdf", s.date));
+        // Who was left out (not ready), for the page to say.
+        let names = percent_encoding::utf8_percent_encode(
+            &left_out.join(","),
+            percent_encoding::NON_ALPHANUMERIC,
+        )
+        .to_string();
+        if let Ok(v) = HeaderValue::from_str(&names) {
+            r.headers_mut().insert("x-left-out", v);
+        }
+        Ok(r)
+    })
+    .await?
 }

@@ -218,6 +218,8 @@ async function download(url) {
     toast(msg, true);
     return;
   }
+  const left = decodeURIComponent(r.headers.get('X-Left-Out') || '');
+  if (left) toast(`未就绪，未包含：${left}`, true);
   const blob = await r.blob();
   const cd = r.headers.get('Content-Disposition') || '';
   const m = cd.match(/filename\*=UTF-8''([^;]+)/);
