@@ -375,7 +375,13 @@ fn a_clerk_uploads_a_scan_packs_and_downloads() {
         "thumbnails",
         "return [...document.querySelectorAll(\".item[data-slug='hukou-booklet'] .thumbs img\")].every(i => i.complete && i.naturalWidth > 0)",
     );
-    d.run("document.querySelector(\".item[data-slug='hukou-booklet']\").scrollIntoView({block: 'center'})");
+    // The item just filled, in view in its column (the page itself does not scroll).
+    d.run("const e = document.querySelector(\".item[data-slug='hukou-booklet']\"), c = document.querySelector('.col-list'); c.scrollTop += e.getBoundingClientRect().top - c.getBoundingClientRect().top - 140; window.scrollTo(0, 0)");
+    assert_eq!(
+        d.run("return document.documentElement.scrollHeight <= window.innerHeight || [document.documentElement.scrollHeight, window.innerHeight, document.querySelector('main').getBoundingClientRect().bottom, document.querySelector('.columns').getBoundingClientRect().bottom]"),
+        true,
+        "the employee view fits a 1366×768 screen without scrolling the page"
+    );
     d.screenshot("serve-employee.png");
 
     // Back to the department: 陈静 is ready now.
