@@ -952,7 +952,10 @@ fn copies_pdf_of_the_ready_employees() {
         "{}",
         String::from_utf8_lossy(&cli.stderr)
     );
-    assert_eq!(r.body, std::fs::read(&out).unwrap());
+    assert!(
+        r.body == std::fs::read(&out).unwrap(),
+        "not the bytes of dossier copies"
+    );
     // All: the two not ready are named as left out.
     let r = s.call("GET", "/api/copies.pdf", b"");
     assert_eq!(r.status, 200);
@@ -972,4 +975,119 @@ fn copies_pdf_of_the_ready_employees() {
         s.call("GET", "/api/copies.pdf?folders=nobody", b"").status,
         404
     );
+}
+
+#[test]
+fn pack_writes_bundles_to_out_and_they_download() {
+    let s = Server::start();
+    let r = s.json(
+        "POST",
+        "/api/pack",
+        &serde_json::json!({"folders": ["li-ming"]}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["status"], "packed", "{v}");
+    let zip = PathBuf::from(v["zip"].as_str().unwrap());
+    assert_eq!(
+        zip.parent().unwrap(),
+        s.dept().join("out").canonicalize().unwrap()
+    );
+    let name = zip.file_name().unwrap().to_str().unwrap().to_string();
+    let cover = PathBuf::from(v["cover"].as_str().unwrap());
+    let cover_name = cover.file_name().unwrap().to_str().unwrap().to_string();
+    let enc = |n: &str| n.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+    let r = s.call("GET", &format!("/api/files/out/{}", enc(&name)), b"");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/zip"));
+    assert!(
+        r.body == std::fs::read(&zip).unwrap(),
+        "not the bundle's bytes"
+    );
+    let r = s.call("GET", &format!("/api/files/out/{}", enc(&cover_name)), b"");
+    assert_eq!(r.header("content-type"), Some("application/pdf"));
+    assert!(r.body.starts_with(b"%PDF-"));
+    // The bundle verifies.
+    let verify = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .arg("verify")
+        .arg(&zip)
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    // All (empty list): one packed again (replacing its bundle), two not ready.
+    let r = s.json("POST", "/api/pack", &serde_json::json!({"folders": []}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let all = r.json();
+    let status: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(status, ["not-ready", "packed", "not-ready"]);
+    let files: Vec<String> = std::fs::read_dir(s.dept().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert_eq!(
+        s.json(
+            "POST",
+            "/api/pack",
+            &serde_json::json!({"folders": ["nobody"]})
+        )
+        .status,
+        404
+    );
+}
+
+#[test]
+fn counter_checklist_pdf() {
+    let s = Server::start();
+    let r = s.call("GET", "/api/checklist.pdf?folders=li-ming,chen-jing", b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/pdf"));
+    assert!(r.body.starts_with(b"%PDF-"));
+    assert_eq!(r.header("x-left-out"), None);
+    // The same bytes as `checklist --pdf` (SOURCE_DATE_EPOCH unset in both).
+    let out = s.root.path().join("day.pdf");
+    let cli = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["--date", DATE, "checklist"])
+        .arg(s.dept().join("chen-jing"))
+        .arg(s.dept().join("li-ming"))
+        .arg("--pdf")
+        .arg(&out)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .unwrap();
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
+    assert!(
+        r.body == std::fs::read(&out).unwrap(),
+        "not the bytes of checklist --pdf"
+    );
+    // All: wang-lei is below the standard, left out and named.
+    let r = s.call("GET", "/api/checklist.pdf", b"");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-left-out"), Some("wang%2Dlei"));
+    let one_visit = s.call("GET", "/api/checklist.pdf?folders=li-ming&visit=2", b"");
+    assert_eq!(one_visit.status, 200);
+    assert_ne!(
+        one_visit.body,
+        s.call("GET", "/api/checklist.pdf?folders=li-ming", b"")
+            .body
+    );
+    assert_eq!(
+        s.call("GET", "/api/checklist.pdf?folders=wang-lei", b"")
+            .status,
+        409
+    );
+    assert_eq!(s.call("GET", "/api/checklist.pdf?visit=9", b"").status, 400);
 }

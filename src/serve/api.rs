@@ -58,6 +58,8 @@ pub fn router(app: Shared) -> Router {
         .route("/api/employees/{folder}/thumb", get(thumb))
         .route("/api/files/out/{name}", get(out_file))
         .route("/api/copies.pdf", get(copies_pdf))
+        .route("/api/checklist.pdf", get(checklist_pdf))
+        .route("/api/pack", post(pack))
         .layer(DefaultBodyLimit::max(SMALL_BODY))
         .merge(upload)
         .fallback(not_found)
@@ -153,7 +155,7 @@ async fn asset(body: &'static str, kind: &'static str) -> Response {
 }
 
 async fn meta(State(app): State<Shared>) -> Response {
-    let s = &app.desk.session;
+    let s = &app.desk.ctx;
     Json(json!({
         "dir": app.desk.dir.file_name().map(|n| n.to_string_lossy().into_owned()),
         "single": app.desk.single,
@@ -163,8 +165,6 @@ async fn meta(State(app): State<Shared>) -> Response {
         "districts": s.book.district_names(),
         "max_upload": app.max_upload,
         "copies": app.copies,
-        // Pack and the counter checklist come with the department module (SPEC §10 rows).
-        "pack": false,
         "version": crate::pack::TOOL_VERSION,
     }))
     .into_response()
@@ -276,7 +276,7 @@ async fn create(
         ));
     }
     let d = dir.clone();
-    let made = blocking(move || crate::cli::create_employee_folder(&d)).await?;
+    let made = blocking(move || crate::commands::init::create_folder(&d)).await?;
     match made {
         Ok(()) => Ok((
             StatusCode::CREATED,
@@ -357,7 +357,7 @@ async fn applicant_save(
             .map_err(|e| Err(e.to_string()))?;
         std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|e| Err(e.to_string()))?;
         tmp.as_file().sync_all().map_err(|e| Err(e.to_string()))?;
-        let s = &app.desk.session;
+        let s = &app.desk.ctx;
         match crate::profile::Profile::load(tmp.path(), &s.book.district_names(), s.date) {
             Ok(_) => {}
             Err(Error::Applicant { diagnostics, .. }) => {
@@ -720,7 +720,7 @@ async fn thumb(
         }
         let path = dir.join(&q.file);
         app.thumbs
-            .get(&path, app.desk.session.book.limits.max_pixels)
+            .get(&path, app.desk.ctx.book.limits.max_pixels)
             .ok_or_else(|| fail(StatusCode::NOT_FOUND, "没有缩略图 (no thumbnail)"))
     })
     .await??;
@@ -800,7 +800,7 @@ fn chosen(app: &App, list: &str) -> Result<Option<Vec<String>>, Fail> {
 fn visit_of(app: &App, visit: Option<&str>) -> Result<Option<usize>, Fail> {
     let visits: Vec<(&str, &str)> = app
         .desk
-        .session
+        .ctx
         .book
         .visits
         .iter()
@@ -841,7 +841,7 @@ async fn copies_pdf(
                 }, "left_out": left_out}),
             ));
         }
-        let s = &app.desk.session;
+        let s = &app.desk.ctx;
         let opts = crate::render::copies::CopiesOptions {
             date: s.date,
             max_file_bytes: s.book.limits.max_file_bytes,
@@ -853,15 +853,148 @@ async fn copies_pdf(
             .map_err(|e| fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
         let mut r = download(bytes, "application/pdf", &format!("复印件-{}.pdf", s.date));
         // Who was left out (not ready), for the page to say.
-        let names = percent_encoding::utf8_percent_encode(
-            &left_out.join(","),
-            percent_encoding::NON_ALPHANUMERIC,
-        )
-        .to_string();
-        if let Ok(v) = HeaderValue::from_str(&names) {
-            r.headers_mut().insert("x-left-out", v);
-        }
+        left_out_header(&mut r, &left_out);
         Ok(r)
+    })
+    .await?
+}
+
+/// The department folders to work on: the chosen employees' folders, or DIR for all.
+fn dirs_of(app: &App, only: Option<&[String]>) -> Vec<PathBuf> {
+    match only {
+        None => vec![app.desk.dir.clone()],
+        // In the department's order, whatever the order asked.
+        Some(folders) => app
+            .desk
+            .employees()
+            .into_iter()
+            .filter(|e| folders.contains(&e.folder))
+            .map(|e| e.dir)
+            .collect(),
+    }
+}
+
+/// Percent-encoded folder names for the `X-Left-Out` header.
+fn left_out_header(r: &mut Response, folders: &[String]) {
+    if folders.is_empty() {
+        return;
+    }
+    let names = percent_encoding::utf8_percent_encode(
+        &folders.join(","),
+        percent_encoding::NON_ALPHANUMERIC,
+    )
+    .to_string();
+    if let Ok(v) = HeaderValue::from_str(&names) {
+        r.headers_mut().insert("x-left-out", v);
+    }
+}
+
+/// The counter checklist PDF of the chosen employees (`checklist --pdf`): those below the
+/// standard, vetoed or broken are left out and named in `X-Left-Out`; with `visit=N`, that
+/// visit only.
+async fn checklist_pdf(
+    State(app): State<Shared>,
+    Query(q): Query<PdfQuery>,
+) -> Result<Response, Fail> {
+    let only = chosen(&app, &q.folders)?;
+    let visit = visit_of(&app, q.visit.as_deref())?;
+    blocking(move || {
+        let ctx = &app.desk.ctx;
+        let dirs = dirs_of(&app, only.as_deref());
+        let (mut listed, _) = crate::department::checklist_all(ctx, &dirs, &crate::department::Silent)
+            .map_err(|e| fail(StatusCode::CONFLICT, e.render()))?;
+        let mut left: Vec<String> = Vec::new();
+        for (e, r) in &mut listed {
+            match r {
+                crate::department::Outcome::Done(d) => {
+                    if let Some(n) = visit {
+                        let keep = d.checklist.visits.get(n).map(|v| v.id.clone());
+                        d.checklist.visits.retain(|v| Some(&v.id) == keep.as_ref());
+                        d.checklist.items.retain(|i| keep.as_ref().is_some_and(|k| i.visits.contains(k)));
+                    }
+                }
+                crate::department::Outcome::Broken(_) => left.push(e.folder.clone()),
+            }
+        }
+        let fonts = crate::render::Fonts::embedded()
+            .map_err(|e| fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        let (bytes, _, left_out) = crate::department::counter_checklist(ctx, &listed, &fonts)
+            .map_err(|e| match e {
+                Error::Usage(m) => Fail(
+                    StatusCode::CONFLICT,
+                    json!({"error": format!("没有可以提交的员工（未达标准分或未就绪），柜台清单为空 ({m})")}),
+                ),
+                e => fail(StatusCode::INTERNAL_SERVER_ERROR, e.render()),
+            })?;
+        left.extend(left_out.into_iter().map(|l| l.folder));
+        let mut r = download(bytes, "application/pdf", &format!("柜台清单-{}.pdf", ctx.date));
+        left_out_header(&mut r, &left);
+        Ok(r)
+    })
+    .await?
+}
+
+#[derive(Deserialize)]
+struct PackBody {
+    #[serde(default)]
+    folders: Vec<String>,
+}
+
+/// Pack (`pack --format json`): the chosen employees (none: all) checked and, when ready,
+/// bundled into `DIR/out/` with their cover sheets. A bundle made before is replaced (the
+/// clerk packs again after a fix; the file is written aside and renamed, never half-written).
+async fn pack(State(app): State<Shared>, Json(body): Json<PackBody>) -> Result<Response, Fail> {
+    for f in &body.folders {
+        employee_dir(&app, f)?;
+    }
+    let only = (!body.folders.is_empty()).then_some(body.folders);
+    blocking(move || {
+        let ctx = &app.desk.ctx;
+        let dirs = dirs_of(&app, only.as_deref());
+        let opts = crate::pack::PackOptions {
+            out: app.desk.dir.join("out"),
+            force: true,
+            ascii_names: false,
+            epoch: crate::commands::epoch(ctx.date),
+            date: ctx.date,
+        };
+        let fonts = crate::render::Fonts::embedded()
+            .map_err(|e| fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        let (results, batch) = match crate::department::pack_all(
+            ctx,
+            &dirs,
+            &opts,
+            false,
+            &fonts,
+            &crate::department::Silent,
+        ) {
+            Ok(r) => r,
+            // One employee that cannot be loaded, or an out/ that cannot be written.
+            Err(e) => {
+                let folder = only.as_ref().and_then(|o| o.first().cloned());
+                return Ok(Json(json!({"folder": folder, "error": e.render()})).into_response());
+            }
+        };
+        use crate::department::{Outcome, PackResult};
+        let json: Vec<Value> = results
+            .iter()
+            .map(|(e, r)| match r {
+                Outcome::Done(PackResult::Packed(p, applicant, findings)) => json!({
+                    "folder": e.folder, "applicant": applicant, "status": "packed",
+                    "zip": p.zip, "cover": p.cover, "files": p.files, "bytes": p.bytes,
+                    "payload_oxum": p.payload_oxum, "fingerprint": p.fingerprint, "findings": findings}),
+                Outcome::Done(PackResult::NotReady(report, c)) => json!({
+                    "folder": e.folder, "applicant": c.applicant, "status": "not-ready",
+                    "ready": false, "items": report.items, "findings": report.findings}),
+                Outcome::Broken(err) => json!({"folder": e.folder, "error": err.render()}),
+            })
+            .collect();
+        let v = if batch {
+            Value::Array(json)
+        } else {
+            json.into_iter().next().unwrap_or_default()
+        };
+        Ok(Json(v).into_response())
     })
     .await?
 }

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use serde_json::{json, Value};
 
 use crate::checklist::Checklist;
-use crate::cli::{self, Employee, Outcome, Session};
+use crate::department::{self, Context, Employee, Outcome, Silent};
 use crate::error::Error;
 use crate::scan::CheckReport;
 use crate::score::Score;
@@ -56,12 +56,12 @@ pub struct Desk {
     pub dir: PathBuf,
     /// DIR is one employee folder rather than a department of them.
     pub single: bool,
-    pub session: Session,
+    pub ctx: Context,
     cache: Mutex<HashMap<String, Cached>>,
 }
 
 impl Desk {
-    pub fn new(dir: &Path, session: Session) -> Result<Desk, Error> {
+    pub fn new(dir: &Path, ctx: Context) -> Result<Desk, Error> {
         let dir = std::fs::canonicalize(dir).map_err(|e| Error::io(dir, &e))?;
         if !dir.is_dir() {
             return Err(Error::Folder {
@@ -73,7 +73,7 @@ impl Desk {
         Ok(Desk {
             dir,
             single,
-            session,
+            ctx,
             cache: Mutex::new(HashMap::new()),
         })
     }
@@ -81,7 +81,7 @@ impl Desk {
     /// The employee folders, by name, in order. A department folder with none yet is empty
     /// (the page starts with「新建员工」).
     pub fn employees(&self) -> Vec<Employee> {
-        match cli::employees(std::slice::from_ref(&self.dir)) {
+        match department::discover(std::slice::from_ref(&self.dir)) {
             Ok((list, _)) => list,
             Err(_) => Vec::new(),
         }
@@ -97,9 +97,9 @@ impl Desk {
 
     /// Every employee's view, in folder order (`folders`: only these, when given).
     pub fn views(&self, only: Option<&[String]>) -> Vec<(String, PathBuf, View)> {
-        let s = &self.session;
+        let ctx = &self.ctx;
         let dirs = [self.dir.clone()];
-        let result = cli::each(s, &dirs, |e, l, _| {
+        let result = department::each(ctx, &dirs, &Silent, |e, l| {
             if let Some(only) = only {
                 if !only.contains(&e.folder) {
                     return Ok(None);
@@ -112,7 +112,7 @@ impl Desk {
                     return Ok(Some(c.2));
                 }
             }
-            let (report, score) = cli::check_employee(s, e, l)?;
+            let (report, score) = department::check_employee(ctx, e, l)?;
             let view = View::Done(Box::new(checked(e, report, l.checklist.clone(), score)));
             self.cache_put(&e.folder, stamp, marks, view.clone());
             Ok(Some(view))

@@ -20,7 +20,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::cli::Session;
+use crate::department::Context;
 use crate::error::Error;
 
 /// What `dossier serve` was asked.
@@ -44,10 +44,10 @@ pub struct App {
     pub copies: bool,
 }
 
-/// Runs the server until Ctrl-C or SIGTERM; the process exit code.
-pub fn run(session: Session, opts: Options) -> Result<i32, Error> {
-    let max_upload = session.book.limits.max_file_bytes;
-    let desk = desk::Desk::new(&opts.dir, session)?;
+/// Runs the server until Ctrl-C or SIGTERM.
+pub fn run(ctx: Context, opts: Options) -> Result<(), Error> {
+    let max_upload = ctx.book.limits.max_file_bytes;
+    let desk = desk::Desk::new(&opts.dir, ctx)?;
     let token = security::new_token().map_err(Error::Other)?;
     let listener = std::net::TcpListener::bind(("127.0.0.1", opts.port)).map_err(|e| {
         Error::Usage(format!(
@@ -105,7 +105,7 @@ pub fn run(session: Session, opts: Options) -> Result<i32, Error> {
             .map_err(|e| Error::Other(format!("server: {e}")))
     })?;
     eprintln!("dossier serve: 已停止 (stopped)");
-    Ok(crate::cli::EXIT_OK)
+    Ok(())
 }
 
 /// Resolves on Ctrl-C, or SIGTERM on Unix.

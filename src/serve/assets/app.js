@@ -638,7 +638,6 @@ $('#raw-save').addEventListener('click', () => saveText($('#raw-text').value, tr
   state.meta = res.data;
   $('#where').textContent = res.data.dir || '';
   $('#do-copies').hidden = !res.data.copies;
-  for (const id of ['#do-pack', '#do-checklist', '#emp-pack', '#emp-checklist']) $(id).hidden = !res.data.pack;
   if (res.data.single) $('#new-form').hidden = true;
   route();
 })();
