@@ -390,7 +390,7 @@ fn a_clerk_uploads_a_scan_packs_and_downloads() {
         "the department again",
         "const r = document.querySelector(\"#dept-table tbody tr[data-folder='chen-jing']\"); return r && r.innerText.includes('就绪') && !r.innerText.includes('未就绪')",
     );
-    if d.run("return !document.querySelector('#do-pack').hidden") == true {
+    {
         // Pack her and download the bundle from the page's link.
         d.click("#dept-table tbody tr[data-folder='chen-jing'] input[type=checkbox]");
         d.click("#do-pack");
