@@ -100,6 +100,11 @@ pub enum Command {
     },
     /// Print the effective rulebook (built-in or --rules), to copy and edit.
     Rules,
+    /// The Excel roster: the blank template, import into employee folders, export of the status.
+    Roster {
+        #[command(subcommand)]
+        action: crate::roster::command::RosterCommand,
+    },
 }
 
 /// The font for the PDFs (default: the embedded Noto Sans CJK SC subset).
@@ -260,6 +265,7 @@ pub fn run(cli: &Cli) -> Result<i32, Error> {
             cmd_pack(&s, dirs, &opts, font)
         }
         Command::Verify { zips } => cmd_verify(&s, zips),
+        Command::Roster { action } => crate::roster::command::run(&s, action),
     }
 }
 

@@ -16,6 +16,7 @@ pub mod idnum;
 pub mod pack;
 pub mod profile;
 pub mod render;
+pub mod roster;
 pub mod rules;
 pub mod scan;
 pub mod score;
