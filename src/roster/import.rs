@@ -146,55 +146,13 @@ fn quoted(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-/// TEMPORARY, until the profile parser reads the Chinese values of SPEC §3 itself (Rules II):
-/// the one table from a clerk's Chinese word to today's English code. Delete it, and write the
-/// cell as it is, when that lands; values not in it go to the parser unchanged, to be refused
-/// there with its own message.
-const TO_CODE: &[(&str, &str)] = &[
-    ("家庭户", "family"),
-    ("集体户", "collective"),
-    ("未婚", "single"),
-    ("已婚", "married"),
-    ("离异", "divorced"),
-    ("丧偶", "widowed"),
-    ("无", "none"),
-    ("大专", "associate"),
-    ("本科", "bachelor"),
-    ("硕士", "master"),
-    ("博士", "doctorate"),
-    ("全日制", "full-time"),
-    ("成人高考", "adult-exam"),
-    ("自学考试", "self-study"),
-    ("网络教育", "online"),
-    ("开放大学", "open-university"),
-    ("初级", "junior"),
-    ("中级", "intermediate"),
-    ("高级", "senior"),
-    ("企业", "enterprise"),
-    ("事业单位", "institution"),
-    ("社会组织", "social-org"),
-    ("五级", "5"),
-    ("四级", "4"),
-    ("三级", "3"),
-    ("二级", "2"),
-    ("一级", "1"),
-    ("是", "true"),
-    ("否", "false"),
-];
-
-/// The TOML value of a choice or yes/no cell (see [`TO_CODE`]).
-fn choice_value(kind: Kind, cell: &Cell) -> String {
-    let raw = cell.text();
-    let code = TO_CODE
-        .iter()
-        .find(|(zh, _)| *zh == raw)
-        .map_or(raw.as_str(), |(_, code)| *code);
-    match (kind, cell) {
-        (_, Cell::Bool(b)) => b.to_string(),
-        (Kind::YesNo, _) if code == "true" || code == "false" => code.to_string(),
-        // Skill levels are numbers (5 … 1) in applicant.toml.
-        (Kind::Choice(super::SKILL_ZH), _) if code.parse::<i64>().is_ok() => code.to_string(),
-        _ => quoted(code),
+/// The TOML value of a choice or yes/no cell: the word as the clerk chose it (`已婚`, `三级`,
+/// `是`), which the profile parser reads (SPEC §3); Excel's own TRUE/FALSE as booleans.
+fn choice_value(cell: &Cell) -> String {
+    match cell {
+        Cell::Bool(b) => b.to_string(),
+        Cell::Number(n) => number_text(*n),
+        c => quoted(&c.text()),
     }
 }
 
@@ -206,8 +164,6 @@ enum Origin {
     Cell(Addr),
     /// A table header: a diagnostic about a missing key is the cell of that key (empty).
     Table(Vec<(&'static str, Addr)>),
-    /// The `[employer]` header: as `Table`, and otherwise the sheet `单位` as a whole.
-    Company(Vec<(&'static str, Addr)>),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -294,7 +250,7 @@ impl Fields {
                 self.problems.push(problem(format!("{} 是数字，不是日期：把单元格设为日期格式，或输入 2017-05-01 (a number, not a date)", number_text(*n))));
                 return None;
             }
-            (Kind::Choice(_) | Kind::YesNo, c) => choice_value(v.column.kind, c),
+            (Kind::Choice(_) | Kind::Skill | Kind::YesNo, c) => choice_value(c),
             (Kind::Int, Cell::Number(n)) => number_text(*n),
             (Kind::Number, Cell::Number(n)) => {
                 let s = number_text(*n);
@@ -429,14 +385,39 @@ fn plan(path: &Path, out: &Path, districts: &[String], today: Date) -> Result<Pl
         }
     };
 
-    // The employer, from 单位: one TOML table, lines pointing at column B.
-    let company = company(company_range.as_ref(), &mut problems);
-    if !company.given {
+    // The employer the rows inherit: the sheet 单位 (validated as the company.toml it becomes,
+    // located at its cells), or else the department's company.toml as it is.
+    let company = company(company_range.as_ref(), path, &mut problems);
+    let company_file = out.join(crate::profile::COMPANY_FILE);
+    let inherited = if company.given {
+        match crate::profile::Company::parse(&company.gen.text, districts, today) {
+            Ok(employer) => Some(crate::profile::Company {
+                path: company_file,
+                employer,
+                warnings: Vec::new(),
+            }),
+            Err(diags) => {
+                for d in diags {
+                    problems.push(locate(&d, &company.gen, COMPANY_SHEET.into()));
+                }
+                None
+            }
+        }
+    } else if company_file.is_file() {
+        Some(crate::profile::Company::load(
+            &company_file,
+            districts,
+            today,
+        )?)
+    } else {
         problems.push(Problem {
             at: COMPANY_SHEET.into(),
-            message: "the sheet 单位 is missing or empty (缺少单位信息): fill in 单位名称, 统一社会信用代码, 所在区, 经办人 in column B".into(),
+            message: format!("the sheet 单位 is missing or empty, and {} has no company.toml (缺少单位信息): fill in 单位名称, 统一社会信用代码, 所在区, 经办人 in column B", out.display()),
         });
-    }
+        None
+    };
+    // Without a usable employer every row would say so: it is reported once, above.
+    let employer_ok = inherited.is_some();
 
     // Headers of 员工, row 1.
     let columns = headers(&employees, &mut problems);
@@ -485,8 +466,8 @@ fn plan(path: &Path, out: &Path, districts: &[String], today: Date) -> Result<Pl
             problems: Vec::new(),
             table_keys: Vec::new(),
         };
-        let g = applicant_text(&mut f, &company, path);
-        let parsed = Profile::parse(&g.text, districts, today);
+        let g = applicant_text(&mut f, path);
+        let parsed = Profile::parse_with(&g.text, inherited.as_ref(), districts, today);
         // Cells that could not become a value are reported as such, not again by the parser.
         let mut row_problems = std::mem::take(&mut f.problems);
         match parsed {
@@ -510,14 +491,19 @@ fn plan(path: &Path, out: &Path, districts: &[String], today: Date) -> Result<Pl
             }
             Err(diags) => {
                 for d in diags {
-                    let p = locate(&d, &g, row);
-                    if row_problems.iter().any(|q| q.at == p.at) {
+                    // The employer is inherited: what it lacks is a cell of 单位, said once.
+                    if d.line == 0 && d.message.contains("[employer]") {
+                        if !employer_ok {
+                            continue;
+                        }
+                        let p = at_key(&d.message, &company.empty_keys, COMPANY_SHEET.into());
+                        if seen.insert((p.at.clone(), p.message.clone())) {
+                            problems.push(p);
+                        }
                         continue;
                     }
-                    let about_company = p.at == COMPANY_SHEET || p.at.starts_with("单位!");
-                    if about_company
-                        && (!company.given || !seen.insert((p.at.clone(), p.message.clone())))
-                    {
+                    let p = locate(&d, &g, format!("{EMPLOYEE_SHEET}!{}:{}", row + 1, row + 1));
+                    if row_problems.iter().any(|q| q.at == p.at) {
                         continue;
                     }
                     row_problems.push(p);
@@ -532,7 +518,7 @@ fn plan(path: &Path, out: &Path, districts: &[String], today: Date) -> Result<Pl
     }
     Ok(Plan {
         out: out.to_path_buf(),
-        company: company.given.then(|| company_text(&company, path)),
+        company: company.given.then_some(company.gen.text),
         rows: planned,
         skipped_rows,
     })
@@ -595,8 +581,8 @@ fn headers(range: &Range<Data>, problems: &mut Vec<Problem>) -> Option<BTreeMap<
     ok.then_some(found)
 }
 
-/// The `[employer]` lines from the sheet `单位`, and whether it gave any value.
-fn company(range: Option<&Range<Data>>, problems: &mut Vec<Problem>) -> Company {
+/// The sheet `单位` as the text of a `company.toml`, each line with its cell.
+fn company(range: Option<&Range<Data>>, path: &Path, problems: &mut Vec<Problem>) -> Company {
     let Some(range) = range else {
         return Company::default();
     };
@@ -610,7 +596,6 @@ fn company(range: Option<&Range<Data>>, problems: &mut Vec<Problem>) -> Company 
         ("经办人电话", "hr_phone"),
     ];
     let height = range.end().map_or(0, |(r, _)| r as usize + 1);
-    let mut lines = Vec::new();
     let mut given = false;
     let mut f = Fields {
         by_header: HashMap::new(),
@@ -639,16 +624,29 @@ fn company(range: Option<&Range<Data>>, problems: &mut Vec<Problem>) -> Company 
         );
     }
     let mut g = Gen::default();
+    g.line(
+        &format!(
+            "# 单位信息 (company.toml): written by `dossier roster import` from the sheet 单位 of {}.",
+            file_name(path)
+        ),
+        Origin::None,
+    );
+    g.line(
+        "# Every employee folder here takes its [employer] from this file; change the roster, not this file.",
+        Origin::None,
+    );
+    g.line("", Origin::None);
+    let at = g.origins.len();
+    g.line("[employer]", Origin::None);
     for (header, key) in keys {
         f.kv(&mut g, key, header);
     }
-    for (line, origin) in g.text.lines().zip(g.origins) {
-        lines.push((line.to_string(), origin));
-    }
+    let empty_keys = f.table_keys.clone();
+    f.close(&mut g, at);
     problems.append(&mut f.problems);
     Company {
-        lines,
-        empty_keys: f.table_keys,
+        gen: g,
+        empty_keys,
         given,
     }
 }
@@ -656,24 +654,12 @@ fn company(range: Option<&Range<Data>>, problems: &mut Vec<Problem>) -> Company 
 /// The employer as read from the sheet `单位`.
 #[derive(Default)]
 struct Company {
-    /// `key = value` lines of `[employer]`, each with its cell.
-    lines: Vec<(String, Origin)>,
-    /// Keys whose cell in column B is empty.
+    /// The text of `company.toml`, each line with its cell.
+    gen: Gen,
+    /// Keys whose cell in column B is empty: where "missing key" of an employee points.
     empty_keys: Vec<(&'static str, Addr)>,
     /// Whether any value was given.
     given: bool,
-}
-
-fn company_text(c: &Company, path: &Path) -> String {
-    let mut s = format!(
-        "# 单位信息 (company.toml): written by `dossier roster import` from the sheet 单位 of {}.\n# Every employee folder here takes its [employer] from this file; change the roster, not this file.\n\n[employer]\n",
-        file_name(path)
-    );
-    for (l, _) in &c.lines {
-        s.push_str(l);
-        s.push('\n');
-    }
-    s
 }
 
 fn file_name(path: &Path) -> String {
@@ -683,7 +669,7 @@ fn file_name(path: &Path) -> String {
 }
 
 /// The `applicant.toml` of one row.
-fn applicant_text(f: &mut Fields, company: &Company, path: &Path) -> Gen {
+fn applicant_text(f: &mut Fields, path: &Path) -> Gen {
     let mut g = Gen::default();
     g.line(
         &format!(
@@ -705,14 +691,6 @@ fn applicant_text(f: &mut Fields, company: &Company, path: &Path) -> Gen {
     f.kv(&mut g, "hukou", "户口类型");
     f.kv(&mut g, "permit_expires", "居住证有效期");
     f.close(&mut g, at);
-
-    // TEMPORARY, until employee folders inherit company.toml (Rules II): the employer is also
-    // written into each applicant.toml.
-    g.line("", Origin::None);
-    g.line("[employer]", Origin::Company(company.empty_keys.clone()));
-    for (l, o) in &company.lines {
-        g.line(l, o.clone());
-    }
 
     g.line("", Origin::None);
     let at = g.origins.len();
@@ -798,47 +776,42 @@ fn insurance_months(f: &mut Fields, g: &mut Gen) {
     }
 }
 
-/// The problem a parser diagnostic is, at the cell its line came from.
-fn locate(d: &Diagnostic, g: &Gen, row: usize) -> Problem {
-    let message = mask_id_numbers(&d.message);
+/// The problem a parser diagnostic is, at the cell its line came from (`fallback` for a line
+/// that came from no cell).
+fn locate(d: &Diagnostic, g: &Gen, fallback: String) -> Problem {
     let origin = if d.line == 0 {
         &Origin::None
     } else {
         g.origins.get(d.line - 1).unwrap_or(&Origin::None)
     };
-    let at_row = || Problem {
-        at: format!("{EMPLOYEE_SHEET}!{}:{}", row + 1, row + 1),
-        message: message.clone(),
-    };
     match origin {
         Origin::Cell(a) => Problem {
             at: cell_address(a.sheet, a.row, a.col),
-            message: format!("{}: {message}", a.header),
+            message: format!("{}: {}", a.header, mask_id_numbers(&d.message)),
         },
-        Origin::Table(keys) => match keys
-            .iter()
-            .find(|(k, _)| message.contains(&format!("`{k}`")))
-        {
-            Some((_, a)) => Problem {
-                at: cell_address(a.sheet, a.row, a.col),
-                message: format!("{}: 必填，不能为空 (required): {message}", a.header),
-            },
-            None => at_row(),
+        Origin::Table(keys) => at_key(&d.message, keys, fallback),
+        Origin::None => Problem {
+            at: fallback,
+            message: mask_id_numbers(&d.message),
         },
-        Origin::Company(keys) => match keys
-            .iter()
-            .find(|(k, _)| message.contains(&format!("`{k}`")))
-        {
-            Some((_, a)) => Problem {
-                at: cell_address(a.sheet, a.row, a.col),
-                message: format!("{}: 必填，不能为空 (required): {message}", a.header),
-            },
-            None => Problem {
-                at: COMPANY_SHEET.into(),
-                message,
-            },
+    }
+}
+
+/// A "missing key" diagnostic at the (empty) cell of that key, if it has one.
+fn at_key(message: &str, keys: &[(&'static str, Addr)], fallback: String) -> Problem {
+    let message = mask_id_numbers(message);
+    match keys
+        .iter()
+        .find(|(k, _)| message.contains(&format!("`{k}`")))
+    {
+        Some((_, a)) => Problem {
+            at: cell_address(a.sheet, a.row, a.col),
+            message: format!("{}: 必填，不能为空 (required): {message}", a.header),
         },
-        Origin::None => at_row(),
+        None => Problem {
+            at: fallback,
+            message,
+        },
     }
 }
 

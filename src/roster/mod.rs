@@ -16,6 +16,8 @@ pub mod template;
 
 use std::path::PathBuf;
 
+use crate::profile;
+
 /// The sheet of employees, one per row, headers in row 1.
 pub const EMPLOYEE_SHEET: &str = "员工";
 /// The sheet of the employer: labels in column A, values in column B.
@@ -36,8 +38,11 @@ pub enum Kind {
     Phone,
     /// A date: an Excel date cell, or text such as 2017-05-01.
     Date,
-    /// One of a closed list, offered as a drop-down.
+    /// One of a closed list of the profile's codes, offered as a drop-down of the words a
+    /// clerk writes for them (`已婚` for `married`: [`crate::profile::WORDS`]).
     Choice(&'static [&'static str]),
+    /// A skill level, 五级 (lowest) … 一级 (highest).
+    Skill,
     /// 是 / 否.
     YesNo,
     /// A whole number.
@@ -61,13 +66,26 @@ pub struct Column {
 }
 
 pub const YES_NO: &[&str] = &["是", "否"];
-pub const HUKOU_ZH: &[&str] = &["家庭户", "集体户"];
-pub const MARITAL_ZH: &[&str] = &["未婚", "已婚", "离异", "丧偶"];
-pub const LEVEL_ZH: &[&str] = &["无", "大专", "本科", "硕士", "博士"];
-pub const MODE_ZH: &[&str] = &["全日制", "成人高考", "自学考试", "网络教育", "开放大学"];
 pub const SKILL_ZH: &[&str] = &["五级", "四级", "三级", "二级", "一级"];
-pub const TITLE_ZH: &[&str] = &["初级", "中级", "高级"];
-pub const EMPLOYER_KIND_ZH: &[&str] = &["企业", "事业单位", "社会组织"];
+
+/// The drop-down of a column: the word a clerk writes for each code (the first of its words
+/// in the profile's table), in the order of the codes.
+pub fn choices(kind: Kind) -> Vec<&'static str> {
+    match kind {
+        Kind::Choice(codes) => codes
+            .iter()
+            .map(|code| {
+                crate::profile::WORDS
+                    .iter()
+                    .find(|(_, c)| c == code)
+                    .map_or(*code, |(word, _)| *word)
+            })
+            .collect(),
+        Kind::Skill => SKILL_ZH.to_vec(),
+        Kind::YesNo => YES_NO.to_vec(),
+        _ => Vec::new(),
+    }
+}
 
 const fn col(header: &'static str, kind: Kind, width: f64, note: &'static str) -> Column {
     Column {
@@ -97,7 +115,7 @@ pub const EMPLOYEE_COLUMNS: &[Column] = &[
     col("手机号", Kind::Phone, 14.0, "申请人手机号（可不填）"),
     col(
         "户口类型",
-        Kind::Choice(HUKOU_ZH),
+        Kind::Choice(profile::HUKOU),
         10.0,
         "家庭户（户口簿）或 集体户（集体户口）（必填）",
     ),
@@ -109,7 +127,7 @@ pub const EMPLOYEE_COLUMNS: &[Column] = &[
     ),
     col(
         "婚姻状况",
-        Kind::Choice(MARITAL_ZH),
+        Kind::Choice(profile::MARITAL),
         10.0,
         "未婚 / 已婚 / 离异 / 丧偶（必填）。已婚须填写配偶姓名和配偶身份证号",
     ),
@@ -142,7 +160,7 @@ pub const EMPLOYEE_COLUMNS: &[Column] = &[
     col("子女3出生日期", Kind::Date, 13.0, "第三个子女的出生日期"),
     col(
         "学历",
-        Kind::Choice(LEVEL_ZH),
+        Kind::Choice(profile::LEVELS),
         8.0,
         "最高学历：无 / 大专 / 本科 / 硕士 / 博士（必填）",
     ),
@@ -154,7 +172,7 @@ pub const EMPLOYEE_COLUMNS: &[Column] = &[
     ),
     col(
         "学习形式",
-        Kind::Choice(MODE_ZH),
+        Kind::Choice(profile::MODES),
         11.0,
         "全日制 / 成人高考 / 自学考试 / 网络教育 / 开放大学（不填为 全日制）",
     ),
@@ -196,14 +214,14 @@ pub const EMPLOYEE_COLUMNS: &[Column] = &[
     ),
     col(
         "技能等级",
-        Kind::Choice(SKILL_ZH),
+        Kind::Skill,
         10.0,
         "职业资格/技能等级：五级（最低）… 一级（最高）（无则不填）",
     ),
     col("技能名称", Kind::Text, 12.0, "技能证书的工种，例如 电工"),
     col(
         "职称",
-        Kind::Choice(TITLE_ZH),
+        Kind::Choice(profile::TITLE_LEVELS),
         8.0,
         "专业技术职称：初级 / 中级 / 高级（无则不填）",
     ),
@@ -233,7 +251,7 @@ pub const COMPANY_FIELDS: &[Column] = &[
     ),
     col(
         "单位类型",
-        Kind::Choice(EMPLOYER_KIND_ZH),
+        Kind::Choice(profile::EMPLOYER_KINDS),
         0.0,
         "企业 / 事业单位 / 社会组织",
     ),
@@ -316,6 +334,36 @@ mod tests {
         assert_eq!(column_letters(701), "ZZ");
         assert_eq!(column_letters(702), "AAA");
         assert_eq!(cell_address("员工", 4, 6), "员工!G5");
+    }
+
+    #[test]
+    fn drop_downs_are_the_words_of_the_profile() {
+        let list = |h: &str| {
+            choices(
+                EMPLOYEE_COLUMNS
+                    .iter()
+                    .find(|c| c.header == h)
+                    .unwrap()
+                    .kind,
+            )
+            .join(",")
+        };
+        assert_eq!(list("婚姻状况"), "未婚,已婚,离异,丧偶");
+        assert_eq!(list("户口类型"), "家庭户,集体户");
+        assert_eq!(list("学历"), "无,大专,本科,硕士,博士");
+        assert_eq!(
+            list("学习形式"),
+            "全日制,成人高考,自学考试,网络教育,开放大学"
+        );
+        assert_eq!(list("职称"), "初级,中级,高级");
+        assert_eq!(list("技能等级"), "五级,四级,三级,二级,一级");
+        assert_eq!(list("学位"), "是,否");
+        let kind = COMPANY_FIELDS
+            .iter()
+            .find(|c| c.header == "单位类型")
+            .unwrap()
+            .kind;
+        assert_eq!(choices(kind).join(","), "企业,事业单位,社会组织");
     }
 
     #[test]

@@ -8,9 +8,7 @@ use rust_xlsxwriter::{
     DataValidation, Format, FormatAlign, FormatBorder, Note, Workbook, Worksheet, XlsxError,
 };
 
-use super::{
-    Column, Kind, COMPANY_FIELDS, COMPANY_SHEET, EMPLOYEE_COLUMNS, EMPLOYEE_SHEET, YES_NO,
-};
+use super::{Column, Kind, COMPANY_FIELDS, COMPANY_SHEET, EMPLOYEE_COLUMNS, EMPLOYEE_SHEET};
 
 /// Rows of `员工` that get the drop-downs and formats: a department's worth and more.
 pub const TEMPLATE_ROWS: u32 = 2000;
@@ -77,7 +75,9 @@ fn note(c: &Column) -> Note {
     let mut text = c.note.to_string();
     match c.kind {
         Kind::Date => text.push_str("\n日期：Excel 日期，或文本 2017-05-01"),
-        Kind::Choice(list) => text.push_str(&format!("\n可选：{}", list.join(" / "))),
+        Kind::Choice(_) | Kind::Skill => {
+            text.push_str(&format!("\n可选：{}", super::choices(c.kind).join(" / ")))
+        }
         _ => {}
     }
     Note::new(text)
@@ -102,8 +102,7 @@ fn validate(
             .set_error_message(format!("请从下拉列表中选择：{}", items.join(" / ")))
     };
     let dv = match c.kind {
-        Kind::Choice(items) => list(items)?,
-        Kind::YesNo => list(YES_NO)?,
+        Kind::Choice(_) | Kind::Skill | Kind::YesNo => list(&super::choices(c.kind))?,
         Kind::District => {
             let names: Vec<&str> = districts.iter().map(String::as_str).collect();
             list(&names)?
