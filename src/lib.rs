@@ -9,10 +9,12 @@
 pub mod bundle;
 pub mod checklist;
 pub mod cli;
+pub mod copies;
 pub mod date;
 pub mod error;
 pub mod finding;
 pub mod idnum;
+pub mod insurance;
 pub mod pack;
 pub mod profile;
 pub mod render;
