@@ -25,9 +25,25 @@ fn id_for(birth: Date, seq: usize) -> String {
 }
 
 const HEADERS: &[&str] = &[
-    "文件夹", "姓名", "身份证号", "手机号", "户口类型", "居住证有效期", "婚姻状况", "结婚日期",
-    "配偶姓名", "配偶身份证号", "配偶上海户籍", "子女1出生日期", "学历", "学位", "学习形式",
-    "毕业日期", "社保月数", "社保基数比例", "完税证明",
+    "文件夹",
+    "姓名",
+    "身份证号",
+    "手机号",
+    "户口类型",
+    "居住证有效期",
+    "婚姻状况",
+    "结婚日期",
+    "配偶姓名",
+    "配偶身份证号",
+    "配偶上海户籍",
+    "子女1出生日期",
+    "学历",
+    "学位",
+    "学习形式",
+    "毕业日期",
+    "社保月数",
+    "社保基数比例",
+    "完税证明",
 ];
 
 fn roster(path: &Path, n: usize) {
@@ -68,10 +84,14 @@ fn roster(path: &Path, n: usize) {
                 ws.write_string(r, c as u16, *v).expect("cell");
             }
         }
-        ws.write_datetime_with_format(r, 5, day(2027, 6, 30), &date).expect("date");
-        ws.write_datetime_with_format(r, 7, day(2016, 10, 1), &date).expect("date");
-        ws.write_datetime_with_format(r, 11, day(2017, 5, 1), &date).expect("date");
-        ws.write_datetime_with_format(r, 15, day(2015, 6, 30), &date).expect("date");
+        ws.write_datetime_with_format(r, 5, day(2027, 6, 30), &date)
+            .expect("date");
+        ws.write_datetime_with_format(r, 7, day(2016, 10, 1), &date)
+            .expect("date");
+        ws.write_datetime_with_format(r, 11, day(2017, 5, 1), &date)
+            .expect("date");
+        ws.write_datetime_with_format(r, 15, day(2015, 6, 30), &date)
+            .expect("date");
         // An empty row now and then, as a real roster has.
         if i % 50 == 49 {
             ws.write_string(r + 1, 0, "").expect("empty");

@@ -57,8 +57,21 @@ fn part(path: &Path, name: &str) -> String {
 
 const HEADERS: &str = "文件夹 姓名 身份证号 手机号 户口类型 居住证有效期 婚姻状况 结婚日期 配偶姓名 配偶身份证号 配偶上海户籍 子女1出生日期 子女2出生日期 子女3出生日期 学历 学位 学习形式 毕业日期 海外学历 应届生 紧缺专业 社保月数 社保基数比例 技能等级 技能名称 职称 职称名称 完税证明";
 
+const COMPANY: &[(&str, &str)] = &[
+    ("单位名称", "上海示例科技有限公司"),
+    ("统一社会信用代码", "9131011566778899AR"),
+    ("所在区", "浦东新区"),
+    ("单位类型", "企业"),
+    ("是否派遣", "否"),
+    ("经办人", "李娜"),
+];
+
 /// A roster written with rust_xlsxwriter: `rows` are (header, value) pairs, all as text.
 fn roster(path: &Path, rows: &[Vec<(&str, &str)>]) {
+    roster_with(path, rows, COMPANY)
+}
+
+fn roster_with(path: &Path, rows: &[Vec<(&str, &str)>], company: &[(&str, &str)]) {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet().set_name("员工").unwrap();
     let headers: Vec<&str> = HEADERS.split(' ').collect();
@@ -72,17 +85,7 @@ fn roster(path: &Path, rows: &[Vec<(&str, &str)>]) {
         }
     }
     let ws = wb.add_worksheet().set_name("单位").unwrap();
-    for (r, (k, v)) in [
-        ("单位名称", "上海示例科技有限公司"),
-        ("统一社会信用代码", "9131011566778899AR"),
-        ("所在区", "浦东新区"),
-        ("单位类型", "企业"),
-        ("是否派遣", "否"),
-        ("经办人", "李娜"),
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (r, (k, v)) in company.iter().enumerate() {
         ws.write_string(r as u32, 0, *k).unwrap();
         ws.write_string(r as u32, 1, *v).unwrap();
     }
@@ -444,4 +447,31 @@ fn export_of_imported_folders_carries_the_same_people_with_masked_ids() {
     assert_eq!(code(&o), 2, "never over an existing file without --force");
     let o = dossier(&["roster", "export", s(&dept), "-o", s(&out), "--force"]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
+}
+
+#[test]
+fn the_employer_sheet_is_validated_at_its_cells_and_reported_once() {
+    let env = Env::new();
+    let file = env.path().join("r.xlsx");
+    let a = id_for("1990-01-01", "123");
+    let b = id_for("1991-02-02", "123");
+    let mut company = COMPANY.to_vec();
+    company[1] = ("统一社会信用代码", "9131011566778899AA");
+    company[5] = ("经办人", "");
+    roster_with(&file, &[person("张三", &a), person("李四", &b)], &company);
+    let o = dossier(&["roster", "import", s(&file), "-o", s(&env.path().join("d"))]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert_eq!(err.matches("单位!B2: 统一社会信用代码").count(), 1, "{err}");
+    assert!(!env.path().join("d").exists());
+
+    company[1] = COMPANY[1];
+    roster_with(&file, &[person("张三", &a), person("李四", &b)], &company);
+    let o = dossier(&["roster", "import", s(&file), "-o", s(&env.path().join("d"))]);
+    let err = stderr(&o);
+    assert_eq!(
+        err.matches("单位!B6: 经办人: 必填").count(),
+        1,
+        "once, not per row: {err}"
+    );
 }

@@ -728,7 +728,7 @@ fn applicant_text(f: &mut Fields, path: &Path) -> Gen {
     g.line("", Origin::None);
     let at = g.origins.len();
     f.header(&mut g, "[insurance]");
-    insurance_months(f, &mut g);
+    f.kv(&mut g, "months", "社保月数");
     f.kv(&mut g, "base_ratio", "社保基数比例");
     f.close(&mut g, at);
 
@@ -752,28 +752,6 @@ fn applicant_text(f: &mut Fields, path: &Path) -> Gen {
         f.table_keys.clear();
     }
     g
-}
-
-/// TEMPORARY, until `[insurance] months` lands (Rules II): 社保月数 as whole years, which is
-/// what the parser reads today.
-fn insurance_months(f: &mut Fields, g: &mut Gen) {
-    let Some(v) = f.by_header.get("社保月数").cloned() else {
-        return;
-    };
-    if v.cell.is_empty() {
-        f.table_keys.push(("years", v.addr));
-        return;
-    }
-    let origin = Origin::Cell(v.addr);
-    match f.toml_value(&v) {
-        Some(value) => match value.parse::<i64>() {
-            Ok(months) if months >= 0 => {
-                g.line(&format!("years = {}", months / 12), origin);
-            }
-            _ => g.line(&format!("years = {value}"), origin),
-        },
-        None => f.table_keys.push(("years", v.addr)),
-    }
 }
 
 /// The problem a parser diagnostic is, at the cell its line came from (`fallback` for a line
