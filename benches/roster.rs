@@ -175,7 +175,8 @@ fn main() {
         quiet: true,
     };
     let t = Instant::now();
-    let (xlsx, summary) = dossier::roster::export::export(&s, &[dept.clone()]).expect("export");
+    let (xlsx, summary) =
+        dossier::roster::export::export(&s, std::slice::from_ref(&dept)).expect("export");
     println!(
         "roster export, {} employees ({} ready) with 20 scans each: {:.3} s ({} KB)",
         summary.employees,
