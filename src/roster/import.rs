@@ -907,6 +907,17 @@ fn one_folder_per_person(
                 continue;
             }
         }
+        // Never through a link or onto a file: the folder is made here or is a real folder.
+        if std::fs::symlink_metadata(out.join(&folder)).is_ok_and(|m| !m.is_dir()) {
+            problems.push(Problem {
+                at: folder_at,
+                message: format!(
+                    "文件夹: “{folder}” exists in {} and is not a folder (or is a link) (已存在同名文件或链接): give this row another name in 文件夹",
+                    out.display()
+                ),
+            });
+            continue;
+        }
         if let Some((their_id, their_name)) = person_in(&out.join(&folder).join("applicant.toml")) {
             if their_id != id && *their_name != profile.applicant.name {
                 problems.push(Problem {
