@@ -7,8 +7,8 @@
 use std::path::Path;
 use std::time::Instant;
 
-use dossier::cli::{Format, Session, Style};
 use dossier::date::Date;
+use dossier::department::Context;
 use dossier::rules::Rulebook;
 use rust_xlsxwriter::{ExcelDateTime, Format as XFormat, Workbook};
 
@@ -167,16 +167,10 @@ fn main() {
     for e in &done.employees {
         link_scans(&example, &dept.join(&e.folder).join("scans"));
     }
-    let s = Session {
-        book,
-        date: today,
-        format: Format::Text,
-        style: Style { color: false },
-        quiet: true,
-    };
+    let ctx = Context { book, date: today };
     let t = Instant::now();
     let (xlsx, summary) =
-        dossier::roster::export::export(&s, std::slice::from_ref(&dept)).expect("export");
+        dossier::roster::export::export(&ctx, std::slice::from_ref(&dept)).expect("export");
     println!(
         "roster export, {} employees ({} ready) with 20 scans each: {:.3} s ({} KB)",
         summary.employees,

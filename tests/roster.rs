@@ -485,7 +485,13 @@ fn an_employee_folder_that_is_a_link_is_never_written_through() {
     std::fs::create_dir_all(&dept).unwrap();
     std::fs::create_dir_all(&elsewhere).unwrap();
     std::os::unix::fs::symlink(&elsewhere, dept.join("lina")).unwrap();
-    let o = dossier(&["roster", "import", s(&fixture("openpyxl-good.xlsx")), "-o", s(&dept)]);
+    let o = dossier(&[
+        "roster",
+        "import",
+        s(&fixture("openpyxl-good.xlsx")),
+        "-o",
+        s(&dept),
+    ]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("员工!A4: 文件夹"), "{}", stderr(&o));
     assert!(!elsewhere.join("applicant.toml").exists());

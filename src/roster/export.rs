@@ -17,7 +17,7 @@ use rust_xlsxwriter::{
 };
 
 use super::{MATERIALS_SHEET, SUMMARY_SHEET};
-use crate::cli::{Outcome, Session};
+use crate::department::{self, Context, Outcome};
 use crate::error::{mask_id_numbers, Error};
 use crate::finding::Code;
 use crate::scan::ItemStatus;
@@ -59,17 +59,19 @@ struct Line {
 }
 
 /// Checks and scores every employee of `dirs` and writes the workbook; its bytes and counts.
-pub fn export(s: &Session, dirs: &[PathBuf]) -> Result<(Vec<u8>, Summary), Error> {
-    let (results, _batch) = crate::cli::each(s, dirs, |e, l, _| {
-        let (report, score) = crate::cli::check_employee(s, e, l)?;
-        Ok((report, score, l.checklist.applicant.clone()))
-    })?;
+pub fn export(ctx: &Context, dirs: &[PathBuf]) -> Result<(Vec<u8>, Summary), Error> {
+    let (results, _batch) = department::check_all(ctx, dirs, &department::Silent)?;
     // Items in the order they first appear, by slug, with their labels.
     let mut items: Vec<(String, String)> = Vec::new();
     let mut lines = Vec::with_capacity(results.len());
     for (e, r) in results {
         match r {
-            Outcome::Done((report, sc, applicant)) => {
+            Outcome::Done(department::Checked {
+                report,
+                checklist,
+                score: sc,
+            }) => {
+                let applicant = checklist.applicant;
                 merge_items(
                     &mut items,
                     report
@@ -129,7 +131,7 @@ pub fn export(s: &Session, dirs: &[PathBuf]) -> Result<(Vec<u8>, Summary), Error
         ready: lines.iter().filter(|l| l.ready).count(),
         broken: lines.iter().filter(|l| l.score.is_none()).count(),
     };
-    let bytes = workbook(s, &lines, &items)
+    let bytes = workbook(ctx, &lines, &items)
         .map_err(|e| Error::Other(format!("cannot write the workbook: {e}")))?;
     Ok((bytes, summary))
 }
@@ -175,9 +177,13 @@ fn road(l: &Line) -> String {
     }
 }
 
-fn workbook(s: &Session, lines: &[Line], items: &[(String, String)]) -> Result<Vec<u8>, XlsxError> {
+fn workbook(
+    ctx: &Context,
+    lines: &[Line],
+    items: &[(String, String)],
+) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
-    let d = s.date;
+    let d = ctx.date;
     let created = ExcelDateTime::from_ymd(d.year as u16, d.month as u8, d.day as u8)?;
     wb.set_properties(
         &DocProperties::new()

@@ -361,6 +361,12 @@ fn plan(path: &Path, out: &Path, districts: &[String], today: Date) -> Result<Pl
             out.display()
         )));
     }
+    if crate::output::inside_scans(out) {
+        return Err(Error::Usage(format!(
+            "-o {}: is inside an employee's scans/ folder (不能写入 scans/ 文件夹): give the department folder",
+            out.display()
+        )));
+    }
     let mut wb = open(path)?;
     let mut problems = Vec::new();
     let employees = match sheet(&mut wb, EMPLOYEE_SHEET) {

@@ -9,7 +9,6 @@
 //! be written: there is no second set of rules for the spreadsheet. Nothing here prints; the
 //! command formats what these functions return.
 
-pub mod command;
 pub mod export;
 pub mod import;
 pub mod template;
