@@ -1,7 +1,6 @@
 //! `dossier roster`: the template, import of rosters written by another program (openpyxl
 //! fixtures and rust_xlsxwriter here), cell-addressed errors, and export read back with calamine.
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::path::{Path, PathBuf};
 
