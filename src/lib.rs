@@ -50,6 +50,7 @@ pub mod roster;
 pub mod rules;
 pub mod scan;
 pub mod score;
+pub mod serve;
 pub mod text;
 pub mod vocab;
 
