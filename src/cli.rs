@@ -1327,10 +1327,23 @@ pub fn score_text(s: &Session, sc: &Score) -> String {
             v.basis
         ));
     }
+    for g in sc.failed_gates().filter(|g| g.id != score::VETO_GATE) {
+        let mark = if g.severity == crate::finding::Severity::Error {
+            st.bad("✗")
+        } else {
+            st.warn("!")
+        };
+        out.push_str(&format!("  {mark} {}：{}\n", g.label, g.reason));
+    }
+    let gate_fails = sc
+        .failed_gates()
+        .any(|g| g.severity == crate::finding::Severity::Error && g.id != score::VETO_GATE);
     let verdict = if sc.eligible {
         st.ok("✓ 达到标准分 (reaches the standard score)")
     } else if !sc.vetoes.is_empty() {
         st.bad("✗ 一票否决，不能申请 (vetoed)")
+    } else if gate_fails && sc.total >= sc.standard {
+        st.bad("✗ 达到标准分，但不符合申请条件 (not eligible: see the conditions above)")
     } else {
         st.bad(&format!(
             "✗ 未达到标准分，还差 {} 分 (below the standard)",
@@ -1367,12 +1380,12 @@ pub fn check_employee(
 ) -> Result<(CheckReport, Score), Error> {
     let sc = score_of(s, l)?;
     let mut report = crate::scan::check(&e.dir, &l.checklist, &limits(&s.book));
-    report.findings.extend(applicant_findings(s, l, &sc));
+    report.findings.extend(applicant_findings(l, &sc));
     report.ready = report.ready && !report.findings.iter().any(|f| f.is_error());
     Ok((report, sc))
 }
 
-fn applicant_findings(s: &Session, l: &Loaded, sc: &Score) -> Vec<Finding> {
+fn applicant_findings(l: &Loaded, sc: &Score) -> Vec<Finding> {
     let mut out = Vec::new();
     if let Some(others) = &l.duplicate_of {
         out.push(
@@ -1387,35 +1400,8 @@ fn applicant_findings(s: &Session, l: &Loaded, sc: &Score) -> Vec<Finding> {
             .with_path("applicant.toml"),
         );
     }
-    if !sc.vetoes.is_empty() {
-        let labels: Vec<&str> = sc.vetoes.iter().map(|v| v.label.as_str()).collect();
-        out.push(Finding::new(
-            Code::Vetoed,
-            format!("一票否决：{} (a one-vote veto applies)", labels.join("、")),
-            "不能申请积分；核实 applicant.toml 的 [deductions] 是否填写正确",
-        ));
-    } else if sc.total < sc.standard {
-        out.push(Finding::new(
-            Code::BelowStandard,
-            format!(
-                "模拟积分 {} 分，未达到标准分 {} 分 (below the standard score)",
-                sc.total, sc.standard
-            ),
-            "未达到标准分的申请窗口不予受理；运行 `dossier score` 查看各项得分",
-        ));
-    }
-    if let Some(expires) = l.profile.applicant.permit_expires {
-        if expires < s.date {
-            out.push(
-                Finding::new(
-                    Code::PermitExpired,
-                    format!("上海市居住证已于 {expires} 过期 (the residence permit expired)"),
-                    "先办理居住证签注或续办，再更新 applicant.toml 的 permit_expires",
-                )
-                .with_path("applicant.toml"),
-            );
-        }
-    }
+    // The verdict `score` reaches, as findings: failed gates, vetoes, below the standard.
+    out.extend(score::findings(sc));
     out
 }
 

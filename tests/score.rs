@@ -566,3 +566,196 @@ fn years_and_months_are_the_same_record() {
     assert_eq!(a["total"], c["total"]);
     assert_eq!(points(&a, "insurance-years"), 15);
 }
+
+// --- gates: one verdict for score, check, pack and the counter checklist ------------------------
+
+fn gate<'a>(v: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    v["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == id)
+        .unwrap_or_else(|| panic!("no gate {id}: {v}"))
+}
+
+fn check_json(a: &Applicant) -> (i32, serde_json::Value) {
+    let env = Env::new();
+    let d = env.employee("e", &a.text());
+    let o = dossier(&["--format", "json", "check", d.to_str().unwrap()]);
+    (code(&o), json(&o))
+}
+
+fn codes(check: &serde_json::Value, severity: &str) -> Vec<String> {
+    check["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == severity)
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The audit's third case: `check` said "not ready" for an expired permit while `score` said
+/// "eligible". Both say not eligible now, from the same gate.
+#[test]
+fn an_expired_permit_makes_score_and_check_both_not_eligible() {
+    let a = Applicant::default().applicant(&format!(
+        "name = \"张伟\"\nid_number = \"{}\"\nhukou = \"family\"\npermit_expires = \"2026-11-25\"\n",
+        id_for("1993-03-07", "123")
+    ));
+    let (code_s, v) = score(&a);
+    assert_eq!(v["total"], 135, "the points are not the question");
+    assert_eq!(v["eligible"], false, "{v}");
+    assert_eq!(code_s, 1);
+    assert_eq!(gate(&v, "permit-valid")["ok"], false);
+    let (code_c, c) = check_json(&a);
+    assert_eq!(c["ready"], false);
+    assert_eq!(code_c, 1);
+    assert!(
+        codes(&c, "error").contains(&"permit-expired".to_string()),
+        "{c}"
+    );
+    // The text verdict says why.
+    let env = Env::new();
+    let d = env.employee("e", &a.text());
+    let out = stdout(&dossier(&["score", d.to_str().unwrap()]));
+    assert!(
+        out.contains("上海市居住证已过期") && out.contains("不符合申请条件"),
+        "{out}"
+    );
+}
+
+#[test]
+fn four_months_and_a_senior_title_is_not_eligible_in_score_and_check() {
+    let a = Applicant::default()
+        .insurance("months = 4\nbase_ratio = 1.0\n")
+        .extra("[[certificates]]\ntype = \"title\"\nlevel = \"senior\"\nname = \"高级工程师\"");
+    let (code_s, v) = score(&a);
+    assert_eq!(v["total"], 120);
+    assert_eq!(v["eligible"], false, "Art. 2 needs 6 months: {v}");
+    assert_eq!(code_s, 1);
+    assert_eq!(gate(&v, "insurance")["ok"], false);
+    let (_, c) = check_json(&a);
+    assert_eq!(c["ready"], false);
+    assert!(
+        codes(&c, "error").contains(&"not-eligible".to_string()),
+        "{c}"
+    );
+    // Six months are enough for the gate.
+    let (_, v) = score(&a.clone().insurance("months = 6\nbase_ratio = 1.0\n"));
+    assert_eq!(gate(&v, "insurance")["ok"], true);
+    assert_eq!(v["eligible"], true, "{v}");
+}
+
+#[test]
+fn not_paying_in_the_application_month_fails_the_insurance_gate() {
+    let (_, v) = score(
+        &Applicant::default().insurance("years = 5\nbase_ratio = 0.7\ncontributing = \"否\"\n"),
+    );
+    assert_eq!(gate(&v, "insurance")["ok"], false, "{v}");
+    assert_eq!(v["eligible"], false);
+    // A record that ended months ago is not paying now either.
+    let (_, v) = score(&Applicant::default().insurance(
+        "[[insurance.periods]]\nfrom = \"2020-01\"\nto = \"2026-06\"\nbase_ratio = 0.7\n",
+    ));
+    assert_eq!(gate(&v, "insurance")["ok"], false, "{v}");
+}
+
+#[test]
+fn a_permit_expiring_within_20_working_days_is_a_warning_only() {
+    // 2026-11-26 is a Thursday: 2026-12-23 is 19 working days on, 2026-12-24 is 20.
+    let with_permit = |d: &str| {
+        Applicant::default().applicant(&format!(
+            "name = \"张伟\"\nid_number = \"{}\"\nhukou = \"family\"\npermit_expires = \"{d}\"\n",
+            id_for("1993-03-07", "123")
+        ))
+    };
+    let (code_s, v) = score(&with_permit("2026-12-23"));
+    assert_eq!(gate(&v, "permit-time")["ok"], false, "{v}");
+    assert_eq!(gate(&v, "permit-time")["severity"], "warning");
+    assert_eq!(v["eligible"], true);
+    assert_eq!(code_s, 0);
+    let (_, c) = check_json(&with_permit("2026-12-23"));
+    assert!(
+        codes(&c, "warning").contains(&"permit-expiring".to_string()),
+        "{c}"
+    );
+    assert!(!codes(&c, "error").contains(&"permit-expiring".to_string()));
+    let (_, v) = score(&with_permit("2026-12-24"));
+    assert_eq!(gate(&v, "permit-time")["ok"], true, "{v}");
+    // Unknown expiry: a warning too, never a failed gate.
+    let (_, v) = score(&Applicant::default());
+    assert_eq!(gate(&v, "permit-known")["ok"], false);
+    assert_eq!(gate(&v, "permit-valid")["ok"], true);
+    assert_eq!(v["eligible"], true);
+}
+
+#[test]
+fn the_age_gate_is_a_warning() {
+    let (_, v) = score(
+        &Applicant::default()
+            .born(&born_aged(61))
+            .extra("[bonus]\ninvestment_points = 120\n"),
+    );
+    assert_eq!(gate(&v, "age")["ok"], false);
+    assert_eq!(gate(&v, "age")["severity"], "warning");
+    assert_eq!(v["eligible"], true, "{v}");
+}
+
+#[test]
+fn score_json_lists_every_gate_with_id_label_ok_and_reason() {
+    let (_, v) = score(&Applicant::default());
+    let ids: Vec<&str> = v["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            assert!(g["label"].is_string() && g["ok"].is_boolean() && g["reason"].is_string());
+            g["id"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "permit-valid",
+            "permit-known",
+            "permit-time",
+            "insurance",
+            "age",
+            "no-veto"
+        ]
+    );
+}
+
+/// `pack` and the counter checklist take the same verdict: an expired permit is not packed
+/// and not put on the counter's list.
+#[test]
+fn pack_and_the_counter_checklist_leave_out_an_applicant_who_is_not_eligible() {
+    let env = Env::new();
+    let dir = env.path().join("batch").join("zhang-wei");
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/zhang-wei");
+    copy_dir(&src, &dir);
+    let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
+    std::fs::write(
+        dir.join("applicant.toml"),
+        toml.replacen(
+            "hukou = \"family\"",
+            "hukou = \"family\"\npermit_expires = \"2026-11-01\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = env.path().join("out");
+    let o = dossier(&["pack", dir.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    assert!(!out.exists() || std::fs::read_dir(&out).unwrap().next().is_none());
+    let pdf = env.path().join("day.pdf");
+    let o = dossier(&[
+        "checklist",
+        dir.to_str().unwrap(),
+        "--pdf",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2, "nothing can be filed: {}", stderr(&o));
+    assert!(!pdf.exists());
+}
