@@ -349,7 +349,14 @@ pub const DERIVED: &[&str] = &[
     "permit_valid",
     "permit_working_days",
 ];
-const CHILD_FIELDS: &[&str] = &["order", "name", "birth_date", "age"];
+const CHILD_FIELDS: &[&str] = &[
+    "order",
+    "order_in_marriage",
+    "earlier_marriage",
+    "name",
+    "birth_date",
+    "age",
+];
 const GROUPS: &[&str] = &["basic", "family", "points", "hr"];
 const FILE_TYPES: &[&str] = &["pdf", "jpg", "jpeg", "png"];
 

@@ -66,6 +66,20 @@ pub struct Score {
     pub vetoes: Vec<Veto>,
     /// Every gate of the rulebook, holding or not, and one for the vetoes.
     pub gates: Vec<Gate>,
+    /// Below the standard: the nearest ways to reach it, each alone enough, nearest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub to_standard: Vec<Way>,
+}
+
+/// One way to reach the standard score, found by scoring a what-if profile with the same rules.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Way {
+    pub what: String,
+    /// The points it adds to today's total.
+    pub points: i64,
+    /// The first day from which it holds by time alone; `None` when it needs an act (a
+    /// certificate, a degree).
+    pub on: Option<crate::date::Date>,
 }
 
 impl Score {
@@ -86,8 +100,19 @@ impl Score {
 /// The id of the gate that stands for the rulebook's vetoes.
 pub const VETO_GATE: &str = "no-veto";
 
-/// Scores one applicant. Errors are rule evaluation failures, with their rulebook location.
+/// Scores one applicant, with the road to the standard when below it. Errors are rule
+/// evaluation failures, with their rulebook location.
 pub fn score(book: &Rulebook, p: &Profile, env: &Env) -> Result<Score, String> {
+    let mut sc = points(book, p, env)?;
+    if sc.total < sc.standard {
+        sc.to_standard = crate::whatif::ways(book, p, env.date, sc.total)?;
+    }
+    Ok(sc)
+}
+
+/// The points, vetoes and gates of one applicant on the date of `env`: the rules alone, which
+/// the what-ifs of [`crate::whatif`] re-run.
+pub fn points(book: &Rulebook, p: &Profile, env: &Env) -> Result<Score, String> {
     let mut items = Vec::new();
     for rule in &book.points {
         let points = env.points(&rule.points)?;
@@ -170,6 +195,7 @@ pub fn score(book: &Rulebook, p: &Profile, env: &Env) -> Result<Score, String> {
         items,
         vetoes,
         gates,
+        to_standard: Vec::new(),
     })
 }
 

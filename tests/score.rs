@@ -759,3 +759,118 @@ fn pack_and_the_counter_checklist_leave_out_an_applicant_who_is_not_eligible() {
     assert_eq!(code(&o), 2, "nothing can be filed: {}", stderr(&o));
     assert!(!pdf.exists());
 }
+
+// --- the road to the standard (to_standard) ---------------------------------------------------
+
+/// 30 (age) + 60 (bachelor without the degree) + 18 (72 months) = 108. Time alone reaches 120
+/// when the record reaches 10 full years, on 2030-11-01; scoring on that date with the record
+/// extended says the same, and the day before does not.
+#[test]
+fn to_standard_gives_the_date_time_alone_reaches_it_and_score_on_that_date_agrees() {
+    let edu = "level = \"bachelor\"\ndegree = false\nmode = \"full-time\"\ngraduated_on = \"2015-06-30\"\n";
+    let a = Applicant::default()
+        .education(edu)
+        .insurance("months = 72\nbase_ratio = 0.7\n");
+    let (code_now, v) = score(&a);
+    assert_eq!(v["total"], 108, "{v}");
+    assert_eq!(code_now, 1);
+    let ways = v["to_standard"]
+        .as_array()
+        .expect("to_standard below the standard");
+    let time = ways
+        .iter()
+        .find(|w| !w["on"].is_null())
+        .expect("a way by time");
+    assert_eq!(time["on"], "2030-11-01", "{v}");
+    assert_eq!(time["points"], 12);
+    assert!(
+        time["what"].as_str().unwrap().contains("社保年限 +12"),
+        "{time}"
+    );
+    assert!(
+        !time["what"].as_str().unwrap().contains("年龄"),
+        "age 37 still scores 30: {time}"
+    );
+    // The missing degree is an act: +30, no date.
+    let degree = ways
+        .iter()
+        .find(|w| w["what"].as_str().unwrap().contains("学位"))
+        .expect("the degree");
+    assert_eq!(degree["points"], 30);
+    assert!(degree["on"].is_null());
+    // Nearest first: the way by time, then the acts by points.
+    assert!(!ways[0]["on"].is_null());
+    let env = Env::new();
+    let later = a.clone().insurance("months = 120\nbase_ratio = 0.7\n");
+    let d = env.employee("later", &later.text());
+    let o = dossier(&[
+        "--date",
+        "2030-11-01",
+        "--format",
+        "json",
+        "score",
+        d.to_str().unwrap(),
+    ]);
+    let v = json(&o);
+    assert_eq!(v["total"], 120, "{v}");
+    assert_eq!(v["eligible"], true);
+    assert_eq!(code(&o), 0);
+    assert!(
+        v.get("to_standard").is_none(),
+        "at the standard, no road: {v}"
+    );
+    let before = a.insurance("months = 119\nbase_ratio = 0.7\n");
+    let d = env.employee("before", &before.text());
+    let o = dossier(&[
+        "--date",
+        "2030-10-31",
+        "--format",
+        "json",
+        "score",
+        d.to_str().unwrap(),
+    ]);
+    assert_eq!(json(&o)["total"], 117);
+}
+
+/// A base tier whose window is one month short fills by time: 35 months at 0.8× and 25 points
+/// from next month on.
+#[test]
+fn to_standard_sees_a_base_window_filling() {
+    let a = Applicant::default()
+        .education("level = \"associate\"\nmode = \"full-time\"\ngraduated_on = \"2012-06-30\"\n")
+        .insurance("months = 35\nbase_ratio = 0.8\n")
+        .extra("[[certificates]]\ntype = \"skill\"\nlevel = 3\nname = \"电工\"");
+    // 30 + 60 (skill level 3 over the associate's 50) + 6 (2 years) = 96; next month the 36th
+    // month completes a third year (+3) and the base tier's window (+25): 124.
+    let (_, v) = score(&a);
+    assert_eq!(v["total"], 96, "{v}");
+    let time = &v["to_standard"][0];
+    assert_eq!(time["on"], "2026-12-01", "{v}");
+    assert_eq!(time["points"], 28);
+    assert!(
+        time["what"].as_str().unwrap().contains("社保缴费基数 +25"),
+        "{time}"
+    );
+    // The text output lists the road too.
+    let env = Env::new();
+    let d = env.employee("e", &a.text());
+    let out = stdout(&dossier(&["score", d.to_str().unwrap()]));
+    assert!(
+        out.contains("达标途径") && out.contains("2026-12-01 起"),
+        "{out}"
+    );
+}
+
+/// 创业人才 / 创新创业中介服务人才: 120 points, the standard on its own.
+#[test]
+fn an_entrepreneur_reaches_the_standard_directly() {
+    let a = Applicant::default()
+        .education("level = \"none\"\n")
+        .extra("[bonus]\nentrepreneur = \"是\"\n");
+    let (code, v) = score(&a);
+    assert_eq!(points(&v, "entrepreneur"), 120, "{v}");
+    assert!(v["total"].as_i64().unwrap() >= 120);
+    assert_eq!(code, 0);
+    let (_, v) = score(&Applicant::default());
+    assert_eq!(points(&v, "entrepreneur"), 0);
+}
