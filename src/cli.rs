@@ -173,9 +173,9 @@ fn use_color(c: ColorChoice) -> bool {
 /// The timestamp of outputs: SOURCE_DATE_EPOCH when set (reproducible builds), else midnight
 /// UTC of the application date, so the same inputs give the same bytes.
 fn epoch(date: Date) -> i64 {
-    std::env::var("SOURCE_DATE_EPOCH")
+    crate::date::source_date_epoch()
         .ok()
-        .and_then(|v| v.trim().parse::<i64>().ok())
+        .flatten()
         .unwrap_or_else(|| date.unix())
 }
 
@@ -189,6 +189,8 @@ pub struct Session {
 }
 
 pub fn run(cli: &Cli) -> Result<i32, Error> {
+    // A bad SOURCE_DATE_EPOCH is an error before any work (SPEC §9), never ignored.
+    crate::date::source_date_epoch().map_err(Error::Usage)?;
     if let Command::Init { dir } = &cli.command {
         return init(dir, cli.quiet, cli.format);
     }

@@ -156,7 +156,8 @@ impl Profile {
     /// Reads and validates `applicant.toml`. `districts` are the district names the rulebook
     /// knows; `today` is the application date (`--date`).
     pub fn load(path: &Path, districts: &[String], today: Date) -> Result<Profile, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+        let bytes =
+            crate::input::read_bounded(path, crate::input::MAX_TEXT_INPUT, "applicant file")?;
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
@@ -271,11 +272,19 @@ impl Profile {
     /// The folder-independent name used for outputs: `<name>-<last 4 of ID>`.
     pub fn file_stem(&self) -> String {
         let id = &self.applicant.id_number;
-        format!(
-            "{}-{}",
-            self.applicant.name,
-            &id[id.len().saturating_sub(4)..]
-        )
+        // Never an ID number in a file name, and never a name part over 200 bytes (SPEC §7):
+        // `<name>-1230-封面.pdf` stays under it.
+        let name = crate::pack::file_name_part(&self.applicant.name, &self.id_numbers(), 150);
+        format!("{name}-{}", &id[id.len().saturating_sub(4)..])
+    }
+
+    /// The ID numbers of this file (the applicant's, the spouse's): masked wherever they appear.
+    pub fn id_numbers(&self) -> Vec<String> {
+        let mut ids = vec![self.applicant.id_number.clone()];
+        if let Some(s) = &self.family.spouse {
+            ids.push(s.id_number.clone());
+        }
+        ids
     }
 }
 

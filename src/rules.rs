@@ -301,7 +301,7 @@ impl Rulebook {
     }
 
     pub fn load(path: &Path) -> Result<Rulebook, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+        let bytes = crate::input::read_bounded(path, crate::input::MAX_TEXT_INPUT, "rulebook")?;
         let text = String::from_utf8(bytes).map_err(|_| Error::Rulebook {
             path: path.into(),
             diagnostics: vec![Diagnostic::whole_file(

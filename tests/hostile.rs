@@ -69,10 +69,15 @@ fn run(args: &[&str]) -> Run {
 
 /// [`run`] with another kill deadline and time limit, for runs whose time is not the point
 /// (big batches on a loaded machine).
-#[allow(clippy::zombie_processes)] // reaped by wait4 below, which std cannot see
 fn run_within(args: &[&str], deadline: Duration, limit: Duration) -> Run {
+    run_command(command(args), args, deadline, limit)
+}
+
+/// [`run`] of a prepared command (extra environment, say).
+#[allow(clippy::zombie_processes)] // reaped by wait4 below, which std cannot see
+fn run_command(mut cmd: Command, args: &[&str], deadline: Duration, limit: Duration) -> Run {
     let start = Instant::now();
-    let mut child = command(args)
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -790,4 +795,337 @@ fn a_big_batch_holds_no_more_memory_than_a_small_one() {
         peaks[0],
         peaks[1]
     );
+}
+
+// --- issue #13: safety, tried as an attacker would ------------------------------------------
+
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a plain syscall with a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+}
+
+/// Defect 3: a FIFO as applicant.toml used to hang `check` until killed.
+#[test]
+fn a_fifo_as_applicant_toml_is_an_input_error_not_a_hang() {
+    let (_env, dir) = example();
+    std::fs::remove_file(dir.join("applicant.toml")).unwrap();
+    mkfifo(&dir.join("applicant.toml"));
+    let r = run(&["check", s(&dir)]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
+    assert!(r.elapsed < Duration::from_secs(5), "{:?}", r.elapsed);
+}
+
+/// Defect 3: `--rules` at a device or a huge file was read whole (the OOM killer at 22 GB).
+#[test]
+fn a_rulebook_that_is_a_device_or_huge_is_refused_unread() {
+    let (env, dir) = example();
+    let r = run(&["--rules", "/dev/zero", "checklist", s(&dir)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("device"), "{}", r.stderr);
+    let huge = env.path().join("huge.toml");
+    let f = std::fs::File::create(&huge).unwrap();
+    f.set_len(8 << 30).unwrap();
+    drop(f);
+    let r = run(&["--rules", s(&huge), "checklist", s(&dir)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("larger than 1024 KB"), "{}", r.stderr);
+    // (The 8 GB were never read: the run stays under the suite's 400 MB bound.)
+    // applicant.toml as a symlink to an endless device: refused the same way.
+    std::fs::remove_file(dir.join("applicant.toml")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("applicant.toml")).unwrap();
+    let r = run(&["score", s(&dir)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("device"), "{}", r.stderr);
+}
+
+/// Defect 3: `verify` on a FIFO waited forever for a writer.
+#[test]
+fn verify_of_a_fifo_is_an_error_not_a_hang() {
+    let env = Env::new();
+    let fifo = env.path().join("bundle.zip");
+    mkfifo(&fifo);
+    let r = run(&["verify", s(&fifo)]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
+}
+
+fn with_env(args: &[&str], key: &str, value: &str) -> Run {
+    let mut c = command(args);
+    c.env(key, value);
+    run_command(c, args, DEADLINE, Duration::from_secs(20))
+}
+
+/// Defect 10: a non-numeric SOURCE_DATE_EPOCH was ignored, one out of range wrapped the date.
+#[test]
+fn source_date_epoch_is_validated() {
+    let (env, dir) = example();
+    let out = env.path().join("out");
+    for bad in ["yesterday", "1e9", "99999999999999999", "-5", "100"] {
+        let r = with_env(&["pack", s(&dir), "-o", s(&out)], "SOURCE_DATE_EPOCH", bad);
+        assert_eq!(r.code, 2, "{bad}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("SOURCE_DATE_EPOCH"),
+            "{bad}: {}",
+            r.stderr
+        );
+        assert!(!out.exists(), "{bad}: something was written");
+    }
+    let r = with_env(
+        &["pack", s(&dir), "-o", s(&out)],
+        "SOURCE_DATE_EPOCH",
+        "1764115200",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// Defect 10: a cover sheet whose ZIP was gone was replaced without --force, whatever it was.
+#[test]
+fn a_different_cover_sheet_is_not_replaced_without_force() {
+    let (env, dir) = example();
+    let out = env.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let cover = out.join("张伟-1230-封面.pdf");
+    std::fs::write(&cover, b"the clerk's own annotated copy").unwrap();
+    let r = run(&["pack", s(&dir), "-o", s(&out)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--force"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read(&cover).unwrap(),
+        b"the clerk's own annotated copy"
+    );
+    assert!(!out.join("张伟-1230.zip").exists());
+    let r = run(&["pack", "--force", s(&dir), "-o", s(&out)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(std::fs::read(&cover).unwrap().starts_with(b"%PDF"));
+}
+
+/// Every name inside a bundle: components at most 200 bytes.
+fn assert_short_names(zip: &Path) {
+    for n in zip_names(zip) {
+        for part in n.split('/') {
+            assert!(part.len() <= 200, "{} bytes: {part}", part.len());
+        }
+    }
+}
+
+/// Defect 10: a label of more than ~200 bytes gave ZIP names that unzip cannot extract, while
+/// verify said OK.
+#[test]
+fn names_in_and_of_the_bundle_stay_under_200_bytes() {
+    let (env, dir) = example();
+    let long = "结婚证".to_string() + &"长".repeat(100);
+    let book = run(&["rules"])
+        .stdout
+        .replace("label = \"结婚证\"", &format!("label = \"{long}\""));
+    let rules = env.path().join("rules.toml");
+    std::fs::write(&rules, book).unwrap();
+    std::fs::rename(
+        dir.join("scans/结婚证.png"),
+        dir.join("scans/marriage-certificate.png"),
+    )
+    .unwrap();
+    let out = env.path().join("out");
+    let r = run(&[
+        "--rules",
+        s(&rules),
+        "--format",
+        "json",
+        "pack",
+        s(&dir),
+        "-o",
+        s(&out),
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let zip = PathBuf::from(r.json()["zip"].as_str().unwrap());
+    assert_short_names(&zip);
+    for e in std::fs::read_dir(&out).unwrap() {
+        let n = e.unwrap().file_name();
+        assert!(n.len() <= 200, "{} bytes: {n:?}", n.len());
+    }
+    let v = run(&["verify", s(&zip)]);
+    assert_eq!(v.code, 0, "{}", v.stdout);
+}
+
+/// Defect 8: a scan named by the ID number (`身份证-310104199303071230.png`) put the full number
+/// into the bundle's entry names, manifest and index.
+#[test]
+fn an_id_number_in_a_scan_name_is_masked_in_the_bundle() {
+    let (env, dir) = example();
+    let id = common::id_for("1993-03-07", "123");
+    let masked_x = format!("{}xxxxxxxxxx{}", &id[..4], &id[14..]);
+    std::fs::rename(
+        dir.join("scans/身份证-正面.png"),
+        dir.join(format!("scans/身份证-正面-{id}.png")),
+    )
+    .unwrap();
+    // Another valid ID number (not the applicant's), with spaces, in a sub-folder's part name.
+    let other = common::id_for("1985-01-01", "456");
+    let spaced = format!("{} {} {}", &other[..6], &other[6..14], &other[14..]);
+    std::fs::rename(
+        dir.join("scans/结婚证.png"),
+        dir.join(format!("scans/结婚证-{spaced}.png")),
+    )
+    .unwrap();
+    let out = env.path().join("out");
+    let r = run(&["--format", "json", "pack", s(&dir), "-o", s(&out)]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let zip = out.join("张伟-1230.zip");
+    let names = zip_names(&zip).join("\n");
+    let manifest = String::from_utf8(zip_entry(&zip, "张伟-1230/manifest-sha256.txt")).unwrap();
+    let index = String::from_utf8(zip_entry(&zip, "张伟-1230/data/目录.csv")).unwrap();
+    for (what, text) in [
+        ("names", &names),
+        ("manifest", &manifest),
+        ("index", &index),
+    ] {
+        assert!(!text.contains(&id), "{what}: {text}");
+        assert!(!text.contains(&other[6..14]), "{what}: {text}");
+    }
+    assert!(
+        names.contains(&format!("01-身份证-正面-{masked_x}.png")),
+        "{names}"
+    );
+    assert!(
+        names.contains(&format!("{}xx xxxxxxxx {}", &other[..4], &other[14..])),
+        "{names}"
+    );
+    let v = run(&["verify", s(&zip)]);
+    assert_eq!(v.code, 0, "{}", v.stdout);
+}
+
+/// Defect 8: a mistyped ID number (spaces, hyphens, full-width digits) was echoed in full in
+/// the error that points at it.
+#[test]
+fn a_mistyped_id_number_is_never_echoed_in_full() {
+    let id = "310115199303071230"; // examples/zhang-wei
+    let full_width: String = id
+        .chars()
+        .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap_or(c))
+        .collect();
+    let middle = &id[4..14];
+    for typed in [
+        format!("{} {} {}", &id[..6], &id[6..14], &id[14..]),
+        format!("{}-{}-{}", &id[..6], &id[6..14], &id[14..]),
+        full_width,
+        format!("{}9", id),   // one digit too many
+        id[..17].to_string(), // one too few
+    ] {
+        let (_env, dir) = example();
+        let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
+        std::fs::write(dir.join("applicant.toml"), toml.replacen(&id, &typed, 1)).unwrap();
+        let r = run(&["check", s(&dir)]);
+        assert_eq!(r.code, 2, "{typed}: {}", r.stderr);
+        let seen: String = r
+            .stderr
+            .chars()
+            .filter_map(|c| match c {
+                '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+                ' ' | '-' | '\u{3000}' => None,
+                c => Some(c),
+            })
+            .collect();
+        assert!(!seen.contains(middle), "{typed} echoed: {}", r.stderr);
+        assert!(r.stderr.contains("id_number"), "{}", r.stderr);
+    }
+}
+
+/// Defect 6: a 50 MB string was echoed whole in a diagnostic (here 900 KB, under the 1 MB limit
+/// on applicant.toml, which refuses the rest unread).
+#[test]
+fn a_huge_value_is_quoted_in_at_most_about_200_characters() {
+    let (_env, dir) = example();
+    let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
+    let huge = "张".repeat(300_000);
+    std::fs::write(
+        dir.join("applicant.toml"),
+        toml.replacen("name = \"张伟\"", &format!("name = \"{huge}\""), 1),
+    )
+    .unwrap();
+    let r = run(&["check", s(&dir)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("60"), "{}", r.stderr);
+    assert!(
+        r.stderr.chars().count() < 2000,
+        "{} characters: {}",
+        r.stderr.chars().count(),
+        &r.stderr[..2000.min(r.stderr.len())]
+    );
+    // Over the limit: refused unread.
+    let (_env, dir) = example();
+    let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
+    std::fs::write(
+        dir.join("applicant.toml"),
+        toml + "# " + &"x".repeat(2 << 20) + "\n",
+    )
+    .unwrap();
+    let r = run(&["check", s(&dir)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("larger than 1024 KB"), "{}", r.stderr);
+}
+
+/// Defect 9: two `pack` runs into the same OUT at once (a double click): the second one's
+/// cleanup deleted the first one's live temporary files. Now exactly one writes the pair, the
+/// other refuses (exit 2, "already exists") and neither touches the other's files.
+#[test]
+fn two_packs_into_one_folder_at_once_never_damage_each_other() {
+    let env = Env::new();
+    let dir = slow_example(&env);
+    for round in 0..3 {
+        let out = env.path().join(format!("out-{round}"));
+        let spawn = || {
+            command(&["pack", s(&dir), "-o", s(&out)])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        let codes = [a.status.code(), b.status.code()];
+        let err = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&a.stderr),
+            String::from_utf8_lossy(&b.stderr)
+        );
+        assert!(
+            codes == [Some(0), Some(2)] || codes == [Some(2), Some(0)],
+            "round {round}: exit codes {codes:?}: {err}"
+        );
+        assert!(err.contains("already exists"), "round {round}: {err}");
+        let zip = out.join("张伟-1230.zip");
+        assert!(
+            out.join("张伟-1230-封面.pdf").exists(),
+            "round {round}: the cover is gone"
+        );
+        let v = run(&["verify", s(&zip)]);
+        assert_eq!(v.code, 0, "round {round}: {}", v.stdout);
+        let left: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".part"))
+            .collect();
+        assert!(left.is_empty(), "round {round}: {left:?}");
+    }
+    // With --force both succeed and leave one consistent pair.
+    let out = env.path().join("out-force");
+    let spawn = || {
+        command(&["pack", "--force", s(&dir), "-o", s(&out)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    for o in [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()] {
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let v = run(&["verify", s(&out.join("张伟-1230.zip"))]);
+    assert_eq!(v.code, 0, "{}", v.stdout);
 }
