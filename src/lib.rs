@@ -7,6 +7,7 @@
 //! [`render`] (the PDFs). [`cli`] holds the commands; it is the only place that prints.
 
 pub mod bundle;
+pub mod celcost;
 pub mod checklist;
 pub mod cli;
 pub mod date;

@@ -288,6 +288,10 @@ impl Profile {
     }
 }
 
+/// The most `[[family.children]]` an applicant file may list (SPEC §9: a sane cap, so the
+/// checklist and the check stay small).
+pub const MAX_CHILDREN: usize = 20;
+
 /// Keys of each table, for unknown-key checks and "did you mean".
 const APPLICANT_KEYS: &[&str] = &["name", "id_number", "phone", "hukou", "permit_expires"];
 const EMPLOYER_KEYS: &[&str] = &[
@@ -512,6 +516,10 @@ impl<'a> Parser<'a> {
         let mut ok = true;
         if let Some(v) = t.table.get("children") {
             match v.get_ref() {
+                DeValue::Array(arr) if arr.len() > MAX_CHILDREN => {
+                    self.err(v.span(), format!("family.children lists {} children, more than {MAX_CHILDREN} (子女人数超出上限): no application has so many; check the file (a list copied many times?)", arr.len()));
+                    ok = false;
+                }
                 DeValue::Array(arr) => {
                     let mut prev: Option<Date> = None;
                     for (i, c) in arr.iter().enumerate() {

@@ -1014,7 +1014,7 @@ fn a_mistyped_id_number_is_never_echoed_in_full() {
     ] {
         let (_env, dir) = example();
         let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
-        std::fs::write(dir.join("applicant.toml"), toml.replacen(&id, &typed, 1)).unwrap();
+        std::fs::write(dir.join("applicant.toml"), toml.replacen(id, &typed, 1)).unwrap();
         let r = run(&["check", s(&dir)]);
         assert_eq!(r.code, 2, "{typed}: {}", r.stderr);
         let seen: String = r
@@ -1128,4 +1128,80 @@ fn two_packs_into_one_folder_at_once_never_damage_each_other() {
     }
     let v = run(&["verify", s(&out.join("张伟-1230.zip"))]);
     assert_eq!(v.code, 0, "{}", v.stdout);
+}
+
+/// Defect 4: 3,000 `[[family.children]]` took 15 s and 10,000 took 199 s (each per-child rule
+/// converted the whole applicant for CEL again: quadratic). Now the CEL context is made once
+/// per applicant, and more than 20 children is an input error, found at once.
+#[test]
+fn ten_thousand_children_are_refused_at_once() {
+    let (_env, dir) = example();
+    let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
+    let start = toml
+        .find("[[family.children]]")
+        .expect("the example has a child");
+    let end = toml[start..]
+        .find("\n\n")
+        .map_or(toml.len(), |i| start + i + 2);
+    let kids: String = (0..10_000)
+        .map(|i| format!("[[family.children]]\nname = \"子{i}\"\nbirth_date = \"2017-05-01\"\n\n"))
+        .collect();
+    let text = format!("{}{kids}{}", &toml[..start], &toml[end..]);
+    assert!(text.len() < 1 << 20, "{} bytes", text.len());
+    std::fs::write(dir.join("applicant.toml"), text).unwrap();
+    for cmd in ["checklist", "score", "check"] {
+        let r = run(&[cmd, s(&dir)]);
+        assert_eq!(r.code, 2, "{cmd}: {}", r.stderr);
+        assert!(r.stderr.contains("more than 20"), "{cmd}: {}", r.stderr);
+        assert!(r.elapsed < Duration::from_secs(3), "{cmd}: {:?}", r.elapsed);
+    }
+}
+
+/// The built-in rulebook with the first points formula replaced by `formula`.
+fn rules_with_points(env: &Env, formula: &str) -> PathBuf {
+    let book = run(&["rules"]).stdout;
+    let at = book.find("\npoints = \"").expect("a points formula") + 1;
+    let end = at + book[at..].find('\n').unwrap();
+    let path = env.path().join("rules.toml");
+    std::fs::write(
+        &path,
+        format!("{}points = \"{formula}\"{}", &book[..at], &book[end..]),
+    )
+    .unwrap();
+    path
+}
+
+/// Defect 5: a 224-byte formula (eight nested `.map` over a small list) took minutes and
+/// gigabytes; now the rulebook is refused when loaded, before any applicant is read.
+#[test]
+fn a_formula_over_the_cost_budget_is_a_rulebook_error() {
+    let (env, dir) = example();
+    let list = "[0,1,2,3,4,5,6,7,8,9]";
+    let mut e = "a".to_string();
+    for v in ["a", "b", "c", "d", "e", "f", "g", "h"] {
+        e = format!("{list}.map({v}, {e})");
+    }
+    let formula = format!("size({e}) > 0 ? 1 : 0");
+    let rules = rules_with_points(&env, &formula);
+    let r = run(&["--rules", s(&rules), "score", s(&dir)]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("budget"), "{}", r.stderr);
+    assert!(r.stderr.contains("rules.toml:"), "{}", r.stderr);
+    assert!(r.elapsed < Duration::from_secs(5), "{:?}", r.elapsed);
+}
+
+/// Defect 5: points outside ±1000 were taken: an unsigned 2^64−1 scored −1, a huge float made
+/// anyone eligible.
+#[test]
+fn points_outside_plus_minus_1000_are_a_rulebook_error() {
+    let (env, dir) = example();
+    for formula in ["18446744073709551615u", "1e300", "1001", "-5000", "2000.0"] {
+        let rules = rules_with_points(&env, formula);
+        let r = run(&["--rules", s(&rules), "score", s(&dir)]);
+        assert_eq!(r.code, 2, "{formula}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains("±1000"), "{formula}: {}", r.stderr);
+    }
+    let rules = rules_with_points(&env, "1000");
+    let r = run(&["--rules", s(&rules), "score", s(&dir)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
 }
