@@ -451,7 +451,11 @@ pub fn load_profile(s: &Session, e: &Employee) -> Result<Profile, Error> {
             message: format!("missing (缺少 applicant.toml); {hint}"),
         });
     }
-    Profile::load(&path, &s.book.district_names(), s.date)
+    let p = Profile::load(&path, &s.book.district_names(), s.date)?;
+    for w in &p.warnings {
+        eprintln!("{} {}: {w}", s.style.warn("!"), path.display());
+    }
+    Ok(p)
 }
 
 /// The applicant's derived values and checklist.
