@@ -46,6 +46,7 @@ pub enum Code {
     PartNameClash,
     Symlink,
     NonUtf8Name,
+    UnprintableName,
     FileTooLarge,
     TooManyPixels,
     Unreadable,
@@ -58,7 +59,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 26] = [
+    pub const ALL: [Code; 27] = [
         Code::ScansFolderMissing,
         Code::MissingItem,
         Code::TooFewParts,
@@ -77,6 +78,7 @@ impl Code {
         Code::PartNameClash,
         Code::Symlink,
         Code::NonUtf8Name,
+        Code::UnprintableName,
         Code::FileTooLarge,
         Code::TooManyPixels,
         Code::Unreadable,
@@ -108,6 +110,7 @@ impl Code {
             Code::PartNameClash => "part-name-clash",
             Code::Symlink => "symlink",
             Code::NonUtf8Name => "non-utf8-name",
+            Code::UnprintableName => "unprintable-name",
             Code::FileTooLarge => "file-too-large",
             Code::TooManyPixels => "too-many-pixels",
             Code::Unreadable => "unreadable",
@@ -146,6 +149,9 @@ impl Code {
             Code::PartNameClash => "two files of one item name the same part",
             Code::Symlink => "a symbolic link in scans/, which is never followed",
             Code::NonUtf8Name => "a file or folder name that is not valid UTF-8",
+            Code::UnprintableName => {
+                "a scan's name holds a character the cover sheet's font cannot print (emoji, say)"
+            }
             Code::FileTooLarge => "a file is larger than the size limit",
             Code::TooManyPixels => {
                 "an image header claims more pixels than any scan has (refused undecoded)"

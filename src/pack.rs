@@ -140,12 +140,14 @@ pub fn file_name_part(s: &str, known: &[String], max: usize) -> String {
     masked[..end].to_string()
 }
 
-/// A part name safe inside a bundle file name.
-fn safe(part: &str) -> String {
+/// A part name safe inside a bundle file name: no control or format character (a
+/// right-to-left override would make `gnp.exe` look like `exe.png`), none that Windows or
+/// `sha256sum -c` refuse.
+pub(crate) fn safe(part: &str) -> String {
     let s: String = part
         .chars()
         .map(|c| {
-            if c.is_control() || "%\\/:*?\"<>|".contains(c) {
+            if c.is_control() || is_format_char(c) || "%\\/:*?\"<>|".contains(c) {
                 '_'
             } else {
                 c
@@ -156,6 +158,11 @@ fn safe(part: &str) -> String {
         .chars()
         .take(40)
         .collect()
+}
+
+/// Invisible format characters: zero-width ones, bidirectional marks, overrides and isolates.
+fn is_format_char(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// The cover sheet's file name inside the bundle and its name beside the ZIP.

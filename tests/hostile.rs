@@ -1205,3 +1205,35 @@ fn points_outside_plus_minus_1000_are_a_rulebook_error() {
     let r = run(&["--rules", s(&rules), "score", s(&dir)]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+/// Defect 7: an emoji in a scan's name passed `check` as ready, then `pack` failed with a font
+/// error that did not name the file. A right-to-left override (U+202E) in a name is dropped
+/// from the bundle name (it would make `gnp.exe` read as `exe.png`).
+#[test]
+fn a_scan_name_the_font_cannot_print_is_a_check_finding() {
+    let (env, dir) = example();
+    std::fs::rename(
+        dir.join("scans/身份证-正面.png"),
+        dir.join("scans/身份证-正面😀.png"),
+    )
+    .unwrap();
+    let r = check(&dir);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let f = r.finding("unprintable-name");
+    assert_eq!(f["path"], "scans/身份证-正面😀.png");
+    assert_eq!(f["severity"], "error");
+    let out = env.path().join("out");
+    let p = run(&["pack", s(&dir), "-o", s(&out)]);
+    assert_eq!(p.code, 1, "{}{}", p.stdout, p.stderr);
+    std::fs::rename(
+        dir.join("scans/身份证-正面😀.png"),
+        dir.join("scans/身份证-正面\u{202e}gnp.exe.png"),
+    )
+    .unwrap();
+    let r = check(&dir);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let p = run(&["--format", "json", "pack", s(&dir), "-o", s(&out)]);
+    assert_eq!(p.code, 0, "{}{}", p.stdout, p.stderr);
+    let names = zip_names(&out.join("张伟-1230.zip")).join("\n");
+    assert!(!names.contains('\u{202e}'), "{names}");
+}

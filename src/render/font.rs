@@ -138,6 +138,15 @@ impl Fonts {
         })
     }
 
+    /// The characters of `text` that no face these fonts may use can print (none: `text`
+    /// can be set). What `check` asks of a scan's name before `pack` prints it.
+    pub fn unprintable(&self, text: &str) -> Vec<char> {
+        match self.face_for(text) {
+            Err(RenderError::MissingGlyphs { chars, .. }) => chars,
+            _ => Vec::new(),
+        }
+    }
+
     /// The face to set `text` in: this one when it covers every character, else (embedded
     /// font only) the first system CJK font that covers them all.
     pub(crate) fn face_for(&self, text: &str) -> Result<Arc<Face>, RenderError> {
