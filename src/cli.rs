@@ -487,7 +487,11 @@ pub fn load_profile(s: &Session, e: &Employee) -> Result<Profile, Error> {
 
 /// The applicant's derived values and checklist.
 pub fn load(s: &Session, profile: Profile) -> Result<Loaded, Error> {
-    let env = Env::new(&profile, s.date);
+    let env = Env::new(&s.book, &profile, s.date)
+        .map_err(|message| Error::Other(format!("applicant.toml: {message}")))?;
+    for w in &env.warnings {
+        eprintln!("{} {}: {w}", s.style.warn("!"), profile.applicant.name);
+    }
     let checklist =
         checklist::resolve(&s.book, &profile, &env).map_err(|message| Error::Evaluation {
             path: s.book.path.clone(),

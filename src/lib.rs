@@ -16,6 +16,7 @@ pub mod error;
 pub mod finding;
 pub mod idnum;
 pub mod input;
+pub mod insurance;
 pub mod pack;
 pub mod privacy;
 pub mod profile;
