@@ -492,11 +492,19 @@ enum CoverState {
 }
 
 pub fn bundle_error(e: bundle::BundleError) -> Error {
-    Error::Other(e.to_string())
+    Error::Bundle(e)
 }
 
 /// Whether `out` can hold outputs: an existing regular file there is an error before any work.
 pub fn check_out_dir(out: &Path) -> Result<(), Error> {
+    // The next `check` would count an old cover as a page and the ZIP as a broken PDF; and
+    // outputs are never written among the inputs (SPEC §9).
+    if crate::output::inside_scans(&out.join("x")) {
+        return Err(Error::Usage(format!(
+            "-o {}: is inside an employee's scans/ folder, whose files are inputs (不能输出到 scans/ 文件夹): give a folder outside scans/, e.g. the default ./out",
+            out.display()
+        )));
+    }
     match std::fs::metadata(out) {
         Ok(m) if !m.is_dir() => Err(Error::Usage(format!(
             "-o {}: is a file, not a folder; give a folder for the bundles",

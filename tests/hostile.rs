@@ -1237,3 +1237,241 @@ fn a_scan_name_the_font_cannot_print_is_a_check_finding() {
     let names = zip_names(&out.join("张伟-1230.zip")).join("\n");
     assert!(!names.contains('\u{202e}'), "{names}");
 }
+
+/// Defect 1: `checklist --pdf FILE` replaced whatever was at FILE: the employee's own
+/// applicant.toml, a scan, a FIFO. Now inputs and non-regular files are refused even with
+/// --force, an existing file without it; a refused write is exit 2 and changes nothing.
+#[test]
+fn checklist_pdf_never_lands_on_inputs_or_special_files() {
+    let (env, dir) = example();
+    let toml = dir.join("applicant.toml");
+    let scan = dir.join("scans/身份证-正面.png");
+    let before = (std::fs::read(&toml).unwrap(), std::fs::read(&scan).unwrap());
+    let fifo = env.path().join("pipe.pdf");
+    mkfifo(&fifo);
+    let link = env.path().join("link.pdf");
+    std::os::unix::fs::symlink(&toml, &link).unwrap();
+    std::fs::create_dir(env.path().join("dept")).unwrap();
+    let company = env.path().join("dept/company.toml");
+    std::fs::write(&company, "# the department's\n").unwrap();
+    for (target, force) in [
+        (&toml, true),
+        (&scan, true),
+        (&dir.join("scans/new.pdf"), false),
+        (&fifo, true),
+        (&link, true),
+        (&company, true),
+    ] {
+        let mut args = vec!["checklist", s(&dir), "--pdf", s(target)];
+        if force {
+            args.push("--force");
+        }
+        let r = run(&args);
+        assert_eq!(r.code, 2, "{}: {}", target.display(), r.stderr);
+    }
+    assert_eq!(std::fs::read(&toml).unwrap(), before.0);
+    assert_eq!(std::fs::read(&scan).unwrap(), before.1);
+    assert!(!dir.join("scans/new.pdf").exists());
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // An existing ordinary file: refused without --force, replaced with it.
+    let day = env.path().join("day.pdf");
+    std::fs::write(&day, b"yesterday's").unwrap();
+    let r = run(&["checklist", s(&dir), "--pdf", s(&day)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--force"), "{}", r.stderr);
+    assert_eq!(std::fs::read(&day).unwrap(), b"yesterday's");
+    let r = run(&["checklist", s(&dir), "--pdf", s(&day), "--force"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(std::fs::read(&day).unwrap().starts_with(b"%PDF"));
+    // As root, a device node is refused the same way (/dev/null itself is never risked).
+    let dev = env.path().join("null.pdf");
+    let c = std::ffi::CString::new(dev.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a plain syscall with a NUL-terminated path.
+    if unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR | 0o600, libc::makedev(1, 3)) } == 0 {
+        let r = run(&["checklist", s(&dir), "--pdf", s(&dev), "--force"]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        use std::os::unix::fs::FileTypeExt;
+        assert!(std::fs::symlink_metadata(&dev)
+            .unwrap()
+            .file_type()
+            .is_char_device());
+    }
+}
+
+/// Defect 10: `-o` inside `scans/` was accepted; the next `check` counted the old cover as a
+/// page and the ZIP as a broken PDF.
+#[test]
+fn pack_into_the_scans_folder_is_refused() {
+    let (_env, dir) = example();
+    for out in [
+        dir.join("scans"),
+        dir.join("scans/out"),
+        dir.join("scans/../scans/x"),
+    ] {
+        let r = run(&["pack", s(&dir), "-o", s(&out)]);
+        assert_eq!(r.code, 2, "{}: {}", out.display(), r.stderr);
+        assert!(r.stderr.contains("scans"), "{}", r.stderr);
+    }
+    assert!(!dir.join("scans/out").exists() && !dir.join("scans/x").exists());
+    let c = check(&dir);
+    assert_eq!(c.code, 0, "{}", c.stdout);
+    // A sub-folder of the employee folder itself is fine (SPEC §9).
+    let r = run(&["pack", s(&dir), "-o", s(&dir.join("out"))]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// Defect 2: `dossier --format json checklist DIR | head -c1` panicked (exit 101), and
+/// `pack > /dev/full` wrote the bundle, then panicked.
+#[test]
+fn a_closed_or_full_stdout_ends_without_a_panic() {
+    let (env, dir) = example();
+    for args in [
+        vec!["--format", "json", "checklist", s(&dir)],
+        vec!["checklist", s(&dir)],
+        vec!["rules"],
+    ] {
+        let mut child = command(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away before the first byte is written: every write is EPIPE.
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
+    }
+    let out = env.path().join("out");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let o = command(&["pack", s(&dir), "-o", s(&out)])
+        .stdout(Stdio::from(full))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot write"), "{err}");
+    let v = run(&["verify", s(&out.join("张伟-1230.zip"))]);
+    assert_eq!(v.code, 0, "{}", v.stdout);
+}
+
+/// What a terminal must never receive from inputs: ESC, BEL, C1 controls, bidi overrides.
+fn assert_no_controls(what: &str, text: &str) {
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n' && c != '\t')
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect();
+    assert!(bad.is_empty(), "{what}: {bad:?} in {text}");
+}
+
+/// Defect 6: ESC sequences in a scan's file name, a ZIP entry name given to verify, rulebook
+/// text or a raw byte in applicant.toml reached the terminal raw (retitle, clear, recolour).
+#[test]
+fn control_characters_from_inputs_never_reach_the_terminal() {
+    let (env, dir) = example();
+    let evil = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{202e}";
+    std::fs::write(dir.join(format!("scans/stray{evil}.txt")), b"x").unwrap();
+    std::fs::rename(
+        dir.join("scans/身份证-反面.png"),
+        dir.join(format!("scans/身份证-反面{evil}.png")),
+    )
+    .unwrap();
+    for args in [
+        vec!["check", s(&dir)],
+        vec!["--format", "json", "check", s(&dir)],
+    ] {
+        let r = run(&args);
+        assert_no_controls(&format!("{args:?}"), &format!("{}{}", r.stdout, r.stderr));
+        assert!(r.stdout.contains("stray"), "{}", r.stdout);
+    }
+    // Rulebook text (a reason with ESC, written as TOML escapes; labels refuse them).
+    let book =
+        run(&["rules"])
+            .stdout
+            .replacen("reason = \"", "reason = \"\\u001b[31m\\u202e\\u0085", 1);
+    let rules = env.path().join("rules.toml");
+    std::fs::write(&rules, book).unwrap();
+    let r = run(&["--rules", s(&rules), "checklist", s(&dir)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_no_controls("rulebook label", &format!("{}{}", r.stdout, r.stderr));
+    // A raw ESC in applicant.toml: the diagnostic shows the line escaped.
+    let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
+    std::fs::write(
+        dir.join("applicant.toml"),
+        toml.replacen("name = \"张伟\"", "name = \"张伟\u{1b}[2J\"", 1),
+    )
+    .unwrap();
+    let r = run(&["check", s(&dir)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_no_controls("applicant.toml", &format!("{}{}", r.stdout, r.stderr));
+    // A ZIP entry name given to verify.
+    let zip_path = env.path().join("evil.zip");
+    {
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+        let o = zip::write::SimpleFileOptions::default();
+        z.start_file("bag/bagit.txt", o).unwrap();
+        z.write_all(b"BagIt-Version: 1.0\n").unwrap();
+        z.start_file(format!("bag/data/x{evil}.txt"), o).unwrap();
+        z.write_all(b"x").unwrap();
+        z.finish().unwrap();
+    }
+    for args in [
+        vec!["verify", s(&zip_path)],
+        vec!["--format", "json", "verify", s(&zip_path)],
+    ] {
+        let r = run(&args);
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        assert_no_controls(&format!("{args:?}"), &format!("{}{}", r.stdout, r.stderr));
+    }
+}
+
+/// Defect 8: an ID number in a scan's or a folder's name, or in text a rulebook computes, was
+/// printed in full.
+#[test]
+fn id_numbers_in_names_and_rulebook_text_are_masked_in_all_output() {
+    let env = Env::new();
+    let id = "310115199303071230"; // examples/zhang-wei
+    let dir = env.path().join(id);
+    common::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/zhang-wei"),
+        &dir,
+    );
+    std::fs::write(dir.join(format!("scans/{id}.txt")), b"x").unwrap();
+    let book = run(&["rules"]).stdout;
+    let at = book.find("\ndetail = \"").expect("a detail") + 1;
+    let end = at + book[at..].find('\n').unwrap();
+    let rules = env.path().join("rules.toml");
+    std::fs::write(
+        &rules,
+        format!(
+            "{}detail = \"'ID ' + applicant.id_number + ', spouse ' + family.spouse.id_number\"{}",
+            &book[..at],
+            &book[end..]
+        ),
+    )
+    .unwrap();
+    let spouse = "310115199309120021";
+    let runs = [
+        run(&["check", s(&dir)]),
+        run(&["--format", "json", "check", s(&dir)]),
+        run(&["check", s(env.path())]),
+        run(&["--rules", s(&rules), "score", s(&dir)]),
+        run(&["--rules", s(&rules), "--format", "json", "score", s(&dir)]),
+    ];
+    for (i, r) in runs.iter().enumerate() {
+        let all = format!("{}{}", r.stdout, r.stderr);
+        assert!(!all.contains(id) && !all.contains(spouse), "run {i}: {all}");
+        assert!(all.contains("3101**********1230"), "run {i}: {all}");
+    }
+}
