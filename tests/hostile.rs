@@ -1254,6 +1254,9 @@ fn checklist_pdf_never_lands_on_inputs_or_special_files() {
     std::fs::create_dir(env.path().join("dept")).unwrap();
     let company = env.path().join("dept/company.toml");
     std::fs::write(&company, "# the department's\n").unwrap();
+    // A rulebook given with --rules is an input too; no output of dossier is TOML.
+    let rules = env.path().join("rules.toml");
+    std::fs::write(&rules, run(&["rules"]).stdout).unwrap();
     for (target, force) in [
         (&toml, true),
         (&scan, true),
@@ -1261,6 +1264,7 @@ fn checklist_pdf_never_lands_on_inputs_or_special_files() {
         (&fifo, true),
         (&link, true),
         (&company, true),
+        (&rules, true),
     ] {
         let mut args = vec!["checklist", s(&dir), "--pdf", s(target)];
         if force {
@@ -1474,4 +1478,22 @@ fn id_numbers_in_names_and_rulebook_text_are_masked_in_all_output() {
         assert!(!all.contains(id) && !all.contains(spouse), "run {i}: {all}");
         assert!(all.contains("3101**********1230"), "run {i}: {all}");
     }
+}
+
+/// Defect 3, beyond the list: `--font` was read whole, whatever it was (`/dev/zero`: memory
+/// until killed).
+#[test]
+fn a_font_that_is_a_device_is_refused_unread() {
+    let (env, dir) = example();
+    let r = run(&[
+        "checklist",
+        s(&dir),
+        "--pdf",
+        s(&env.path().join("day.pdf")),
+        "--font",
+        "/dev/zero",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("device"), "{}", r.stderr);
+    assert!(!env.path().join("day.pdf").exists());
 }

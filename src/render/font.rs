@@ -82,6 +82,9 @@ impl Face {
     }
 }
 
+/// The largest font file `--font` reads (Noto Sans CJK's .ttc is about 20 MB).
+pub const MAX_FONT_BYTES: u64 = 64 << 20;
+
 /// The fonts a document may be set in: the chosen face, and whether a system font may stand in
 /// for it when it lacks a character (only for the embedded font: a font the user named is used
 /// as given).
@@ -120,9 +123,15 @@ impl Fonts {
 
     /// A font file (`.ttf`, `.otf`, or a `.ttc`/`.otc` collection with `face_index`).
     pub fn from_file(path: &Path, face_index: u32) -> Result<Fonts, RenderError> {
-        let bytes = std::fs::read(path).map_err(|e| RenderError::Font {
-            path: path.to_path_buf(),
-            message: format!("cannot read: {e}"),
+        // A regular file of a sane size only: `--font /dev/zero` is an error, not a hang.
+        let bytes = crate::input::read_bounded(path, MAX_FONT_BYTES, "font").map_err(|e| {
+            RenderError::Font {
+                path: path.to_path_buf(),
+                message: match e {
+                    crate::Error::Io { message, .. } => message,
+                    other => other.to_string(),
+                },
+            }
         })?;
         let origin = format!("{} (face {face_index})", path.display());
         let face = Face::parse(&bytes, face_index, origin).ok_or_else(|| RenderError::Font {
