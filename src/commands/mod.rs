@@ -60,7 +60,7 @@ pub fn run(cli: &Cli, p: &Printer) -> Result<ExitStatus, Error> {
     match &cli.command {
         Command::Init { dir } => return init::run(p, dir),
         Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut cmd = crate::cli::command();
             let mut buf = Vec::new();
             clap_complete::generate(*shell, &mut cmd, "dossier", &mut buf);
             p.out(&String::from_utf8_lossy(&buf));
