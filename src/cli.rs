@@ -64,6 +64,9 @@ pub enum Command {
         /// Also print the counter checklist for the day, one PDF for all DIRs.
         #[arg(long, value_name = "FILE")]
         pdf: Option<PathBuf>,
+        /// The PDF for this counter visit only: its number (1, 2, 3) or id (submission).
+        #[arg(long, value_name = "N", requires = "pdf")]
+        visit: Option<String>,
         #[command(flatten)]
         font: FontArgs,
     },
@@ -259,7 +262,12 @@ pub fn run(cli: &Cli) -> Result<i32, Error> {
             }
             Ok(EXIT_OK)
         }
-        Command::Checklist { dirs, pdf, font } => cmd_checklist(&s, dirs, pdf.as_deref(), font),
+        Command::Checklist {
+            dirs,
+            pdf,
+            visit,
+            font,
+        } => cmd_checklist(&s, dirs, pdf.as_deref(), visit.as_deref(), font),
         Command::Score { dirs } => cmd_score(&s, dirs),
         Command::Check { dirs } => cmd_check(&s, dirs),
         Command::Pack {
@@ -702,24 +710,42 @@ struct ForPdf {
     score: Score,
     employer: serde_json::Value,
     hr: serde_json::Value,
+    /// Why the employee does not go to the counter today (not ready, below the standard).
+    not_today: Option<String>,
 }
 
 fn cmd_checklist(
     s: &Session,
     dirs: &[PathBuf],
     pdf: Option<&Path>,
+    visit: Option<&str>,
     font: &FontArgs,
 ) -> Result<i32, Error> {
     // Load the font first: a bad --font is an error before any work.
     let fonts = pdf.map(|_| font.load()).transpose()?;
+    let visit = visit_arg(s, visit)?;
     let (results, batch) = each(s, dirs, |e, l, _| {
         refuse_duplicate(e, l)?;
-        let score = score_of(s, l)?;
+        let (score, not_today) = if pdf.is_some() {
+            // Only who is ready goes to the counter: the scans are checked too.
+            let (report, score) = check_employee(s, e, l)?;
+            let why = (!report.ready).then(|| {
+                report
+                    .findings
+                    .iter()
+                    .find(|f| f.is_error())
+                    .map_or_else(|| "未就绪 (not ready)".to_string(), |f| f.message.clone())
+            });
+            (score, why)
+        } else {
+            (score_of(s, l)?, None)
+        };
         Ok(ForPdf {
             checklist: l.checklist.clone(),
             score,
             employer: crate::pack::employer(&l.profile),
             hr: crate::pack::hr(&l.profile),
+            not_today,
         })
     })?;
     let mut code = EXIT_OK;
@@ -747,47 +773,58 @@ fn cmd_checklist(
         print!("{out}");
     }
     if let (Some(path), Some(fonts)) = (pdf, fonts) {
-        let done: Vec<(&Employee, &ForPdf)> = results
-            .iter()
-            .filter_map(|(e, r)| match r {
-                Outcome::Done(d) => Some((e, d)),
-                Outcome::Broken(_) => None,
-            })
-            .collect();
         let mut employees = Vec::new();
-        for (e, d) in &done {
-            if !d.score.eligible {
-                eprintln!(
-                    "{} {}: 模拟积分 {} / {}，未列入柜台清单 (below the standard or vetoed: left out of the counter checklist)",
-                    s.style.warn("!"),
-                    e.folder,
-                    d.score.total,
-                    d.score.standard
-                );
-                code = EXIT_FINDINGS;
-                continue;
+        let mut not_today = Vec::new();
+        let mut first: Option<&ForPdf> = None;
+        for (e, r) in &results {
+            match r {
+                Outcome::Done(d) => match &d.not_today {
+                    Some(why) => {
+                        eprintln!(
+                            "{} {}: 今天不办理，列在清单首页 (not for today: listed on the first page): {why}",
+                            s.style.warn("!"),
+                            e.folder
+                        );
+                        code = EXIT_FINDINGS;
+                        not_today.push(crate::counter::not_today(
+                            &d.checklist.applicant.name,
+                            &d.checklist.applicant.id_masked,
+                            &e.folder,
+                            why,
+                        ));
+                    }
+                    None => {
+                        first.get_or_insert(d);
+                        employees.push(crate::counter::employee(
+                            &d.checklist,
+                            &d.score,
+                            d.employer.clone(),
+                            visit,
+                        ));
+                    }
+                },
+                Outcome::Broken(err) => not_today.push(crate::counter::not_today(
+                    &e.folder,
+                    "—",
+                    &e.folder,
+                    &first_line(&err.render()),
+                )),
             }
-            employees.push(counter_employee(d));
         }
-        if employees.is_empty() {
+        let Some(first) = first else {
             return Err(Error::Usage(
                 "no employee can be filed: the counter checklist would be empty (nothing written)"
                     .into(),
             ));
-        }
-        let first = done
-            .iter()
-            .find(|(_, d)| d.score.eligible)
-            .map(|(_, d)| *d)
-            .expect("one employee at least");
-        let ctx = serde_json::json!({
-            "date": s.date.to_string(),
-            "tool_version": crate::pack::TOOL_VERSION,
-            "rulebook": first.checklist.rulebook,
-            "hr": first.hr,
-            "hr_items": crate::pack::hr_items(&first.checklist),
-            "employees": employees,
-        });
+        };
+        let ctx = crate::counter::context(
+            s.date,
+            &first.checklist,
+            first.hr.clone(),
+            employees,
+            not_today,
+            visit,
+        );
         let bytes = crate::render::counter_checklist(&ctx, &fonts)
             .map_err(|e| Error::Other(e.to_string()))?;
         let written = write_output(path, &bytes)?;
@@ -801,31 +838,6 @@ fn cmd_checklist(
         }
     }
     Ok(code)
-}
-
-fn counter_employee(d: &ForPdf) -> serde_json::Value {
-    let c = &d.checklist;
-    // Items are numbered in checklist order among the applicant's own documents.
-    let applicant_items: Vec<&str> = c
-        .items
-        .iter()
-        .filter(|i| i.holder == Holder::Applicant)
-        .map(|i| i.slug.as_str())
-        .collect();
-    let visits = crate::pack::visits_context(c, |i| {
-        let no = applicant_items
-            .iter()
-            .position(|s| *s == i.slug)
-            .map(|p| p + 1);
-        serde_json::json!({"no": no, "slug": i.slug, "label": i.label, "copies": i.copies,
-                           "original": i.original, "reason": i.reason})
-    });
-    serde_json::json!({
-        "applicant": c.applicant, "employer": d.employer, "center": c.center,
-        "center_address": c.center_address,
-        "score": crate::pack::score_summary(&d.score),
-        "visits": visits,
-    })
 }
 
 /// Writes a file the user named (replacing it), atomically and readable only by its owner.

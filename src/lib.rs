@@ -10,6 +10,7 @@ pub mod bundle;
 pub mod checklist;
 pub mod cli;
 pub mod copies;
+pub mod counter;
 pub mod date;
 pub mod error;
 pub mod finding;
