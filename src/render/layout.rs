@@ -257,9 +257,10 @@ impl<'f> Layouter<'f> {
             .map(|(i, c)| i + c.len_utf8())
             .rfind(|&end| end < trimmed.len() && self.width(&trimmed[..end], size) >= max * 0.5);
         match soft {
+            // The rest keeps its trailing space: the next word follows it.
             Some(end) => (
                 trimmed[..end].trim_end().to_string(),
-                trimmed[end..].to_string(),
+                cur[end..].to_string(),
             ),
             None => (trimmed.to_string(), String::new()),
         }
@@ -900,6 +901,18 @@ mod tests {
             })
             .map(|(i, _)| i)
             .collect()
+    }
+
+    #[test]
+    fn a_soft_break_keeps_the_space_before_the_next_word() {
+        let face = face();
+        let l = layouter(&face);
+        let text = "模拟积分 112 分，未达到标准分 120 分 (below the standard score)";
+        for max in 20..90 {
+            let lines = l.wrap_cell(text, 9.5, max as f32);
+            let joined = lines.join(" ");
+            assert!(!joined.contains("standardscore"), "{max}: {lines:?}");
+        }
     }
 
     #[test]
