@@ -111,6 +111,12 @@ pub enum Error {
     /// The message starts with the rule's `path:line`.
     #[error("{message}")]
     Evaluation { path: PathBuf, message: String },
+    /// A PDF could not be made (a font without a glyph, a template that does not render).
+    #[error(transparent)]
+    Render(#[from] crate::render::RenderError),
+    /// A bundle or another output could not be written.
+    #[error(transparent)]
+    Bundle(#[from] crate::bundle::BundleError),
     #[error("{0}")]
     Other(String),
 }

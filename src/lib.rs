@@ -9,17 +9,24 @@
 pub mod bundle;
 pub mod checklist;
 pub mod cli;
+pub mod commands;
 pub mod copies;
 pub mod counter;
 pub mod date;
+pub mod department;
 pub mod error;
 pub mod finding;
 pub mod idnum;
+pub mod insurance;
+pub mod messages;
+pub mod output;
 pub mod pack;
+pub mod printer;
 pub mod profile;
 pub mod render;
 pub mod rules;
 pub mod scan;
 pub mod score;
+pub mod text;
 
 pub use error::Error;

@@ -400,7 +400,7 @@ pub fn write(
 }
 
 pub fn bundle_error(e: bundle::BundleError) -> Error {
-    Error::Other(e.to_string())
+    Error::Bundle(e)
 }
 
 /// Whether `out` can hold outputs: an existing regular file there is an error before any work.

@@ -436,7 +436,15 @@ fn the_counter_checklist_names_who_does_not_go_today_on_its_first_page() {
     assert!(all.contains("学历认证及档案审核"));
 
     // One visit: only its items, each employee's list numbered from 1.
-    let o = dossier(&["checklist", b.to_str().unwrap(), "--pdf", p, "--visit", "3"]);
+    let o = dossier(&[
+        "checklist",
+        b.to_str().unwrap(),
+        "--pdf",
+        p,
+        "--visit",
+        "3",
+        "--force",
+    ]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let all = tool("pdftotext", &["-layout", p, "-"]);
     assert!(all.contains("本清单只列第 3 次窗口"), "{all}");

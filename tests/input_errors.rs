@@ -994,3 +994,46 @@ fn an_employer_key_in_neither_file_is_missing_and_says_where_it_was_looked_for()
     let err = stderr(&dossier(&["score", d.to_str().unwrap()]));
     assert!(err.contains("missing table [employer]"), "{err}");
 }
+
+// --- the insurance record --------------------------------------------------------------------
+
+#[test]
+fn insurance_record_mistakes_are_located() {
+    let ins = |s: &str| Applicant::default().insurance(s).text();
+    assert_bad(
+        &ins("months = 12\nyears = 1\nbase_ratio = 1.0\n"),
+        &["insurance", "`months` or `years`, not both"],
+    );
+    assert_bad(
+        &ins("months = 10\n[[insurance.periods]]\nfrom = \"2026-01\"\nbase_ratio = 1.0\n"),
+        &["insurance.months is 10", "cover 11 months"],
+    );
+    assert_bad(
+        &ins("[[insurance.periods]]\nfrom = \"2026-01\"\nbase = 12000\nbase_ratio = 1.0\n"),
+        &["insurance.periods[1]", "one of the two"],
+    );
+    assert_bad(
+        &ins("[[insurance.periods]]\nfrom = \"2025-01\"\nto = \"2025-12\"\nbase_ratio = 1.0\n[[insurance.periods]]\nfrom = \"2025-06\"\nbase_ratio = 1.0\n"),
+        &["overlaps", "applicant.toml:"],
+    );
+    assert_bad(
+        &ins("[[insurance.periods]]\nfrom = \"2026-01\"\nto = \"2027-01\"\nbase_ratio = 1.0\n"),
+        &[
+            "insurance.periods[1]",
+            "after the application month 2026-11",
+        ],
+    );
+    assert_bad(
+        &ins("[[insurance.periods]]\nfrom = \"2026-1\"\nbase_ratio = 1.0\n"),
+        &["insurance.periods[1].from", "YYYY-MM"],
+    );
+    assert_bad(
+        &ins("base_ratio = 1.0\n[[insurance.periods]]\nfrom = \"2026-01\"\nbase_ratio = 1.0\n"),
+        &["insurance.base_ratio is the shorthand"],
+    );
+    assert_bad(&ins("base_ratio = 1.0\n"), &["missing key `months`"]);
+    assert_bad(
+        &ins("months = 400\nbase_ratio = 1.0\n"),
+        &["insurance.months is 400"],
+    );
+}

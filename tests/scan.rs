@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use dossier::checklist::{Checklist, DocSize};
 use dossier::finding::{Code, Severity};
-use dossier::scan::{check, render_text, CheckReport, FileKind, ItemStatus, ScanLimits};
+use dossier::scan::{check, CheckReport, FileKind, ItemStatus, ScanLimits};
 use scans::*;
 use unicode_normalization::UnicodeNormalization;
 
@@ -774,7 +774,11 @@ fn the_text_report_groups_by_item_with_marks_files_and_hints() {
     fs::remove_file(f.path().join("scans/子女出生医学证明（1）.png")).expect("rm");
     f.file("stray.jpg", &text_jpeg(CARD.0, CARD.1, 70));
     let report = f.check(&c);
-    let text = render_text(&report, &c);
+    let p = dossier::printer::Printer::plain(
+        dossier::printer::Format::Text,
+        dossier::messages::Lang::En,
+    );
+    let text = dossier::commands::check_text(&p, &report, &c, false);
     assert!(text.contains("✓ 身份证 (id-card)"), "{text}");
     assert!(text.contains("scans/身份证-正面.jpg  [正面]"), "{text}");
     assert!(
@@ -793,7 +797,8 @@ fn the_text_report_groups_by_item_with_marks_files_and_hints() {
         "HR items are not scanned: {text}"
     );
     assert!(
-        text.trim_end().ends_with("(1 errors, 1 warnings)"),
+        text.trim_end()
+            .ends_with("not ready: 1 error(s), 1 warning(s)"),
         "{text}"
     );
 }

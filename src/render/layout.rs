@@ -154,7 +154,10 @@ pub(crate) fn layout(blocks: &[Block], face: &Face) -> Laid {
             Block::KeepStart => keeps.push(l.snapshot(i)),
             Block::KeepEnd => {
                 if let Some(snap) = keeps.pop() {
-                    if l.laid.pages.len() > snap.pages && !snap.fresh {
+                    // An enclosing group that ran over and would fit on a page moves as a whole
+                    // at its own end, this one with it.
+                    let outer_moves = keeps.iter().any(|k| l.would_move(k));
+                    if l.would_move(&snap) && !outer_moves {
                         l.restore(&snap);
                         // Again from the group's start, which now finds a fresh page: a group
                         // that does not fit a whole page either flows on from there.
@@ -331,6 +334,13 @@ impl<'f> Layouter<'f> {
             break_pending: self.break_pending,
             header: self.header.clone(),
         }
+    }
+
+    /// Whether the group begun at `s` ran onto another page and would fit on a fresh one (a
+    /// group taller than a page gains nothing by moving: it flows on where it is).
+    fn would_move(&self, s: &Snapshot) -> bool {
+        let pages = self.laid.pages.len();
+        !s.fresh && pages == s.pages + 1 && (BOTTOM - s.y) + (self.y - TOP) <= BOTTOM - TOP
     }
 
     fn restore(&mut self, s: &Snapshot) {
@@ -943,13 +953,22 @@ mod tests {
         let laid = layout(&parse(&small).unwrap(), &face);
         assert_eq!(laid.pages.len(), 1);
 
-        // A group taller than a page flows on from a fresh page, and nesting works.
+        // A group taller than a page is not moved (it flows on where it is), and nesting works:
+        // an outer group that fits moves whole, inner ones with it.
         let rows: String = (0..80).map(|i| format!("row: r{i} | y\n")).collect();
         let big = format!("p: intro\nkeep\n### big\nkeep\ntable: 10 | 10\n{rows}endtable\nendkeep\nendkeep\np: after\n");
         let laid = layout(&parse(&big).unwrap(), &face);
         assert_eq!(page_of(&laid, "intro"), vec![0]);
-        assert_eq!(page_of(&laid, "r0"), vec![1], "moved once, to a fresh page");
-        assert!(page_of(&laid, "r79")[0] >= 2);
+        assert_eq!(page_of(&laid, "big"), vec![0]);
+        assert_eq!(page_of(&laid, "r0"), vec![0]);
+        assert!(page_of(&laid, "r79")[0] >= 1);
+        let nested = format!(
+            "{filler}keep\n### outer\nkeep\n### inner\ntable: 10 | 10\nrow: a1 | b\nrow: a2 | b\nrow: a3 | b\nendtable\nendkeep\nkeep\n### second\ntable: 10 | 10\nrow: c1 | d\nrow: c2 | d\nendtable\nendkeep\nendkeep\n"
+        );
+        let laid = layout(&parse(&nested).unwrap(), &face);
+        for t in ["outer", "inner", "a1", "a3", "second", "c2"] {
+            assert_eq!(page_of(&laid, t), vec![1], "{t}");
+        }
         assert!(parse("endkeep").is_err());
     }
 

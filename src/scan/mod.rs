@@ -18,7 +18,6 @@ pub mod content;
 mod content;
 pub mod matching;
 pub mod sniff;
-mod text;
 mod walk;
 
 use std::collections::HashMap;
@@ -33,8 +32,8 @@ use crate::finding::{Code, Finding};
 use matching::{natural_cmp, Match, Matcher};
 use walk::Found;
 
+pub use content::human_bytes;
 pub use sniff::FileKind;
-pub use text::{render_problems, render_text};
 
 /// Limits on what a scan may be. The size limit is a rulebook setting (SPEC §6).
 #[derive(Debug, Clone, PartialEq, Eq)]
