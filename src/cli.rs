@@ -134,6 +134,18 @@ pub enum Command {
     },
     /// Print the effective rulebook (built-in or --rules), to copy and edit.
     Rules,
+    /// A local web page over DIR for clerks who prefer a browser (127.0.0.1 only).
+    Serve {
+        /// A department folder (or one employee folder).
+        #[arg(default_value = ".", value_name = "DIR")]
+        dir: PathBuf,
+        /// The port (default: a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Do not open the browser; only print the address.
+        #[arg(long)]
+        no_open: bool,
+    },
     /// Shell completions: `dossier completions bash > /etc/bash_completion.d/dossier`.
     Completions {
         /// bash, zsh, fish, powershell or elvish.
@@ -183,9 +195,17 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
     Lang::parse(s).ok_or_else(|| format!("\"{s}\": the languages are zh and en"))
 }
 
+/// The command line's grammar.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
 /// Runs the command line of this process and returns its exit status.
 pub fn main() -> ExitStatus {
-    let cli = match Cli::try_parse() {
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let status = if e.use_stderr() {

@@ -18,9 +18,9 @@ use cel::{Context, IdedExpr, Value};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::checklist::{DocSize, Holder};
 use crate::error::{Diagnostic, Error};
 use crate::profile::{self, Profile};
+use crate::vocab::{DocSize, Holder, Limits};
 
 /// The built-in rulebook source, as shipped.
 pub const BUILTIN: &str = include_str!("../rules/shanghai.toml");
@@ -31,7 +31,7 @@ pub const BUILTIN_NAME: &str = "rules/shanghai.toml (built-in)";
 struct RawRulebook {
     rulebook: RawMeta,
     #[serde(default)]
-    limits: RawLimits,
+    limits: Limits,
     visits: Vec<RawVisit>,
     districts: Vec<RawDistrict>,
     materials: Vec<RawMaterial>,
@@ -65,28 +65,6 @@ struct RawMeta {
     standard_score: i64,
     #[serde(default)]
     basis: String,
-}
-
-/// Limits applied when checking scans.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct RawLimits {
-    /// Per-file size limit in bytes.
-    pub max_file_bytes: u64,
-    /// Images whose header claims more pixels are refused without decoding.
-    pub max_pixels: u64,
-    /// The least resolution a scan must have for its document size.
-    pub min_dpi: u32,
-}
-
-impl Default for RawLimits {
-    fn default() -> Self {
-        RawLimits {
-            max_file_bytes: 20_000_000,
-            max_pixels: 100_000_000,
-            min_dpi: 150,
-        }
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -269,7 +247,7 @@ pub struct Rulebook {
     pub title: String,
     pub standard_score: i64,
     pub basis: String,
-    pub limits: RawLimits,
+    pub limits: Limits,
     pub visits: Vec<VisitRule>,
     pub districts: Vec<District>,
     pub materials: Vec<MaterialRule>,

@@ -1,7 +1,6 @@
 //! Every kind of bad applicant.toml ends in exit 2 with a message naming the file and the line
 //! or field; rulebook edits take effect with --rules; a broken rulebook is a located error.
-mod common;
-use common::*;
+use crate::common::*;
 
 /// Runs `checklist` on one applicant.toml text and returns (exit code, stderr).
 fn bad(text: &str) -> (i32, String) {

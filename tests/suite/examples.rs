@@ -1,6 +1,5 @@
 //! The shipped examples work as the README says (they are what a new user runs first).
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::PathBuf;
 
 fn example(p: &str) -> String {

@@ -1,7 +1,6 @@
 //! The simulated score: the three reference cases, every points item and every age
 //! band edge.
-mod common;
-use common::*;
+use crate::common::*;
 
 /// A birth date that makes the applicant `age` full years old on the test date (2026-11-26).
 fn born_aged(age: i32) -> String {

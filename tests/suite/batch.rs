@@ -1,6 +1,5 @@
 //! A department in one run: parallel, never stopping at the first bad employee, a summary.
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 /// examples/zhang-wei copied to `batch/name` with another applicant ID number.

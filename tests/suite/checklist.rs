@@ -1,6 +1,5 @@
 //! The checklist holds the right items, and no others, for each circumstance (issue: core).
-mod common;
-use common::*;
+use crate::common::*;
 
 const BASE: &[&str] = &[
     "hr-introduction-letter",
