@@ -47,6 +47,7 @@ pub mod pack;
 pub mod printer;
 pub mod profile;
 pub mod render;
+pub mod roster;
 pub mod rules;
 pub mod scan;
 pub mod score;

@@ -887,7 +887,12 @@ impl<'a> Parser<'a> {
                             continue;
                         };
                         self.unknown_keys(&ct, CHILD_KEYS);
-                        let name = self.name(&ct, "name");
+                        // SPEC §3: a child's name is optional (the roster has only dates).
+                        let name = if ct.table.contains_key("name") {
+                            self.name(&ct, "name")
+                        } else {
+                            Some(String::new())
+                        };
                         let born = self.date(&ct, "birth_date", true, true);
                         let earlier = self.bool(&ct, "earlier_marriage", Some(false));
                         match (name, born, earlier) {

@@ -15,6 +15,7 @@ mod input_errors;
 mod pack;
 mod properties;
 mod render;
+mod roster;
 mod scan;
 mod scans;
 mod score;
