@@ -104,6 +104,9 @@ pub enum Error {
     Folder { path: PathBuf, message: String },
     #[error("{0}")]
     Usage(String),
+    /// The Excel roster holds problems; all of them are listed, each at its cell (`员工!G5`).
+    #[error("{}: {} problem(s) in the roster", .0.path.display(), .0.problems.len())]
+    Roster(crate::roster::Invalid),
     /// A rule could not be evaluated for this applicant (a rulebook bug surfacing at run time).
     /// The message starts with the rule's `path:line`.
     #[error("{message}")]
@@ -136,6 +139,7 @@ impl Error {
             Error::Applicant { path, diagnostics } | Error::Rulebook { path, diagnostics } => {
                 (path, diagnostics)
             }
+            Error::Roster(r) => return r.render(),
             other => return format!("error: {other}"),
         };
         let mut out = String::new();

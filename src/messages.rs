@@ -58,6 +58,12 @@ pub struct Words {
     pub reaches_standard: &'static str,
     pub vetoed: &'static str,
     pub below_by: fn(i64) -> String,
+    /// The standard is reached but an eligibility gate fails.
+    pub not_eligible: &'static str,
+    /// The heading of the road to the standard, and how a way is reached.
+    pub to_standard: &'static str,
+    pub way_points: fn(i64) -> String,
+    pub way_from: fn(&str) -> String,
     pub total: &'static str,
     pub standard: &'static str,
     pub optional_missing: &'static str,
@@ -80,6 +86,16 @@ pub struct Words {
     pub copies_written: fn(&str, usize, usize, f64) -> String,
     pub created: fn(&str, &str) -> String,
     pub next_step: fn(&str) -> String,
+    pub roster_written: fn(&str) -> String,
+    pub roster_next: fn(&str) -> String,
+    pub roster_row: fn(usize) -> String,
+    pub roster_created: &'static str,
+    pub roster_updated: &'static str,
+    pub roster_unchanged: &'static str,
+    /// Employees, the department folder, created, updated, unchanged, empty rows skipped.
+    pub roster_imported: fn(usize, &str, usize, usize, usize, usize) -> String,
+    /// The workbook, employees, ready.
+    pub roster_exported: fn(&str, usize, usize) -> String,
 }
 
 pub static ZH: Words = Words {
@@ -105,6 +121,10 @@ pub static ZH: Words = Words {
     reaches_standard: "✓ 达到标准分",
     vetoed: "✗ 一票否决，不能申请",
     below_by: |n| format!("✗ 未达到标准分，还差 {n} 分"),
+    not_eligible: "✗ 达到标准分，但不符合申请条件（见上）",
+    to_standard: "达标途径（任一即可）：",
+    way_points: |n| format!("+{n} 分"),
+    way_from: |d| format!("{d} 起"),
     total: "合计",
     standard: "标准分",
     optional_missing: "可选，未提供",
@@ -127,6 +147,25 @@ pub static ZH: Words = Words {
     copies_written: |path, n, pages, mb| format!("复印件：{path}（{n} 人，{pages} 页，{mb:.1} MB）"),
     created: |file, scans| format!("已创建 {file} 和 {scans}/"),
     next_step: |cmd| format!("下一步：填写 applicant.toml，把扫描件放进 scans/，然后运行 `{cmd}`"),
+    roster_written: |path| format!("已写入 {path}"),
+    roster_next: |path| {
+        format!("下一步：在“员工”表每行填写一名员工，在“单位”表填写单位信息，然后运行 `dossier roster import {path} -o 文件夹`")
+    },
+    roster_row: |n| format!("第 {n} 行"),
+    roster_created: "新建",
+    roster_updated: "更新",
+    roster_unchanged: "未改变",
+    roster_imported: |n, dir, c, u, k, skipped| {
+        let skipped = if skipped > 0 {
+            format!("；跳过空行 {skipped} 行")
+        } else {
+            String::new()
+        };
+        format!("{n} 名员工 → {dir}：新建 {c}，更新 {u}，未改变 {k}{skipped}")
+    },
+    roster_exported: |path, n, ready| {
+        format!("已写入 {path}：{n} 名员工，就绪 {ready}，未就绪 {}", n - ready)
+    },
 };
 
 pub static EN: Words = Words {
@@ -152,6 +191,10 @@ pub static EN: Words = Words {
     reaches_standard: "✓ reaches the standard score",
     vetoed: "✗ vetoed: cannot apply",
     below_by: |n| format!("✗ below the standard score by {n}"),
+    not_eligible: "✗ reaches the standard score, but not eligible: see the conditions above",
+    to_standard: "Ways to the standard (any one is enough):",
+    way_points: |n| format!("+{n} points"),
+    way_from: |d| format!("from {d}"),
     total: "Total",
     standard: "standard",
     optional_missing: "optional, not provided",
@@ -177,6 +220,25 @@ pub static EN: Words = Words {
     created: |file, scans| format!("created {file} and {scans}/"),
     next_step: |cmd| {
         format!("next: fill in applicant.toml, put the scans in scans/, then run `{cmd}`")
+    },
+    roster_written: |path| format!("written {path}"),
+    roster_next: |path| {
+        format!("next: one employee per row of the first sheet, the employer in the second, then run `dossier roster import {path} -o DIR`")
+    },
+    roster_row: |n| format!("row {n}"),
+    roster_created: "created",
+    roster_updated: "updated",
+    roster_unchanged: "unchanged",
+    roster_imported: |n, dir, c, u, k, skipped| {
+        let skipped = if skipped > 0 {
+            format!("; {skipped} empty row(s) skipped")
+        } else {
+            String::new()
+        };
+        format!("{n} employee(s) → {dir}: {c} created, {u} updated, {k} unchanged{skipped}")
+    },
+    roster_exported: |path, n, ready| {
+        format!("written {path}: {n} employee(s), {ready} ready, {} not ready", n - ready)
     },
 };
 

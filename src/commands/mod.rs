@@ -11,6 +11,7 @@ mod checklist;
 mod copies;
 pub mod init;
 mod pack;
+mod roster;
 mod rules;
 mod score;
 mod verify;
@@ -122,6 +123,7 @@ pub fn run(cli: &Cli, p: &Printer) -> Result<ExitStatus, Error> {
             font,
         } => copies::run(&s, &dirs.or_here(), pdf, visit.as_deref(), *force, font),
         Command::Verify { zips } => verify::run(&s, zips),
+        Command::Roster { action } => roster::run(&s, action),
         Command::Serve { dir, port, no_open } => {
             let opts = crate::serve::Options {
                 dir: dir.clone(),

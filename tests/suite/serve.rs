@@ -408,7 +408,7 @@ fn new_employee() {
     let dir = s.dept().join("赵敏");
     assert!(dir.join("scans").is_dir());
     let text = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
-    assert_eq!(text, include_str!("../templates/applicant.toml"));
+    assert_eq!(text, include_str!("../../templates/applicant.toml"));
     // Listed (broken until its applicant.toml is filled in, with located diagnostics).
     let list = s.call("GET", "/api/employees", b"").json();
     let new = list
