@@ -36,6 +36,7 @@ pub mod checklist;
 pub mod cli;
 pub mod commands;
 pub mod copies;
+pub mod counter;
 pub mod date;
 pub mod department;
 pub mod error;

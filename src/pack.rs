@@ -200,8 +200,8 @@ pub fn cover_context(
             .map(|p| p.name.as_str())
             .collect();
         let no = planned.iter().find(|p| p.item.slug == i.slug).map(|p| p.no);
-        json!({"no": no, "slug": i.slug, "label": i.label, "files": files, "copies": i.copies,
-               "original": i.original, "reason": i.reason})
+        json!({"no": no, "nn": no.map(|n| format!("{n:02}")), "slug": i.slug, "label": i.label,
+               "files": files, "copies": i.copies, "original": i.original, "reason": i.reason})
     });
     json!({
         "date": date.to_string(),

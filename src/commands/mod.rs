@@ -88,8 +88,16 @@ pub fn run(cli: &Cli, p: &Printer) -> Result<ExitStatus, Error> {
             dirs,
             pdf,
             force,
+            visit,
             font,
-        } => checklist::run(&s, &dirs.or_here(), pdf.as_deref(), *force, font),
+        } => checklist::run(
+            &s,
+            &dirs.or_here(),
+            pdf.as_deref(),
+            *force,
+            visit.as_deref(),
+            font,
+        ),
         Command::Score { dirs } => score::run(&s, &dirs.or_here()),
         Command::Check { dirs } => check::run(&s, &dirs.or_here()),
         Command::Pack {
