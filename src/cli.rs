@@ -76,6 +76,9 @@ pub enum Command {
         /// Replace the PDF if it exists.
         #[arg(long, requires = "pdf")]
         force: bool,
+        /// The PDF for this counter visit only: its number (1, 2, 3) or id (submission).
+        #[arg(long, value_name = "N", requires = "pdf")]
+        visit: Option<String>,
         #[command(flatten)]
         font: FontArgs,
     },

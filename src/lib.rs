@@ -31,20 +31,24 @@
 //! - [`cli`]: the command-line arguments and the dispatch to the commands.
 
 pub mod bundle;
+pub mod celcost;
 pub mod checklist;
 pub mod cli;
 pub mod commands;
 pub mod copies;
+pub mod counter;
 pub mod date;
 pub mod department;
 pub mod error;
 pub mod finding;
 pub mod idnum;
+pub mod input;
 pub mod insurance;
 pub mod messages;
 pub mod output;
 pub mod pack;
 pub mod printer;
+pub mod privacy;
 pub mod profile;
 pub mod render;
 pub mod roster;

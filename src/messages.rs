@@ -148,7 +148,7 @@ pub struct Words {
     pub pack_again: &'static str,
     pub summary: &'static str,
     pub total_people: fn(usize, &str) -> String,
-    pub left_out: fn(i64, i64) -> String,
+    pub left_out: &'static str,
     pub counter_written: fn(&str, usize, usize) -> String,
     pub copies_left_out: &'static str,
     pub no_copies_nobody_ready: &'static str,
@@ -209,7 +209,7 @@ pub static ZH: Words = Words {
     pack_again: "→ 材料包与打包时不一致（文件被改动、删除或添加），不要提交；用 `dossier pack --force` 重新打包",
     summary: "汇总",
     total_people: |n, parts| format!("共 {n} 人：{parts}"),
-    left_out: |total, standard| format!("模拟积分 {total} / {standard}，未列入柜台清单"),
+    left_out: "今天不办理，列在柜台清单首页",
     counter_written: |path, n, kb| format!("柜台清单：{path}（{n} 人，{kb} KB）"),
     copies_left_out: "未就绪，未打印复印件",
     no_copies_nobody_ready: "没有需要打印的复印件：没有就绪的员工；未写入文件",
@@ -279,9 +279,7 @@ pub static EN: Words = Words {
     pack_again: "→ the bundle differs from what was packed (files changed, removed or added): do not submit it; pack again with `dossier pack --force`",
     summary: "Summary",
     total_people: |n, parts| format!("total {n}: {parts}"),
-    left_out: |total, standard| {
-        format!("simulated score {total} / {standard}: left out of the counter checklist")
-    },
+    left_out: "not for today: listed on the counter checklist's first page",
     counter_written: |path, n, kb| format!("counter checklist: {path} ({n} people, {kb} KB)"),
     copies_left_out: "not ready: left out of the copies",
     no_copies_nobody_ready: "no copies to print: no employee is ready; nothing written",

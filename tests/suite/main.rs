@@ -2,6 +2,7 @@
 //! area. `common` runs the real `dossier` binary hermetically; `scans` makes scan fixtures.
 
 mod batch;
+mod browser;
 mod bundle;
 mod checklist;
 mod common;
@@ -18,3 +19,4 @@ mod roster;
 mod scan;
 mod scans;
 mod score;
+mod serve;
