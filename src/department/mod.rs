@@ -567,7 +567,7 @@ pub struct Listed {
     pub hr: serde_json::Value,
     /// Why the employee does not go to the counter today (not ready, below the standard), when
     /// the scans were checked.
-    pub not_today: Option<String>,
+    pub not_today: Option<crate::messages::Text>,
 }
 
 /// The checklist of every employee of the folders given.
@@ -598,12 +598,12 @@ pub fn checklist_all(
 }
 
 /// The first error of a check report, to say why an employee is not ready.
-fn first_error(report: &CheckReport) -> String {
+fn first_error(report: &CheckReport) -> crate::messages::Text {
     report
         .findings
         .iter()
         .find(|f| f.is_error())
-        .map_or_else(|| "未就绪 (not ready)".to_string(), |f| f.message.clone())
+        .map_or_else(|| t!("未就绪", "not ready"), |f| f.message.clone())
 }
 
 /// What pack did for one employee.
@@ -720,7 +720,7 @@ pub fn copies_all(
 /// An employee left out of the counter checklist, and why.
 pub struct LeftOut {
     pub folder: String,
-    pub reason: String,
+    pub reason: crate::messages::Text,
 }
 
 /// The counter checklist PDF of the employees listed (SPEC §8), for one visit or all: those not
@@ -741,9 +741,11 @@ pub fn counter_checklist(
             Outcome::Done(d) => {
                 let why = d.not_today.clone().or_else(|| {
                     (!d.score.eligible).then(|| {
-                        format!(
-                            "模拟积分 {} 分，未达到标准分 {} 分 (below the standard score)",
-                            d.score.total, d.score.standard
+                        t!(
+                            "模拟积分 {} 分，未达到标准分 {} 分",
+                            "simulated score {}, below the standard score {}",
+                            d.score.total,
+                            d.score.standard
                         )
                     })
                 });
@@ -752,7 +754,7 @@ pub fn counter_checklist(
                         &d.checklist.applicant.name,
                         &d.checklist.applicant.id_masked,
                         &e.folder,
-                        &why,
+                        &why.zh,
                     ));
                     left_out.push(LeftOut {
                         folder: e.folder.clone(),

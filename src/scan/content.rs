@@ -88,8 +88,8 @@ pub fn inspect(path: &Path, expect: &Expect<'_>, limits: &ScanLimits) -> Inspect
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
             out.problems.push(Problem::new(
                 Code::SpecialFile,
-                "不是普通文件 (not a regular file)",
-                "只在 scans/ 中放扫描文件",
+                t!("不是普通文件", "not a regular file"),
+                t!("只在 scans/ 中放扫描文件", "keep only scan files in scans/"),
             ));
             return out;
         }

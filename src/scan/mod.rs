@@ -284,11 +284,15 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
             findings.push(
                 Finding::new(
                     Code::UnprintableName,
-                    format!(
-                        "文件名中的 {} 无法印在封面上 (the cover sheet's font cannot print it)",
+                    t!(
+                        "文件名中的 {} 无法印在封面上",
+                        "the cover sheet's font cannot print {} of the file name",
                         shown.join("、")
                     ),
-                    "重命名文件，去掉表情符号等特殊字符 (rename the file without it)",
+                    t!(
+                        "重命名文件，去掉表情符号等特殊字符",
+                        "rename the file without emoji and other special characters"
+                    ),
                 )
                 .with_slug(&it.slug)
                 .with_path(&entry.rel),

@@ -192,6 +192,11 @@ fn lang_en_check_speaks_english_except_for_what_the_inputs_say() {
             &json(&dossier(&["--format", "json", "checklist", &dir])),
             &mut words,
         );
+        // The rulebook's gates: their labels and reasons are its own words.
+        input_words(
+            &json(&dossier(&["--format", "json", "score", &dir])),
+            &mut words,
+        );
     }
     words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
     let mut rest = text.clone();
