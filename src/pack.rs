@@ -9,13 +9,12 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
-
 use crate::bundle::{self, BagSpec, CheckedFile, IndexRow, PayloadEntry, PayloadSource};
 use crate::checklist::{Checklist, Holder, Item};
 use crate::date::Date;
 use crate::error::Error;
 use crate::profile::Profile;
+use crate::render::context as ctx;
 use crate::scan::{CheckReport, ScanFile};
 use crate::score::Score;
 
@@ -192,40 +191,48 @@ pub fn cover_context(
     planned: &[Planned<'_>],
     fingerprint: &str,
     date: Date,
-) -> serde_json::Value {
-    let visits = visits_context(checklist, |i| {
-        let files: Vec<&str> = planned
+) -> ctx::Cover {
+    let visits = visits_context(checklist, |i, copies| {
+        let files: Vec<String> = planned
             .iter()
             .filter(|p| p.item.slug == i.slug)
-            .map(|p| p.name.as_str())
+            .map(|p| p.name.clone())
             .collect();
         let no = planned.iter().find(|p| p.item.slug == i.slug).map(|p| p.no);
-        json!({"no": no, "nn": no.map(|n| format!("{n:02}")), "slug": i.slug, "label": i.label,
-               "files": files, "copies": i.copies, "original": i.original, "reason": i.reason})
+        ctx::CoverItem {
+            no,
+            nn: no.map(|n| format!("{n:02}")),
+            slug: i.slug.clone(),
+            label: i.label.clone(),
+            files,
+            copies,
+            original: i.original,
+            reason: i.reason.clone(),
+        }
     });
-    json!({
-        "date": date.to_string(),
-        "tool_version": TOOL_VERSION,
-        "rulebook": checklist.rulebook,
-        "applicant": checklist.applicant,
-        "employer": employer(profile),
-        "hr": hr(profile),
-        "center": checklist.center,
-        "center_address": checklist.center_address,
-        "score": score_summary(score),
-        "fingerprint": fingerprint,
-        "hr_items": hr_items(checklist),
-        "visits": visits,
-    })
+    ctx::Cover {
+        date: date.to_string(),
+        tool_version: TOOL_VERSION,
+        rulebook: checklist.rulebook.clone(),
+        applicant: checklist.applicant.clone(),
+        employer: employer(profile),
+        hr: hr(profile),
+        center: checklist.center.clone(),
+        center_address: checklist.center_address.clone(),
+        score: score_summary(score),
+        fingerprint: fingerprint.to_string(),
+        hr_items: hr_items(checklist),
+        visits,
+    }
 }
 
 /// The visits of a PDF context, in order: each with the applicant's items for that visit (as
-/// `item` renders them) and the HR clerk's items for it. Shared by the cover sheet and the
-/// counter checklist.
-pub fn visits_context(
+/// `item` makes them from the item and its copies at that visit) and the HR clerk's items for
+/// it. Shared by the cover sheet and the counter checklist.
+pub fn visits_context<I>(
     checklist: &Checklist,
-    item: impl Fn(&Item) -> serde_json::Value,
-) -> Vec<serde_json::Value> {
+    item: impl Fn(&Item, u32) -> I,
+) -> Vec<ctx::Visit<I>> {
     checklist
         .visits
         .iter()
@@ -236,43 +243,54 @@ pub fn visits_context(
                     .iter()
                     .filter(move |i| i.holder == holder && i.visits.contains(&v.id))
             };
-            let at_visit = |i: &Item, mut x: serde_json::Value| {
-                x["copies"] = v.copies_of(i).into();
-                x
-            };
-            let items: Vec<serde_json::Value> = in_visit(Holder::Applicant)
-                .map(|i| at_visit(i, item(i)))
-                .collect();
-            let hr: Vec<serde_json::Value> = in_visit(Holder::Hr)
-                .map(|i| at_visit(i, hr_item(i)))
-                .collect();
-            json!({"id": v.id, "label": v.label, "note": v.note, "items": items, "hr_items": hr})
+            ctx::Visit {
+                no: None,
+                id: v.id.clone(),
+                label: v.label.clone(),
+                note: v.note.clone(),
+                items: in_visit(Holder::Applicant)
+                    .map(|i| item(i, v.copies_of(i)))
+                    .collect(),
+                hr_items: in_visit(Holder::Hr)
+                    .map(|i| hr_item(i, v.copies_of(i)))
+                    .collect(),
+            }
         })
         .collect()
 }
 
-pub fn employer(profile: &Profile) -> serde_json::Value {
-    json!({"name": profile.employer.name, "credit_code": profile.employer.credit_code,
-           "district": profile.employer.district})
+pub fn employer(profile: &Profile) -> ctx::Employer {
+    ctx::Employer {
+        name: profile.employer.name.clone(),
+        credit_code: profile.employer.credit_code.clone(),
+        district: profile.employer.district.clone(),
+    }
 }
 
-pub fn score_summary(score: &Score) -> serde_json::Value {
-    json!({"total": score.total, "standard": score.standard, "eligible": score.eligible})
+pub fn score_summary(score: &Score) -> ctx::ScoreLine {
+    ctx::ScoreLine {
+        total: score.total,
+        standard: score.standard,
+        eligible: score.eligible,
+    }
 }
 
-pub fn hr(profile: &Profile) -> serde_json::Value {
-    json!({"name": profile.employer.hr_name, "phone": profile.employer.hr_phone})
+pub fn hr(profile: &Profile) -> ctx::Hr {
+    ctx::Hr {
+        name: profile.employer.hr_name.clone(),
+        phone: profile.employer.hr_phone.clone(),
+    }
 }
 
 /// The HR clerk's own items, once each. Where the copies differ between its visits, the item
 /// also says at which visit how many (`copies_note`: `第 2 次 1 份`); `copies` is then the most.
-pub fn hr_items(checklist: &Checklist) -> Vec<serde_json::Value> {
+pub fn hr_items(checklist: &Checklist) -> Vec<ctx::HrItem> {
     checklist
         .items
         .iter()
         .filter(|i| i.holder == Holder::Hr)
         .map(|i| {
-            let mut x = hr_item(i);
+            let mut x = hr_item(i, i.copies);
             let per_visit: Vec<(usize, u32)> = checklist
                 .visits
                 .iter()
@@ -286,16 +304,23 @@ pub fn hr_items(checklist: &Checklist) -> Vec<serde_json::Value> {
                     .filter(|(_, c)| *c > 0)
                     .map(|(n, c)| format!("第 {n} 次 {c} 份"))
                     .collect();
-                x["copies"] = per_visit.iter().map(|p| p.1).max().unwrap_or(0).into();
-                x["copies_note"] = note.join("，").into();
+                x.copies = per_visit.iter().map(|p| p.1).max().unwrap_or(0);
+                x.copies_note = Some(note.join("，"));
             }
             x
         })
         .collect()
 }
 
-fn hr_item(i: &Item) -> serde_json::Value {
-    json!({"label": i.label, "original": i.original, "copies": i.copies, "reason": i.reason})
+/// One HR item with `copies` copies.
+pub fn hr_item(i: &Item, copies: u32) -> ctx::HrItem {
+    ctx::HrItem {
+        label: i.label.clone(),
+        original: i.original,
+        copies,
+        reason: i.reason.clone(),
+        copies_note: None,
+    }
 }
 
 /// Writes the bundle ZIP and the cover sheet beside it. `cover_pdf` renders the cover sheet
@@ -326,7 +351,9 @@ pub fn write(
             zip_path.display()
         )));
     }
-    let mut ctx = cover_context(profile, checklist, score, &planned, &fp, opts.date);
+    let mut ctx = crate::render::context::to_json(&cover_context(
+        profile, checklist, score, &planned, &fp, opts.date,
+    ))?;
     // No ID number in full on the printed cover sheet, whatever text the rulebook gives.
     crate::privacy::mask_json(&mut ctx, &known);
     let rendered = cover_pdf(&ctx)?;

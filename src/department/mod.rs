@@ -563,8 +563,8 @@ pub fn score_all(
 pub struct Listed {
     pub checklist: Checklist,
     pub score: Score,
-    pub employer: serde_json::Value,
-    pub hr: serde_json::Value,
+    pub employer: crate::render::context::Employer,
+    pub hr: crate::render::context::Hr,
     /// Why the employee does not go to the counter today (not ready, below the standard), when
     /// the scans were checked.
     pub not_today: Option<crate::messages::Text>,
@@ -784,14 +784,14 @@ pub fn counter_checklist(
         ));
     };
     let count = employees.len();
-    let mut pdf_ctx = crate::counter::context(
+    let mut pdf_ctx = crate::render::context::to_json(&crate::counter::context(
         ctx.date,
         &first.checklist,
         first.hr.clone(),
         employees,
         not_today,
         visit,
-    );
+    ))?;
     // No ID number in full on the printed list, whatever text the rulebook gives.
     crate::privacy::mask_json(&mut pdf_ctx, &crate::privacy::known_ids());
     let bytes = crate::render::counter_checklist(&pdf_ctx, fonts)?.bytes;

@@ -12,6 +12,7 @@
 //! same input gives the same bytes in any process, however many documents it made before. No
 //! character is ever drawn without a glyph ([`font`]). The library never prints.
 
+pub mod context;
 pub mod copies;
 mod embed;
 mod font;
