@@ -103,56 +103,49 @@ pub fn escape(s: &str) -> String {
 
 /// Parses rendered markup into blocks.
 pub fn parse(src: &str) -> Result<Vec<Block>, MarkupError> {
-    let mut blocks = Vec::new();
-    let mut table: Option<(usize, Table)> = None;
-    let mut keeps = 0usize;
+    let mut p = Parser::default();
     for (i, raw) in src.lines().enumerate() {
-        let line_no = i + 1;
         let line = raw.trim();
         if line.is_empty() {
             continue;
         }
-        let err = |message: String| MarkupError {
-            line: line_no,
+        p.line(i + 1, line).map_err(|message| MarkupError {
+            line: i + 1,
             text: line.to_string(),
             message,
-        };
+        })?;
+    }
+    if let Some((line, _)) = p.table {
+        let text = src
+            .lines()
+            .nth(line - 1)
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        return Err(MarkupError {
+            line,
+            text,
+            message: "this table has no `endtable`".into(),
+        });
+    }
+    Ok(p.blocks)
+}
+
+/// The blocks so far, the table being read (with the line it started on) and how many `keep`s
+/// are open.
+#[derive(Default)]
+struct Parser {
+    blocks: Vec<Block>,
+    table: Option<(usize, Table)>,
+    keeps: usize,
+}
+
+impl Parser {
+    /// One non-empty line; the error is the message for it.
+    fn line(&mut self, line_no: usize, line: &str) -> Result<(), String> {
         let (directive, rest) = split_directive(line);
-        if let Some((_, t)) = table.as_mut() {
-            match directive {
-                "head" | "row" => {
-                    let cells = split_cells(rest).into_iter().map(cell).collect::<Vec<_>>();
-                    if cells.len() != t.columns.len() {
-                        return Err(err(format!(
-                            "this row has {} cell(s) but the table has {} column(s)",
-                            cells.len(),
-                            t.columns.len()
-                        )));
-                    }
-                    if directive == "head" {
-                        if !t.rows.is_empty() {
-                            return Err(err(
-                                "`head:` rows must come before the first `row:`".into()
-                            ));
-                        }
-                        t.head.push(cells);
-                    } else {
-                        t.rows.push(cells);
-                    }
-                    continue;
-                }
-                "endtable" => {
-                    if let Some((_, t)) = table.take() {
-                        blocks.push(Block::Table(t));
-                    }
-                    continue;
-                }
-                _ => {
-                    return Err(err(format!(
-                        "`{directive}` inside a table (close it with `endtable` first)"
-                    )))
-                }
-            }
+        if self.table.is_some() {
+            return self.table_line(directive, rest);
         }
         let block = match directive {
             "#" => Block::Title(text(rest)),
@@ -166,9 +159,9 @@ pub fn parse(src: &str) -> Result<Vec<Block>, MarkupError> {
                 let left = parts.next().unwrap_or_default();
                 let right = parts.next().unwrap_or_default();
                 if parts.next().is_some() {
-                    return Err(err(format!(
+                    return Err(format!(
                         "`{directive}:` takes at most two parts: left | right"
-                    )));
+                    ));
                 }
                 if directive == "header" {
                     Block::Header(left, right)
@@ -176,24 +169,7 @@ pub fn parse(src: &str) -> Result<Vec<Block>, MarkupError> {
                     Block::Footer(left, right)
                 }
             }
-            "kv" => {
-                let parts = split_cells(rest);
-                if parts.len() != 2 && parts.len() != 4 {
-                    return Err(err(
-                        "`kv:` takes two parts (label | value) or four (label | value | label | value)".into(),
-                    ));
-                }
-                let texts: Vec<String> = parts.iter().map(|p| text(p)).collect();
-                let row: Vec<(String, String)> = texts
-                    .chunks(2)
-                    .map(|p| (p[0].clone(), p[1].clone()))
-                    .collect();
-                if let Some(Block::KeyValues(rows)) = blocks.last_mut() {
-                    rows.push(row);
-                    continue;
-                }
-                Block::KeyValues(vec![row])
-            }
+            "kv" => return self.key_values(rest),
             "sign" => Block::Signatures(split_cells(rest).iter().map(|p| text(p)).collect()),
             "table" => {
                 let columns = split_cells(rest)
@@ -202,64 +178,104 @@ pub fn parse(src: &str) -> Result<Vec<Block>, MarkupError> {
                     .collect::<Option<Vec<_>>>()
                     .filter(|c| !c.is_empty())
                     .ok_or_else(|| {
-                        err("`table:` needs column widths such as `8^ | 40 | 12>` (a number, then ^ centre or > right)"
-                            .into())
+                        "`table:` needs column widths such as `8^ | 40 | 12>` (a number, then ^ centre or > right)"
+                            .to_string()
                     })?;
-                table = Some((
+                self.table = Some((
                     line_no,
                     Table {
                         columns,
                         ..Table::default()
                     },
                 ));
-                continue;
+                return Ok(());
             }
-            "head" | "row" | "endtable" => {
-                return Err(err(format!("`{directive}` outside a table")))
-            }
+            "head" | "row" | "endtable" => return Err(format!("`{directive}` outside a table")),
             "hr" => Block::Rule,
             "pagebreak" => Block::PageBreak,
             "keep" => {
-                keeps += 1;
+                self.keeps += 1;
                 Block::KeepStart
             }
             "endkeep" => {
-                if keeps == 0 {
-                    return Err(err("`endkeep` without a `keep` before it".into()));
+                if self.keeps == 0 {
+                    return Err("`endkeep` without a `keep` before it".into());
                 }
-                keeps -= 1;
+                self.keeps -= 1;
                 Block::KeepEnd
             }
             "space" => match rest.trim().parse::<f32>() {
                 Ok(mm) if mm.is_finite() && (0.0..=200.0).contains(&mm) => Block::Space(mm),
-                _ => {
-                    return Err(err(
-                        "`space:` takes a height in millimetres, 0 to 200".into()
-                    ))
-                }
+                _ => return Err("`space:` takes a height in millimetres, 0 to 200".into()),
             },
             other => {
-                return Err(err(format!(
+                return Err(format!(
                     "unknown directive `{other}`; see docs/templates.md"
-                )))
+                ))
             }
         };
-        blocks.push(block);
+        self.blocks.push(block);
+        Ok(())
     }
-    if let Some((line, _)) = table {
-        let text = src
-            .lines()
-            .nth(line - 1)
-            .unwrap_or_default()
-            .trim()
-            .to_string();
-        return Err(MarkupError {
-            line,
-            text,
-            message: "this table has no `endtable`".into(),
-        });
+
+    /// A line inside a table: a header row, a body row or its end.
+    fn table_line(&mut self, directive: &str, rest: &str) -> Result<(), String> {
+        let Some((_, t)) = self.table.as_mut() else {
+            return Ok(());
+        };
+        match directive {
+            "head" | "row" => {
+                let cells = split_cells(rest).into_iter().map(cell).collect::<Vec<_>>();
+                if cells.len() != t.columns.len() {
+                    return Err(format!(
+                        "this row has {} cell(s) but the table has {} column(s)",
+                        cells.len(),
+                        t.columns.len()
+                    ));
+                }
+                if directive == "head" {
+                    if !t.rows.is_empty() {
+                        return Err("`head:` rows must come before the first `row:`".into());
+                    }
+                    t.head.push(cells);
+                } else {
+                    t.rows.push(cells);
+                }
+                Ok(())
+            }
+            "endtable" => {
+                if let Some((_, t)) = self.table.take() {
+                    self.blocks.push(Block::Table(t));
+                }
+                Ok(())
+            }
+            _ => Err(format!(
+                "`{directive}` inside a table (close it with `endtable` first)"
+            )),
+        }
     }
-    Ok(blocks)
+
+    /// A `kv:` row: joins the grid of the `kv:` line before it, or starts one.
+    fn key_values(&mut self, rest: &str) -> Result<(), String> {
+        let parts = split_cells(rest);
+        if parts.len() != 2 && parts.len() != 4 {
+            return Err(
+                "`kv:` takes two parts (label | value) or four (label | value | label | value)"
+                    .into(),
+            );
+        }
+        let texts: Vec<String> = parts.iter().map(|p| text(p)).collect();
+        let row: Vec<(String, String)> = texts
+            .chunks(2)
+            .map(|p| (p[0].clone(), p[1].clone()))
+            .collect();
+        if let Some(Block::KeyValues(rows)) = self.blocks.last_mut() {
+            rows.push(row);
+        } else {
+            self.blocks.push(Block::KeyValues(vec![row]));
+        }
+        Ok(())
+    }
 }
 
 /// Splits `directive: rest`, or the heading forms `# text`, or a bare word (`hr`).
