@@ -38,7 +38,7 @@ impl Lang {
 /// A message in both languages: findings and errors carry one, the printer shows
 /// [`get`](Text::get)`(lang)`. Shown (`Display`) and serialised in Chinese, the default language,
 /// so JSON never depends on `--lang`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Text {
     pub zh: String,
     pub en: String,
@@ -76,6 +76,20 @@ impl Text {
             zh: f(Lang::Zh, self.zh),
             en: f(Lang::En, self.en),
         }
+    }
+}
+
+/// Words that are not ours to translate (a parser's message, a file name, a message not yet
+/// translated): the same in both languages.
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text::same(s)
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::same(s)
     }
 }
 

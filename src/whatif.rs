@@ -30,7 +30,7 @@ pub fn ways(book: &Rulebook, p: &Profile, on: Date, total: i64) -> Result<Vec<Wa
     }
     let mut acts = Vec::new();
     for (what, q) in acts_for(p) {
-        let env = Env::new(book, &q, on)?;
+        let env = Env::new(book, &q, on).map_err(|e| e.en)?;
         let sc = points(book, &q, &env)?;
         if sc.total >= book.standard_score {
             acts.push(Way {
@@ -97,7 +97,7 @@ fn by_time(book: &Rulebook, p: &Profile, on: Date, total: i64) -> Result<Option<
     coarse.dedup();
     let reaches = |d: Date| -> Result<Option<crate::score::Score>, String> {
         let q = later(p, on, Month::of(d).index() - start.index());
-        let sc = points(book, &q, &Env::new(book, &q, d)?)?;
+        let sc = points(book, &q, &Env::new(book, &q, d).map_err(|e| e.en)?)?;
         Ok((sc.total >= book.standard_score).then_some(sc))
     };
     let mut prev = on;
@@ -119,7 +119,7 @@ fn by_time(book: &Rulebook, p: &Profile, on: Date, total: i64) -> Result<Option<
         let Some(then) = reaches(hit)? else {
             continue;
         };
-        let now = points(book, p, &Env::new(book, p, on)?)?;
+        let now = points(book, p, &Env::new(book, p, on).map_err(|e| e.en)?)?;
         let changes: Vec<String> = then
             .items
             .iter()

@@ -535,7 +535,11 @@ fn a_base_past_the_wage_table_uses_the_last_year_with_a_warning() {
         "{err}"
     );
     // The 2025–26 figure is not confirmed: said too.
+    assert!(err.contains("未经核实"), "{err}");
+    let o = dossier(&["--lang", "en", "score", d.to_str().unwrap()]);
+    let err = stderr(&o);
     assert!(err.contains("not confirmed"), "{err}");
+    assert!(chinese_sentence(&err).is_none(), "{err}");
 }
 
 #[test]
