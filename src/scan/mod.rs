@@ -108,82 +108,16 @@ struct Claim {
     part: String,
 }
 
+/// A file under `scans/` that matches no item: its entry, and the item it comes closest to.
+type Stray = (usize, Option<usize>);
+
 /// Checks `employee_dir/scans` against the scanned items of `checklist`.
 pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) -> CheckReport {
-    let matcher = Matcher::new(checklist);
     let mut findings = Vec::new();
     let entries = walk::walk(employee_dir, &mut findings);
+    let (mut claims, strays) = claim(checklist, &entries, &mut findings);
+    order_parts(checklist, &entries, &mut claims);
 
-    let mut claims: Vec<Vec<Claim>> = checklist.items.iter().map(|_| Vec::new()).collect();
-    let mut strays: Vec<(usize, Option<usize>)> = Vec::new();
-    for (i, entry) in entries.iter().enumerate() {
-        let comps: Vec<&str> = entry.components.iter().map(String::as_str).collect();
-        let matched = matcher.match_path(&comps);
-        let slug = match &matched {
-            Match::Item { item, .. } => Some(checklist.items[*item].slug.clone()),
-            Match::Unmatched { .. } => None,
-        };
-        let about = |f: Finding| {
-            let f = f.with_path(entry.rel.clone());
-            match &slug {
-                Some(s) => f.with_slug(s.clone()),
-                None => f,
-            }
-        };
-        match &entry.found {
-            Found::Symlink { target } => findings.push(about(Finding::new(
-                Code::Symlink,
-                t!(
-                    "这是指向 {target} 的符号链接，不会被读取",
-                    "a symbolic link to {target}: never followed"
-                ),
-                t!(
-                    "把链接换成真实的文件副本（不要放快捷方式或链接）",
-                    "replace the link with a real copy of the file (no shortcuts or links)"
-                ),
-            ))),
-            Found::Special => findings.push(about(Finding::new(
-                Code::SpecialFile,
-                t!(
-                    "不是普通文件（管道、套接字或设备），已跳过",
-                    "not a regular file (a pipe, socket or device): skipped"
-                ),
-                t!("只在 scans/ 中放扫描文件", "keep only scan files in scans/"),
-            ))),
-            Found::NonUtf8 => findings.push(about(Finding::new(
-                Code::NonUtf8Name,
-                t!(
-                    "文件名不是有效的 UTF-8 编码，无法可靠识别和打包",
-                    "the file name is not valid UTF-8: it cannot be matched or packed reliably"
-                ),
-                t!(
-                    "用中文或英文重新命名这个文件（常见于从旧系统或压缩包中解出的文件）",
-                    "rename the file in Chinese or English (common with files from old systems or archives)"
-                ),
-            ))),
-            Found::File => match matched {
-                Match::Item { item, part } => claims[item].push(Claim { entry: i, part }),
-                Match::Unmatched { closest } => strays.push((i, closest)),
-            },
-        }
-    }
-
-    // Parts the rulebook names come in its order (正面 before 反面, 首页 before 本人页), the
-    // rest after them in natural order (p2 before p10).
-    for (list, item) in claims.iter_mut().zip(&checklist.items) {
-        let rank = |part: &str| {
-            item.parts
-                .iter()
-                .position(|p| p == part)
-                .unwrap_or(item.parts.len())
-        };
-        list.sort_by(|a, b| {
-            rank(&a.part)
-                .cmp(&rank(&b.part))
-                .then_with(|| natural_cmp(&a.part, &b.part))
-                .then_with(|| natural_cmp(&entries[a.entry].rel, &entries[b.entry].rel))
-        });
-    }
     // Content checks: one job per claimed file, in checklist order; rayon keeps that order.
     let jobs: Vec<(usize, usize)> = claims
         .iter()
@@ -204,11 +138,6 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
             content::inspect(&entry.path, &expect, limits)
         })
         .collect();
-
-    let mut files: Vec<Vec<ScanFile>> = checklist.items.iter().map(|_| Vec::new()).collect();
-    let mut parts_seen: Vec<u32> = vec![0; checklist.items.len()];
-    let mut blank_notes: Vec<Vec<Text>> = checklist.items.iter().map(|_| Vec::new()).collect();
-    let mut first_by_hash: HashMap<[u8; 32], Vec<(usize, String)>> = HashMap::new();
     let hashes: HashMap<usize, [u8; 32]> = jobs
         .iter()
         .zip(&inspections)
@@ -216,10 +145,140 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
         .collect();
     dedupe_parts(checklist, &entries, &mut claims, &hashes, &mut findings);
 
+    let mut tally = Tally::new(checklist);
     for (&(item, c), inspection) in jobs.iter().zip(inspections) {
-        let claim = &claims[item][c];
+        let entry = &entries[claims[item][c].entry];
+        tally.add(
+            checklist,
+            item,
+            &claims[item][c],
+            entry,
+            inspection,
+            &mut findings,
+        );
+    }
+    duplicate_content(checklist, &tally.by_hash, &mut findings);
+    missing_and_strays(checklist, &entries, &claims, &strays, &tally, &mut findings);
+    sort_findings(checklist, &mut findings);
+    report(checklist, &claims, tally.files, findings)
+}
+
+/// Which item each file under `scans/` is a part of (`claims`, per item), and the files that
+/// match none (`strays`, with the closest item); links, special files and undecodable names
+/// are findings and claim nothing.
+fn claim(
+    checklist: &Checklist,
+    entries: &[walk::Entry],
+    findings: &mut Vec<Finding>,
+) -> (Vec<Vec<Claim>>, Vec<Stray>) {
+    let matcher = Matcher::new(checklist);
+    let mut claims: Vec<Vec<Claim>> = checklist.items.iter().map(|_| Vec::new()).collect();
+    let mut strays: Vec<Stray> = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let comps: Vec<&str> = entry.components.iter().map(String::as_str).collect();
+        let matched = matcher.match_path(&comps);
+        let finding = match &entry.found {
+            Found::Symlink { target } => Finding::new(
+                Code::Symlink,
+                t!(
+                    "这是指向 {target} 的符号链接，不会被读取",
+                    "a symbolic link to {target}: never followed"
+                ),
+                t!(
+                    "把链接换成真实的文件副本（不要放快捷方式或链接）",
+                    "replace the link with a real copy of the file (no shortcuts or links)"
+                ),
+            ),
+            Found::Special => Finding::new(
+                Code::SpecialFile,
+                t!(
+                    "不是普通文件（管道、套接字或设备），已跳过",
+                    "not a regular file (a pipe, socket or device): skipped"
+                ),
+                t!("只在 scans/ 中放扫描文件", "keep only scan files in scans/"),
+            ),
+            Found::NonUtf8 => Finding::new(
+                Code::NonUtf8Name,
+                t!(
+                    "文件名不是有效的 UTF-8 编码，无法可靠识别和打包",
+                    "the file name is not valid UTF-8: it cannot be matched or packed reliably"
+                ),
+                t!(
+                    "用中文或英文重新命名这个文件（常见于从旧系统或压缩包中解出的文件）",
+                    "rename the file in Chinese or English (common with files from old systems or archives)"
+                ),
+            ),
+            Found::File => {
+                match matched {
+                    Match::Item { item, part } => claims[item].push(Claim { entry: i, part }),
+                    Match::Unmatched { closest } => strays.push((i, closest)),
+                }
+                continue;
+            }
+        };
+        let finding = finding.with_path(entry.rel.clone());
+        findings.push(match &matched {
+            Match::Item { item, .. } => finding.with_slug(checklist.items[*item].slug.clone()),
+            Match::Unmatched { .. } => finding,
+        });
+    }
+    (claims, strays)
+}
+
+/// Parts the rulebook names come in its order (正面 before 反面, 首页 before 本人页), the rest
+/// after them in natural order (p2 before p10).
+fn order_parts(checklist: &Checklist, entries: &[walk::Entry], claims: &mut [Vec<Claim>]) {
+    for (list, item) in claims.iter_mut().zip(&checklist.items) {
+        let rank = |part: &str| {
+            item.parts
+                .iter()
+                .position(|p| p == part)
+                .unwrap_or(item.parts.len())
+        };
+        list.sort_by(|a, b| {
+            rank(&a.part)
+                .cmp(&rank(&b.part))
+                .then_with(|| natural_cmp(&a.part, &b.part))
+                .then_with(|| natural_cmp(&entries[a.entry].rel, &entries[b.entry].rel))
+        });
+    }
+}
+
+/// What the inspected files of each item add up to.
+struct Tally {
+    /// The sound files of each item, in part order.
+    files: Vec<Vec<ScanFile>>,
+    /// Pages counted towards each item's parts (a duplicate counts once, a blank PDF page not).
+    parts_seen: Vec<u32>,
+    /// The blank PDF pages of each item, to say why its parts fall short.
+    blank_notes: Vec<Vec<Text>>,
+    /// Every sound file by its content: (item, path) in checklist order.
+    by_hash: HashMap<[u8; 32], Vec<(usize, String)>>,
+}
+
+impl Tally {
+    fn new(checklist: &Checklist) -> Tally {
+        let n = checklist.items.len();
+        Tally {
+            files: (0..n).map(|_| Vec::new()).collect(),
+            parts_seen: vec![0; n],
+            blank_notes: (0..n).map(|_| Vec::new()).collect(),
+            by_hash: HashMap::new(),
+        }
+    }
+
+    /// One inspected file of item `item`: its problems become findings, its pages count, and a
+    /// sound file joins the item's files.
+    fn add(
+        &mut self,
+        checklist: &Checklist,
+        item: usize,
+        claim: &Claim,
+        entry: &walk::Entry,
+        inspection: content::Inspection,
+        findings: &mut Vec<Finding>,
+    ) {
         let it = &checklist.items[item];
-        let entry = &entries[claim.entry];
         for p in inspection.problems {
             findings.push(
                 Finding::new(p.code, p.message, p.hint)
@@ -233,7 +292,7 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
         if blank > 0 {
             let list: Vec<String> = inspection.blank_pages.iter().map(u32::to_string).collect();
             let (rel, zh, en) = (&entry.rel, list.join("、"), list.join(", "));
-            blank_notes[item].push(t!("{rel} 第 {zh} 页空白", "{rel} page {en} blank"));
+            self.blank_notes[item].push(t!("{rel} 第 {zh} 页空白", "{rel} page {en} blank"));
         }
         let pages = match inspection.kind {
             Some(FileKind::Pdf) => inspection.pages.saturating_sub(blank).max(1),
@@ -249,10 +308,10 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
         let (Some(kind), Some(sha256), Some(crc32)) =
             (inspection.kind, inspection.sha256, inspection.crc32)
         else {
-            parts_seen[item] += pages;
-            continue;
+            self.parts_seen[item] += pages;
+            return;
         };
-        let same = first_by_hash.entry(sha256).or_default();
+        let same = self.by_hash.entry(sha256).or_default();
         if let Some((_, earlier)) = same.iter().find(|(i, _)| *i == item) {
             findings.push(
                 Finding::new(
@@ -270,35 +329,13 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
                 .with_path(&entry.rel),
             );
         } else {
-            parts_seen[item] += pages;
+            self.parts_seen[item] += pages;
         }
         same.push((item, entry.rel.clone()));
-        // The part name is printed on the cover sheet (`01-身份证-正面.jpg`): a character the
-        // font cannot print is said now, not as a surprise at pack (SPEC §9).
-        let unprintable = printable_part(&claim.part);
-        if !unprintable.is_empty() {
-            let shown: Vec<String> = unprintable
-                .iter()
-                .map(|c| format!("{} (U+{:04X})", c.escape_debug(), *c as u32))
-                .collect();
-            findings.push(
-                Finding::new(
-                    Code::UnprintableName,
-                    t!(
-                        "文件名中的 {} 无法印在封面上",
-                        "the cover sheet's font cannot print {} of the file name",
-                        shown.join("、")
-                    ),
-                    t!(
-                        "重命名文件，去掉表情符号等特殊字符",
-                        "rename the file without emoji and other special characters"
-                    ),
-                )
-                .with_slug(&it.slug)
-                .with_path(&entry.rel),
-            );
+        if let Some(f) = unprintable_part(&claim.part) {
+            findings.push(f.with_slug(&it.slug).with_path(&entry.rel));
         }
-        files[item].push(ScanFile {
+        self.files[item].push(ScanFile {
             path: entry.path.clone(),
             rel: entry.rel.clone(),
             part: claim.part.clone(),
@@ -310,29 +347,65 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
             ext: entry.ext.clone(),
         });
     }
-    duplicate_content(checklist, &first_by_hash, &mut findings);
+}
 
-    let mut missing_labels = Vec::new();
-    for (i, it) in checklist
-        .items
+/// The part name is printed on the cover sheet (`01-身份证-正面.jpg`): a character the font
+/// cannot print is said now, not as a surprise at pack (SPEC §9).
+fn unprintable_part(part: &str) -> Option<Finding> {
+    let unprintable = printable_part(part);
+    if unprintable.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = unprintable
         .iter()
-        .enumerate()
-        .filter(|(_, it)| it.scanned())
-    {
+        .map(|c| format!("{} (U+{:04X})", c.escape_debug(), *c as u32))
+        .collect();
+    Some(Finding::new(
+        Code::UnprintableName,
+        t!(
+            "文件名中的 {} 无法印在封面上",
+            "the cover sheet's font cannot print {} of the file name",
+            shown.join("、")
+        ),
+        t!(
+            "重命名文件，去掉表情符号等特殊字符",
+            "rename the file without emoji and other special characters"
+        ),
+    ))
+}
+
+/// Items with too few parts, required items with no file (naming the strays that look like
+/// them), and the strays (naming what is still missing).
+fn missing_and_strays(
+    checklist: &Checklist,
+    entries: &[walk::Entry],
+    claims: &[Vec<Claim>],
+    strays: &[Stray],
+    tally: &Tally,
+    findings: &mut Vec<Finding>,
+) {
+    let scanned = || {
+        checklist
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| it.scanned())
+    };
+    let mut missing_labels = Vec::new();
+    for (i, it) in scanned() {
         if claims[i].is_empty() {
             if it.required {
                 missing_labels.push(it.label.clone());
             }
-        } else if parts_seen[i] < it.min_parts {
-            findings.push(too_few_parts(it, parts_seen[i], &blank_notes[i]));
+        } else if tally.parts_seen[i] < it.min_parts {
+            findings.push(too_few_parts(
+                it,
+                tally.parts_seen[i],
+                &tally.blank_notes[i],
+            ));
         }
     }
-    for (i, it) in checklist
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(_, it)| it.scanned())
-    {
+    for (i, it) in scanned() {
         if claims[i].is_empty() && it.required {
             let lookalikes: Vec<&str> = strays
                 .iter()
@@ -342,15 +415,22 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
             findings.push(missing_item(it, &lookalikes));
         }
     }
-    for (e, closest) in &strays {
+    for (e, closest) in strays {
         findings.push(stray(
             &entries[*e].rel,
             closest.map(|c| &checklist.items[c]),
             &missing_labels,
         ));
     }
+}
 
-    sort_findings(checklist, &mut findings);
+/// The report: each scanned item's status and files, and whether the folder is ready.
+fn report(
+    checklist: &Checklist,
+    claims: &[Vec<Claim>],
+    mut files: Vec<Vec<ScanFile>>,
+    findings: Vec<Finding>,
+) -> CheckReport {
     let items: Vec<ItemReport> = checklist
         .items
         .iter()
