@@ -159,3 +159,19 @@ fn control_characters_in_a_folder_name_never_reach_the_terminal() {
     assert!(!all.contains('\x1b'), "{all:?}");
     assert!(all.contains("\\u{1b}"), "{all}");
 }
+
+#[test]
+fn init_help_shows_only_the_options_that_apply() {
+    let init = Run::new(&["init", "--help"]).code(0);
+    init.stdout_has("--lang").stdout_has("--quiet");
+    init.stdout_lacks("--rules").stdout_lacks("--date");
+    // The other commands keep them, and init still accepts them (they change nothing).
+    Run::new(&["check", "--help"])
+        .code(0)
+        .stdout_has("--rules")
+        .stdout_has("--date");
+    let env = Env::new();
+    let dir = env.path().join("new");
+    Run::new(&["init", "--date", "2026-01-01", dir.to_str().unwrap()]).code(0);
+    assert!(dir.join("applicant.toml").is_file());
+}
