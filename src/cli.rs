@@ -1434,6 +1434,13 @@ fn init(dir: &Path, quiet: bool, format: Format) -> Result<i32, Error> {
             file.display()
         )));
     }
+    // The folder is shared with Windows machines: no name Windows cannot create (CON, "a.").
+    if let Some(p) = dir
+        .file_name()
+        .and_then(|n| crate::platform::windows_name_problem(&n.to_string_lossy()))
+    {
+        return Err(Error::Usage(format!("{}: {p}", dir.display())));
+    }
     create_private_dir(dir)?;
     create_private_dir(&dir.join("scans"))?;
     write_new_private(&file, TEMPLATE.as_bytes())?;
@@ -1474,7 +1481,12 @@ fn create_private_dir(dir: &Path) -> Result<(), Error> {
     b.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-    b.create(dir).map_err(|e| Error::io(dir, &e))
+    let existed = dir.exists();
+    b.create(dir).map_err(|e| Error::io(dir, &e))?;
+    if existed {
+        return Ok(());
+    }
+    crate::platform::restrict_new_dir(dir).map_err(|e| Error::io(dir, &e))
 }
 
 /// Creates a new file readable only by its owner; fails if it exists.
@@ -1484,6 +1496,7 @@ fn write_new_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
     let mut f = o.open(path).map_err(|e| Error::io(path, &e))?;
+    crate::platform::restrict_file(&f, path).map_err(|e| Error::io(path, &e))?;
     f.write_all(bytes).map_err(|e| Error::io(path, &e))
 }
 

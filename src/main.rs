@@ -1,3 +1,3 @@
 fn main() {
-    std::process::exit(dossier::cli::main());
+    std::process::exit(dossier::desktop::main());
 }

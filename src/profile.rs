@@ -268,14 +268,15 @@ impl Profile {
         v
     }
 
-    /// The folder-independent name used for outputs: `<name>-<last 4 of ID>`.
+    /// The folder-independent name used for outputs: `<name>-<last 4 of ID>`, altered where
+    /// Windows would take it for a device (`NUL.A-1230` → `NUL_.A-1230`).
     pub fn file_stem(&self) -> String {
         let id = &self.applicant.id_number;
-        format!(
+        crate::platform::windows_file_name(&format!(
             "{}-{}",
             self.applicant.name,
             &id[id.len().saturating_sub(4)..]
-        )
+        ))
     }
 }
 
