@@ -90,6 +90,25 @@ pub enum Command {
         /// ASCII names inside data/ (slugs instead of labels), for old unzip tools.
         #[arg(long)]
         ascii_names: bool,
+        /// Also write the photocopies PDF beside each bundle (<name>-复印件.pdf).
+        #[arg(long)]
+        copies: bool,
+        #[command(flatten)]
+        font: FontArgs,
+    },
+    /// The print-ready photocopies (复印件) the counter takes, as one A4 PDF.
+    Copies {
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+        /// The PDF to write.
+        #[arg(long, value_name = "FILE", required = true)]
+        pdf: PathBuf,
+        /// Only this counter visit: its number (1, 2, 3) or id (submission).
+        #[arg(long, value_name = "N")]
+        visit: Option<String>,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         font: FontArgs,
     },
@@ -248,6 +267,7 @@ pub fn run(cli: &Cli) -> Result<i32, Error> {
             out,
             force,
             ascii_names,
+            copies,
             font,
         } => {
             let opts = crate::pack::PackOptions {
@@ -257,8 +277,15 @@ pub fn run(cli: &Cli) -> Result<i32, Error> {
                 epoch: epoch(s.date),
                 date: s.date,
             };
-            cmd_pack(&s, dirs, &opts, font)
+            cmd_pack(&s, dirs, &opts, *copies, font)
         }
+        Command::Copies {
+            dirs,
+            pdf,
+            visit,
+            force,
+            font,
+        } => cmd_copies(&s, dirs, pdf, visit.as_deref(), *force, font),
         Command::Verify { zips } => cmd_verify(&s, zips),
     }
 }
@@ -449,7 +476,11 @@ pub fn load_profile(s: &Session, e: &Employee) -> Result<Profile, Error> {
             message: format!("missing (缺少 applicant.toml); {hint}"),
         });
     }
-    Profile::load(&path, &s.book.district_names(), s.date)
+    let p = Profile::load(&path, &s.book.district_names(), s.date)?;
+    for w in &p.warnings {
+        eprintln!("{} {}: {w}", s.style.warn("!"), path.display());
+    }
+    Ok(p)
 }
 
 /// The applicant's derived values and checklist.
@@ -828,6 +859,7 @@ fn cmd_pack(
     s: &Session,
     dirs: &[PathBuf],
     opts: &crate::pack::PackOptions,
+    copies: bool,
     font: &FontArgs,
 ) -> Result<i32, Error> {
     crate::pack::check_out_dir(&opts.out)?;
@@ -851,6 +883,21 @@ fn cmd_pack(
             crate::render::cover_sheet(ctx, &fonts).map_err(|e| Error::Other(e.to_string()))
         })?;
         progress.add_bytes(packed.bytes);
+        if copies {
+            // Beside the bundle, named like it; replaced like the cover sheet.
+            let plan = crate::copies::plan(&l.checklist, &report, None);
+            if !plan.sheets.is_empty() {
+                let bytes = crate::render::copies::copies_pdf(&[plan], &copies_options(s), &fonts)
+                    .map_err(|e| Error::Other(e.to_string()))?;
+                crate::bundle::write_atomic(
+                    &opts.out,
+                    &format!("{}-复印件.pdf", l.profile.file_stem()),
+                    &bytes,
+                    true,
+                )
+                .map_err(crate::pack::bundle_error)?;
+            }
+        }
         Ok(PackResult::Packed(
             packed,
             l.checklist.applicant.clone(),
@@ -929,6 +976,133 @@ fn cmd_pack(
     }
     print_summary(s, json, batch, &summary);
     Ok(code)
+}
+
+// --- copies ----------------------------------------------------------------------------------
+
+fn copies_options(s: &Session) -> crate::render::copies::CopiesOptions {
+    crate::render::copies::CopiesOptions {
+        date: s.date,
+        max_file_bytes: s.book.limits.max_file_bytes,
+        max_pixels: s.book.limits.max_pixels,
+    }
+}
+
+/// The counter visit `--visit` names (0-based), or an error listing the visits.
+fn visit_arg(s: &Session, visit: Option<&str>) -> Result<Option<usize>, Error> {
+    let visits: Vec<(&str, &str)> = s
+        .book
+        .visits
+        .iter()
+        .map(|v| (v.id.as_str(), v.label.as_str()))
+        .collect();
+    visit
+        .map(|v| crate::copies::resolve_visit(&visits, v).map_err(Error::Usage))
+        .transpose()
+}
+
+enum CopiesResult {
+    Ready(crate::copies::EmployeeCopies),
+    NotReady(String),
+}
+
+fn cmd_copies(
+    s: &Session,
+    dirs: &[PathBuf],
+    pdf: &Path,
+    visit: Option<&str>,
+    force: bool,
+    font: &FontArgs,
+) -> Result<i32, Error> {
+    let visit = visit_arg(s, visit)?;
+    if !force && std::fs::symlink_metadata(pdf).is_ok() {
+        return Err(Error::Usage(format!(
+            "{} already exists (文件已存在，未覆盖): pass --force to replace it (nothing was written)",
+            pdf.display()
+        )));
+    }
+    let fonts = font.load()?;
+    let (results, _) = each(s, dirs, |e, l, _| {
+        let (report, _) = check_employee(s, e, l)?;
+        if !report.ready {
+            let why = report
+                .findings
+                .iter()
+                .find(|f| f.is_error())
+                .map(|f| f.message.clone())
+                .unwrap_or_else(|| "未就绪 (not ready)".into());
+            return Ok(CopiesResult::NotReady(why));
+        }
+        Ok(CopiesResult::Ready(crate::copies::plan(
+            &l.checklist,
+            &report,
+            visit,
+        )))
+    })?;
+    let mut code = EXIT_OK;
+    let mut ready = Vec::new();
+    let mut json = Vec::new();
+    for (e, r) in results {
+        match r {
+            Outcome::Done(CopiesResult::Ready(c)) => ready.push(c),
+            Outcome::Done(CopiesResult::NotReady(why)) => {
+                code = EXIT_FINDINGS;
+                eprintln!(
+                    "{} {}: 未就绪，未打印复印件 (not ready: left out of the copies): {why}",
+                    s.style.bad("✗"),
+                    e.folder
+                );
+            }
+            Outcome::Broken(err) => code = broken(s, &e, &err, &mut json),
+        }
+    }
+    let sheets: usize = ready.iter().map(|c| c.sheets.len()).sum();
+    if sheets == 0 {
+        eprintln!(
+            "{} no copies to print (没有需要打印的复印件): {}; nothing written",
+            s.style.warn("!"),
+            if ready.is_empty() {
+                "no employee is ready"
+            } else {
+                "no visit asks for a copy of a scanned item"
+            }
+        );
+        return Ok(code.max(EXIT_FINDINGS));
+    }
+    let bytes = crate::render::copies::copies_pdf(&ready, &copies_options(s), &fonts)
+        .map_err(|e| Error::Other(e.to_string()))?;
+    let written = write_new_or_forced(pdf, &bytes, force)?;
+    if !s.quiet {
+        eprintln!(
+            "copies: {} ({} 人, {} 页, {:.1} MB)",
+            written.display(),
+            ready.len(),
+            sheets,
+            bytes.len() as f64 / 1e6
+        );
+    }
+    Ok(code)
+}
+
+/// Writes a file the user named, atomically and readable only by its owner; an existing one
+/// only with `force` (exit 2 otherwise).
+fn write_new_or_forced(path: &Path, bytes: &[u8], force: bool) -> Result<PathBuf, Error> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::Usage(format!("{}: not a file name", path.display())))?
+        .to_string_lossy()
+        .into_owned();
+    crate::bundle::write_atomic(&dir, &name, bytes, force).map_err(|e| match e {
+        crate::bundle::BundleError::Exists { path } => Error::Usage(format!(
+            "{} already exists (文件已存在，未覆盖): pass --force to replace it",
+            path.display()
+        )),
+        e => crate::pack::bundle_error(e),
+    })
 }
 
 // --- verify ----------------------------------------------------------------------------------

@@ -37,6 +37,39 @@ impl Date {
         Date::new(num(0..4)? as i32, num(5..7)?, num(8..10)?)
     }
 
+    /// Parses a date as a clerk writes it: `YYYY-MM-DD`, and also `YYYY.MM.DD`, `YYYY/M/D` and
+    /// `YYYY年M月D日` (SPEC §3). The month and day may have one or two digits in the other forms;
+    /// the year always has four. Surrounding spaces are ignored.
+    pub fn parse_written(s: &str) -> Option<Date> {
+        let s = s.trim();
+        if let Some(d) = Date::parse(s) {
+            return Some(d);
+        }
+        let parts: Vec<&str> = if let Some(rest) = s.strip_suffix('日') {
+            let (y, rest) = rest.split_once('年')?;
+            let (m, d) = rest.split_once('月')?;
+            vec![y, m, d]
+        } else {
+            // One separator throughout: `2016/10-01` is a typo, not a date.
+            let sep = s.chars().find(|c| ['.', '/', '-'].contains(c))?;
+            s.split(sep).collect()
+        };
+        if parts.len() != 3 {
+            return None;
+        }
+        let digits = |p: &str, lens: std::ops::RangeInclusive<usize>| -> Option<u32> {
+            let p = p.trim();
+            (lens.contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit()))
+                .then(|| p.parse().ok())
+                .flatten()
+        };
+        Date::new(
+            digits(parts[0], 4..=4)? as i32,
+            digits(parts[1], 1..=2)?,
+            digits(parts[2], 1..=2)?,
+        )
+    }
+
     /// Parses the compact form `YYYYMMDD` used inside ID numbers.
     pub fn parse_compact(s: &str) -> Option<Date> {
         if s.len() != 8 || !s.bytes().all(|c| c.is_ascii_digit()) {
@@ -155,6 +188,36 @@ mod tests {
         assert!(Date::parse("２０２３-01-01").is_none());
         assert!(Date::parse("1900-02-29").is_none());
         assert!(Date::parse("2000-02-29").is_some());
+    }
+
+    #[test]
+    fn reads_the_forms_a_clerk_writes() {
+        let want = Date::new(2016, 10, 1);
+        for s in [
+            "2016-10-01",
+            "2016.10.01",
+            "2016/10/1",
+            "2016/10/01",
+            "2016.10.1",
+            "2016年10月1日",
+            "2016年10月01日",
+            " 2016年10月1日 ",
+        ] {
+            assert_eq!(Date::parse_written(s), want, "{s}");
+        }
+        for s in [
+            "16/10/1",
+            "2016/10",
+            "2016/10/1/2",
+            "2016.13.01",
+            "2016年2月30日",
+            "2016年10月1",
+            "2016/10-01",
+            "2016/１0/1",
+            "",
+        ] {
+            assert_eq!(Date::parse_written(s), None, "{s}");
+        }
     }
 
     #[test]

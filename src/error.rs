@@ -168,7 +168,12 @@ impl Error {
                 .collect();
             let _ = writeln!(out, "{:gutter$} | {pad}{}", "", "^".repeat(d.width));
         }
-        let (kind, zh) = if matches!(self, Error::Applicant { .. }) {
+        let company = path
+            .file_name()
+            .is_some_and(|n| n == crate::profile::COMPANY_FILE);
+        let (kind, zh) = if company {
+            ("company file", "单位信息文件")
+        } else if matches!(self, Error::Applicant { .. }) {
             ("applicant file", "申请人信息文件")
         } else {
             ("rulebook", "规则文件")

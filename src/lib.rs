@@ -11,6 +11,7 @@
 pub mod bundle;
 pub mod checklist;
 pub mod cli;
+pub mod copies;
 pub mod date;
 pub mod desktop;
 pub mod error;

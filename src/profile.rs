@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use toml::de::{DeTable, DeValue};
@@ -29,6 +29,9 @@ pub struct Profile {
     pub tax: Tax,
     pub bonus: Bonus,
     pub deductions: Deductions,
+    /// What was read but should be fixed in the file (not UTF-8 …), for the commands to show.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -152,27 +155,131 @@ pub const CERT_TYPES: &[&str] = &["skill", "title"];
 pub const TITLE_LEVELS: &[&str] = &["junior", "intermediate", "senior"];
 pub const AWARDS: &[&str] = &["bureau", "municipal", "national"];
 
-impl Profile {
-    /// Reads and validates `applicant.toml`. `districts` are the district names the rulebook
-    /// knows; `today` is the application date (`--date`).
-    pub fn load(path: &Path, districts: &[String], today: Date) -> Result<Profile, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let d = Diagnostic::at(&lossy, at..at + 1, "the file is not UTF-8 text (文件不是 UTF-8 编码): save it as UTF-8, or start again from `dossier init`");
-                return Err(Error::Applicant {
-                    path: path.into(),
-                    diagnostics: vec![d],
-                });
-            }
-        };
-        Profile::parse(&text, districts, today).map_err(|diagnostics| Error::Applicant {
-            path: path.into(),
-            diagnostics,
+/// The words a clerk may write instead of an English code (SPEC §3), as (word, code). A word
+/// is read only where its code is allowed, so one table serves every field; the first word of
+/// a code is the one the template and the messages show.
+pub const WORDS: &[(&str, &str)] = &[
+    ("家庭户", "family"),
+    ("家庭户口", "family"),
+    ("集体户", "collective"),
+    ("集体户口", "collective"),
+    ("企业", "enterprise"),
+    ("事业单位", "institution"),
+    ("社会组织", "social-org"),
+    ("社会团体", "social-org"),
+    ("民办非企业单位", "social-org"),
+    ("未婚", "single"),
+    ("已婚", "married"),
+    ("离异", "divorced"),
+    ("离婚", "divorced"),
+    ("丧偶", "widowed"),
+    ("无", "none"),
+    ("大专", "associate"),
+    ("专科", "associate"),
+    ("本科", "bachelor"),
+    ("硕士", "master"),
+    ("硕士研究生", "master"),
+    ("博士", "doctorate"),
+    ("博士研究生", "doctorate"),
+    ("全日制", "full-time"),
+    ("成人高考", "adult-exam"),
+    ("成考", "adult-exam"),
+    ("自学考试", "self-study"),
+    ("自考", "self-study"),
+    ("网络教育", "online"),
+    ("网教", "online"),
+    ("开放大学", "open-university"),
+    ("电大", "open-university"),
+    ("技能", "skill"),
+    ("技能等级", "skill"),
+    ("职业资格", "skill"),
+    ("职称", "title"),
+    ("专业技术职称", "title"),
+    ("初级", "junior"),
+    ("中级", "intermediate"),
+    ("高级", "senior"),
+    ("副高级", "senior"),
+    ("正高级", "senior"),
+    ("局级", "bureau"),
+    ("委办局级", "bureau"),
+    ("市级", "municipal"),
+    ("国家级", "national"),
+    ("省部级", "national"),
+];
+
+/// Skill levels as written: `五级` (lowest) … `一级` (highest), also `5级`, `"5"`.
+const SKILL_WORDS: &[(&str, i64)] = &[
+    ("五级", 5),
+    ("四级", 4),
+    ("三级", 3),
+    ("二级", 2),
+    ("一级", 1),
+];
+
+/// The code a value stands for among `allowed`: the code itself or one of its [`WORDS`].
+pub fn code_for<'a>(value: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    let value = value.trim();
+    allowed.iter().copied().find(|c| *c == value).or_else(|| {
+        WORDS
+            .iter()
+            .find(|(w, _)| *w == value)
+            .and_then(|(_, code)| allowed.iter().copied().find(|c| c == code))
+    })
+}
+
+/// `"single" (未婚) | "married" (已婚) …`: the allowed codes with the word a clerk writes.
+fn list_choices(allowed: &[&str]) -> String {
+    allowed
+        .iter()
+        .map(|a| match WORDS.iter().find(|(_, c)| c == a) {
+            Some((w, _)) => format!("\"{a}\" ({w})"),
+            None => format!("\"{a}\""),
         })
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// A skill level 1–5 from a number or its written forms (`三级`, `3级`, `"3"`).
+fn skill_level(v: &DeValue<'_>) -> Option<i64> {
+    let n = match v {
+        DeValue::Integer(i) => parse_int(i.as_str(), i.radix())?,
+        DeValue::String(s) => {
+            let s = s.trim();
+            match SKILL_WORDS.iter().find(|(w, _)| *w == s) {
+                Some((_, n)) => *n,
+                None => s.strip_suffix('级').unwrap_or(s).trim().parse().ok()?,
+            }
+        }
+        _ => return None,
+    };
+    (1..=5).contains(&n).then_some(n)
+}
+
+impl Profile {
+    /// Reads and validates `applicant.toml`, with the `company.toml` of the batch it is in, if
+    /// any ([`company_path`]). `districts` are the district names the rulebook knows; `today` is
+    /// the application date (`--date`).
+    pub fn load(path: &Path, districts: &[String], today: Date) -> Result<Profile, Error> {
+        let company = match company_path(path) {
+            Some(c) => Some(Company::load(&c, districts, today)?),
+            None => None,
+        };
+        let (text, warning) = read_text(path)?;
+        let mut profile = Profile::parse_with(&text, company.as_ref(), districts, today).map_err(
+            |diagnostics| Error::Applicant {
+                path: path.into(),
+                diagnostics,
+            },
+        )?;
+        if let Some(c) = company {
+            profile.warnings.extend(
+                c.warnings
+                    .iter()
+                    .map(|w| format!("{}: {w}", c.path.display())),
+            );
+        }
+        profile.warnings.extend(warning);
+        Ok(profile)
     }
 
     /// Parses and validates the text of an `applicant.toml`; all problems or a valid profile.
@@ -181,43 +288,18 @@ impl Profile {
         districts: &[String],
         today: Date,
     ) -> Result<Profile, Vec<Diagnostic>> {
-        let text_no_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let offset = text.len() - text_no_bom.len();
-        if text_no_bom.trim().is_empty() {
-            return Err(vec![Diagnostic::whole_file(
-                "the file is empty (文件为空): run `dossier init DIR` for a commented template",
-            )]);
-        }
-        let (root, errors) = DeTable::parse_recoverable(text_no_bom);
-        if !errors.is_empty() {
-            return Err(errors
-                .iter()
-                .map(|e| {
-                    let span = e.span().unwrap_or(0..0);
-                    Diagnostic::at(
-                        text,
-                        span.start + offset..span.end + offset,
-                        format!("TOML syntax: {}", e.message().trim()),
-                    )
-                })
-                .collect());
-        }
-        let mut p = Parser {
-            text,
-            offset,
-            diags: Vec::new(),
-            today,
-            districts,
-        };
-        let profile = p.profile(root.get_ref());
-        match profile {
-            Some(profile) if p.diags.is_empty() => Ok(profile),
-            _ => {
-                p.diags.sort_by_key(|d| (d.line, d.column));
-                p.diags.dedup();
-                Err(p.diags)
-            }
-        }
+        Profile::parse_with(text, None, districts, today)
+    }
+
+    /// As [`Profile::parse`], with the employer data of the batch's `company.toml`, which the
+    /// applicant's own `[employer]` overrides key by key.
+    pub fn parse_with(
+        text: &str,
+        company: Option<&Company>,
+        districts: &[String],
+        today: Date,
+    ) -> Result<Profile, Vec<Diagnostic>> {
+        parse_toml(text, company, districts, today, |p, root| p.profile(root))
     }
 
     /// The applicant's age in full years (周岁) on `on`.
@@ -280,6 +362,164 @@ impl Profile {
     }
 }
 
+/// The text of an input file: UTF-8, or else GB 18030 (what Notepad saves as "ANSI" on a
+/// Chinese Windows, a superset of GBK and GB 2312) with a warning to save it as UTF-8. Bytes
+/// that are neither are an error located at the first byte that is not UTF-8.
+pub fn decode(bytes: Vec<u8>) -> Result<(String, Option<String>), Diagnostic> {
+    match String::from_utf8(bytes) {
+        Ok(t) => Ok((t, None)),
+        Err(e) => {
+            let bytes = e.as_bytes();
+            if let Some(text) =
+                encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)
+            {
+                // GB 18030 decodes almost any byte string; text with control characters in it
+                // is not a TOML file saved by an editor but something else.
+                if !text
+                    .chars()
+                    .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+                {
+                    let w = "the file is saved as GB 18030/GBK (\"ANSI\"), not UTF-8 (文件为 GBK 编码，已按 GB 18030 读取): save it as UTF-8 (记事本：另存为 → 编码 UTF-8)".to_string();
+                    return Ok((text.into_owned(), Some(w)));
+                }
+            }
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(bytes).into_owned();
+            Err(Diagnostic::at(&lossy, at..at + 1, "the file is not UTF-8 text (文件不是 UTF-8 编码): save it as UTF-8, or start again from `dossier init`"))
+        }
+    }
+}
+
+/// Parses a TOML input file and reads it with `read`; every problem found, located, or the value.
+fn parse_toml<T>(
+    text: &str,
+    company: Option<&Company>,
+    districts: &[String],
+    today: Date,
+    read: impl FnOnce(&mut Parser<'_>, &DeTable<'_>) -> Option<T>,
+) -> Result<T, Vec<Diagnostic>> {
+    let text_no_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let offset = text.len() - text_no_bom.len();
+    if text_no_bom.trim().is_empty() {
+        return Err(vec![Diagnostic::whole_file(
+            "the file is empty (文件为空): run `dossier init DIR` for a commented template",
+        )]);
+    }
+    let (root, errors) = DeTable::parse_recoverable(text_no_bom);
+    if !errors.is_empty() {
+        return Err(errors
+            .iter()
+            .map(|e| {
+                let span = e.span().unwrap_or(0..0);
+                Diagnostic::at(
+                    text,
+                    span.start + offset..span.end + offset,
+                    format!("TOML syntax: {}", e.message().trim()),
+                )
+            })
+            .collect());
+    }
+    let mut p = Parser {
+        text,
+        offset,
+        diags: Vec::new(),
+        today,
+        districts,
+        company,
+    };
+    let value = read(&mut p, root.get_ref());
+    match value {
+        Some(value) if p.diags.is_empty() => Ok(value),
+        _ => {
+            p.diags.sort_by_key(|d| (d.line, d.column));
+            p.diags.dedup();
+            Err(p.diags)
+        }
+    }
+}
+
+/// The `company.toml` that an employee folder inherits: the one in the folder holding it (the
+/// batch root), found also when the employee folder is given alone.
+pub fn company_path(applicant_toml: &Path) -> Option<PathBuf> {
+    let dir = match applicant_toml.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let root = std::fs::canonicalize(dir)
+        .ok()?
+        .parent()?
+        .join(COMPANY_FILE);
+    root.exists().then_some(root)
+}
+
+/// The file name of a batch's employer data.
+pub const COMPANY_FILE: &str = "company.toml";
+
+/// The employer data of a batch (`company.toml`, an `[employer]` table with the keys of
+/// `applicant.toml`'s, each optional): what every employee of the batch inherits.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Company {
+    pub path: PathBuf,
+    pub employer: PartialEmployer,
+    pub warnings: Vec<String>,
+}
+
+/// Employer keys as far as they are given; each validated like in `applicant.toml`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PartialEmployer {
+    pub name: Option<String>,
+    pub credit_code: Option<String>,
+    pub district: Option<String>,
+    pub kind: Option<String>,
+    pub dispatched: Option<bool>,
+    pub hr_name: Option<String>,
+    pub hr_phone: Option<String>,
+}
+
+impl Company {
+    /// Reads and validates a `company.toml`.
+    pub fn load(path: &Path, districts: &[String], today: Date) -> Result<Company, Error> {
+        let (text, warning) = read_text(path)?;
+        let employer =
+            Company::parse(&text, districts, today).map_err(|diagnostics| Error::Applicant {
+                path: path.into(),
+                diagnostics,
+            })?;
+        Ok(Company {
+            path: path.to_path_buf(),
+            employer,
+            warnings: warning.into_iter().collect(),
+        })
+    }
+
+    /// Parses the text of a `company.toml`: its `[employer]` table, every key optional.
+    pub fn parse(
+        text: &str,
+        districts: &[String],
+        today: Date,
+    ) -> Result<PartialEmployer, Vec<Diagnostic>> {
+        parse_toml(text, None, districts, today, |p, root| {
+            let top = Tbl {
+                name: String::new(),
+                table: root,
+                span: 0..0,
+            };
+            p.unknown_keys(&top, &["employer"]);
+            let t = p.sub_table(&top, "employer", true)?;
+            Some(p.employer_keys(&t))
+        })
+    }
+}
+
+/// An input file's text (see [`decode`]), with the warning decoding gave, if any.
+fn read_text(path: &Path) -> Result<(String, Option<String>), Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+    decode(bytes).map_err(|d| Error::Applicant {
+        path: path.into(),
+        diagnostics: vec![d],
+    })
+}
+
 /// Keys of each table, for unknown-key checks and "did you mean".
 const APPLICANT_KEYS: &[&str] = &["name", "id_number", "phone", "hukou", "permit_expires"];
 const EMPLOYER_KEYS: &[&str] = &[
@@ -340,6 +580,8 @@ struct Parser<'a> {
     diags: Vec<Diagnostic>,
     today: Date,
     districts: &'a [String],
+    /// The batch's employer data, which `[employer]` overrides key by key.
+    company: Option<&'a Company>,
 }
 
 /// A table being read: remembers its name (for messages) and where it is.
@@ -375,9 +617,21 @@ impl<'a> Parser<'a> {
         let applicant = self
             .sub_table(&top, "applicant", true)
             .and_then(|t| self.applicant(&t));
-        let employer = self
-            .sub_table(&top, "employer", true)
-            .and_then(|t| self.employer(&t));
+        let employer = match self.company {
+            // With a company.toml the applicant's own [employer] is optional.
+            Some(company) => {
+                let empty = DeTable::new();
+                let t = self.sub_table(&top, "employer", false).unwrap_or(Tbl {
+                    name: "employer".into(),
+                    table: &empty,
+                    span: 0..0,
+                });
+                self.employer(&t, Some(company))
+            }
+            None => self
+                .sub_table(&top, "employer", true)
+                .and_then(|t| self.employer(&t, None)),
+        };
         let family = self
             .sub_table(&top, "family", true)
             .and_then(|t| self.family(&t, applicant.as_ref()));
@@ -415,6 +669,7 @@ impl<'a> Parser<'a> {
             tax,
             bonus,
             deductions,
+            warnings: Vec::new(),
         })
     }
 
@@ -444,54 +699,137 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn employer(&mut self, t: &Tbl) -> Option<Employer> {
-        self.unknown_keys(t, EMPLOYER_KEYS);
-        let name = self.name(t, "name");
-        let credit_code = self.string(t, "credit_code", true).and_then(|s| {
-            let (code, span) = s?;
-            if code.is_empty() {
-                self.err(span, "employer.credit_code is empty (不能为空): the 18-character 统一社会信用代码 on the business licence");
-                return None;
+    /// The employer: the applicant's `[employer]` keys, each falling back to the batch's
+    /// `company.toml`; a required key given in neither is missing.
+    fn employer(&mut self, t: &Tbl, company: Option<&Company>) -> Option<Employer> {
+        let own = self.employer_keys(t);
+        let base = company.map(|c| c.employer.clone()).unwrap_or_default();
+        let given = |key: &str| t.table.get(key).is_some();
+        let need = |p: &mut Self, key: &str, value: Option<String>, what: &str| {
+            if value.is_none() && !given(key) {
+                let what = match company {
+                    Some(c) => format!("{what}; not in {} either", c.path.display()),
+                    None => what.to_string(),
+                };
+                p.missing(t, key, &what);
             }
-            match idnum::check_uscc(&code) {
-                Ok(()) => Some(code),
-                Err(m) => {
-                    self.err(span, format!("employer.credit_code: {m}"));
-                    None
-                }
-            }
-        });
-        let district = self.string(t, "district", true).and_then(|s| {
-            let (d, span) = s?;
-            if self.districts.contains(&d) {
-                return Some(d);
-            }
-            if d.is_empty() {
-                self.err(span, format!("employer.district is empty (不能为空): the district where the employer is registered, one of {}", self.districts.join("、")));
-                return None;
-            }
-            let hint = suggest(&d, self.districts.iter().map(String::as_str))
-                .map(|s| format!("; did you mean \"{s}\"?"))
-                .unwrap_or_default();
-            self.err(
-                span,
-                format!("employer.district: \"{d}\" is not one of Shanghai's 16 districts (不是上海的区){hint} Known: {}", self.districts.join("、")),
-            );
-            None
-        });
-        let kind = self.choice(t, "kind", EMPLOYER_KINDS, Some("enterprise"));
-        let dispatched = self.bool(t, "dispatched", Some(false));
-        let hr_name = self.name(t, "hr_name");
-        let hr_phone = self.mobile(t, "hr_phone", false);
+            value
+        };
+        let name = need(
+            self,
+            "name",
+            own.name.or(base.name),
+            "a text value in quotes",
+        );
+        let credit_code = need(
+            self,
+            "credit_code",
+            own.credit_code.or(base.credit_code),
+            "the 18-character 统一社会信用代码",
+        );
+        let district = need(
+            self,
+            "district",
+            own.district.or(base.district),
+            "the district where the employer is registered",
+        );
+        let hr_name = need(
+            self,
+            "hr_name",
+            own.hr_name.or(base.hr_name),
+            "a text value in quotes",
+        );
+        let kind = own
+            .kind
+            .or(base.kind)
+            .unwrap_or_else(|| "enterprise".to_string());
+        let dispatched = own.dispatched.or(base.dispatched).unwrap_or(false);
         Some(Employer {
             name: name?,
             credit_code: credit_code?,
             district: district?,
-            kind: kind?,
-            dispatched: dispatched?,
+            kind,
+            dispatched,
             hr_name: hr_name?,
-            hr_phone: hr_phone?,
+            hr_phone: own.hr_phone.or(base.hr_phone),
         })
+    }
+
+    /// The employer keys a table gives, each validated; absent keys are `None` (as are invalid
+    /// ones, which are reported).
+    fn employer_keys(&mut self, t: &Tbl) -> PartialEmployer {
+        self.unknown_keys(t, EMPLOYER_KEYS);
+        let has = |key: &str| t.table.get(key).is_some();
+        let name = if has("name") {
+            self.name(t, "name")
+        } else {
+            None
+        };
+        let credit_code = if has("credit_code") {
+            self.string(t, "credit_code", true).and_then(|s| {
+                let (code, span) = s?;
+                if code.is_empty() {
+                    self.err(span, "employer.credit_code is empty (不能为空): the 18-character 统一社会信用代码 on the business licence");
+                    return None;
+                }
+                match idnum::check_uscc(&code) {
+                    Ok(()) => Some(code),
+                    Err(m) => {
+                        self.err(span, format!("employer.credit_code: {m}"));
+                        None
+                    }
+                }
+            })
+        } else {
+            None
+        };
+        let district = if has("district") {
+            self.string(t, "district", true).and_then(|s| {
+                let (d, span) = s?;
+                if self.districts.contains(&d) {
+                    return Some(d);
+                }
+                if d.is_empty() {
+                    self.err(span, format!("employer.district is empty (不能为空): the district where the employer is registered, one of {}", self.districts.join("、")));
+                    return None;
+                }
+                let hint = suggest(&d, self.districts.iter().map(String::as_str))
+                    .map(|s| format!("; did you mean \"{s}\"?"))
+                    .unwrap_or_default();
+                self.err(
+                    span,
+                    format!("employer.district: \"{d}\" is not one of Shanghai's 16 districts (不是上海的区){hint} Known: {}", self.districts.join("、")),
+                );
+                None
+            })
+        } else {
+            None
+        };
+        let kind = if has("kind") {
+            self.choice(t, "kind", EMPLOYER_KINDS, None)
+        } else {
+            None
+        };
+        let dispatched = if has("dispatched") {
+            self.bool(t, "dispatched", None)
+        } else {
+            None
+        };
+        let hr_name = if has("hr_name") {
+            self.name(t, "hr_name")
+        } else {
+            None
+        };
+        let hr_phone = self.mobile(t, "hr_phone", false).flatten();
+        PartialEmployer {
+            name,
+            credit_code,
+            district,
+            kind,
+            dispatched,
+            hr_name,
+            hr_phone,
+        }
     }
 
     fn family(&mut self, t: &Tbl, applicant: Option<&Applicant>) -> Option<Family> {
@@ -694,28 +1032,27 @@ impl<'a> Parser<'a> {
                     self.err(ct.span.clone(), format!("{}: missing key `level` (skill: 5 lowest … 1 highest; title: \"junior\" | \"intermediate\" | \"senior\")", ct.name));
                     None
                 }
-                (Some("skill"), Some(v)) => match v.get_ref() {
-                    DeValue::Integer(i)
-                        if parse_int(i.as_str(), i.radix())
-                            .is_some_and(|n| (1..=5).contains(&n)) =>
-                    {
-                        parse_int(i.as_str(), i.radix()).map(CertLevel::Skill)
-                    }
-                    _ => {
-                        self.err(v.span(), format!("{}.level: a skill level is a number from 5 (五级, lowest) to 1 (一级, highest)", ct.name));
+                (Some("skill"), Some(v)) => match skill_level(v.get_ref()) {
+                    Some(n) => Some(CertLevel::Skill(n)),
+                    None => {
+                        self.err(v.span(), format!("{}.level: a skill level is \"五级\" (lowest) … \"一级\" (highest), or a number from 5 to 1, not {}", ct.name, display_value(v.get_ref())));
                         None
                     }
                 },
                 (Some("title"), Some(v)) => match v.get_ref() {
-                    DeValue::String(s) if TITLE_LEVELS.contains(&s.as_ref()) => {
-                        Some(CertLevel::Title(s.to_string()))
+                    DeValue::String(s) if code_for(s, TITLE_LEVELS).is_some() => {
+                        code_for(s, TITLE_LEVELS).map(|c| CertLevel::Title(c.to_string()))
                     }
                     _ => {
                         let got = display_value(v.get_ref());
-                        let hint = suggest(&got, TITLE_LEVELS.iter().copied())
+                        let words = WORDS
+                            .iter()
+                            .filter(|(_, c)| TITLE_LEVELS.contains(c))
+                            .map(|(w, _)| *w);
+                        let hint = suggest(&got, TITLE_LEVELS.iter().copied().chain(words))
                             .map(|s| format!("; did you mean \"{s}\"?"))
                             .unwrap_or_default();
-                        self.err(v.span(), format!("{}.level: a title level is \"junior\" (初级), \"intermediate\" (中级) or \"senior\" (高级), not {got}{hint}", ct.name));
+                        self.err(v.span(), format!("{}.level: a title level is \"初级\" (junior), \"中级\" (intermediate) or \"高级\" (senior), not {got}{hint}", ct.name));
                         None
                     }
                 },
@@ -739,15 +1076,15 @@ impl<'a> Parser<'a> {
                 DeValue::Array(arr) => {
                     for a in arr {
                         match a.get_ref() {
-                            DeValue::String(s) if AWARDS.contains(&s.as_ref()) => {
-                                awards.push(s.to_string())
+                            DeValue::String(s) if code_for(s, AWARDS).is_some() => {
+                                awards.extend(code_for(s, AWARDS).map(str::to_string))
                             }
                             other => {
                                 let got = display_value(other);
                                 let hint = suggest(&got, AWARDS.iter().copied())
                                     .map(|s| format!("; did you mean \"{s}\"?"))
                                     .unwrap_or_default();
-                                self.err(a.span(), format!("bonus.awards: {got} is not an award level; use \"bureau\" (委办局级), \"municipal\" (市级) or \"national\" (省部级及以上){hint}"));
+                                self.err(a.span(), format!("bonus.awards: {got} is not an award level; use \"局级\" (bureau, 委办局级), \"市级\" (municipal) or \"国家级\" (national, 省部级及以上){hint}"));
                             }
                         }
                     }
@@ -976,30 +1313,25 @@ impl<'a> Parser<'a> {
             None => match default {
                 Some(d) => Some(d.to_string()),
                 None => {
-                    let what = format!(
-                        "one of: {}",
-                        allowed
-                            .iter()
-                            .map(|a| format!("\"{a}\""))
-                            .collect::<Vec<_>>()
-                            .join(" | ")
-                    );
+                    let what = format!("one of: {}", list_choices(allowed));
                     self.missing(t, key, &what);
                     None
                 }
             },
             Some(v) => match v.get_ref() {
-                DeValue::String(s) if allowed.contains(&s.as_ref()) => Some(s.to_string()),
+                DeValue::String(s) if code_for(s, allowed).is_some() => {
+                    code_for(s, allowed).map(str::to_string)
+                }
                 other => {
                     let got = display_value(other);
-                    let hint = suggest(&got, allowed.iter().copied())
+                    let words = WORDS
+                        .iter()
+                        .filter(|(_, c)| allowed.contains(c))
+                        .map(|(w, _)| *w);
+                    let hint = suggest(&got, allowed.iter().copied().chain(words))
                         .map(|s| format!("; did you mean \"{s}\"?"))
                         .unwrap_or_default();
-                    let list = allowed
-                        .iter()
-                        .map(|a| format!("\"{a}\""))
-                        .collect::<Vec<_>>()
-                        .join(" | ");
+                    let list = list_choices(allowed);
                     self.err(
                         v.span(),
                         format!("{full} must be one of {list}, not {got}{hint}"),
@@ -1021,13 +1353,16 @@ impl<'a> Parser<'a> {
             },
             Some(v) => match v.get_ref() {
                 DeValue::Boolean(b) => Some(*b),
+                // SPEC §3: booleans also as 是/否, as a clerk would type them.
+                DeValue::String(s) if s.trim() == "是" => Some(true),
+                DeValue::String(s) if s.trim() == "否" => Some(false),
                 other => {
                     let full = self.full(t, key);
                     self.err(
                         v.span(),
                         format!(
-                            "{full} must be true or false (without quotes), found {}",
-                            type_name(other)
+                            "{full} must be true or false (without quotes), or \"是\" / \"否\", found {}",
+                            display_value(other)
                         ),
                     );
                     None
@@ -1148,8 +1483,8 @@ impl<'a> Parser<'a> {
                 return None;
             }
         };
-        let Some(d) = Date::parse(&raw) else {
-            self.err(v.span(), format!("{full}: \"{raw}\" is not a real date in the form YYYY-MM-DD (日期无效，格式为 2016-10-01)"));
+        let Some(d) = Date::parse_written(&raw) else {
+            self.err(v.span(), format!("{full}: \"{raw}\" is not a real date in the form YYYY-MM-DD (日期无效，格式为 2016-10-01，也可写 2016.10.01、2016/10/1 或 2016年10月1日)"));
             return None;
         };
         if not_future && d > self.today {

@@ -835,3 +835,162 @@ fn a_misnamed_applicant_file_in_a_single_folder_is_named() {
         "{err}"
     );
 }
+
+/// Notepad on a Chinese Windows saves "ANSI", i.e. GBK: such a file used to be refused as not
+/// UTF-8; it is read as GB 18030, with a warning to save it as UTF-8.
+#[test]
+fn a_gbk_applicant_toml_is_read_with_a_warning() {
+    let env = Env::new();
+    let utf8 = Applicant::default()
+        .married()
+        .text()
+        .replace("\"married\"", "\"已婚\"");
+    let (gbk, _, unmappable) = encoding_rs::GB18030.encode(&utf8);
+    assert!(!unmappable);
+    assert_ne!(gbk.as_ref(), utf8.as_bytes());
+    let a = env.employee("utf8", &utf8);
+    let b = env.employee("gbk", "");
+    std::fs::write(b.join("applicant.toml"), gbk.as_ref()).unwrap();
+    let oa = dossier(&["--format", "json", "score", a.to_str().unwrap()]);
+    let ob = dossier(&["--format", "json", "score", b.to_str().unwrap()]);
+    assert_eq!(code(&ob), code(&oa), "{}", stderr(&ob));
+    assert_eq!(stdout(&oa), stdout(&ob), "the same profile, names included");
+    assert!(stderr(&oa).is_empty());
+    let warn = stderr(&ob);
+    assert!(
+        warn.contains("GB 18030") && warn.contains("UTF-8"),
+        "{warn}"
+    );
+}
+
+#[test]
+fn a_chinese_word_that_is_not_a_choice_lists_the_words() {
+    let t = Applicant::default().text().replacen(
+        "marital_status = \"single\"",
+        "marital_status = \"已昏\"",
+        1,
+    );
+    assert_bad(
+        &t,
+        &[
+            "family.marital_status",
+            "\"married\" (已婚)",
+            "did you mean \"已婚\"",
+        ],
+    );
+    let t = Applicant::default()
+        .extra("[[certificates]]\ntype = \"技能\"\nlevel = \"六级\"\nname = \"x\"")
+        .text();
+    assert_bad(&t, &["certificates[1].level", "五级", "一级"]);
+    let t = Applicant::default().text().replacen(
+        "graduated_on = \"2015-06-30\"",
+        "graduated_on = \"2015年6月31日\"",
+        1,
+    );
+    assert_bad(&t, &["education.graduated_on", "2015年6月31日"]);
+}
+
+// --- company.toml ----------------------------------------------------------------------------
+
+const COMPANY: &str = "[employer]\nname = \"上海示例科技有限公司\"\ncredit_code = \"9131011566778899AR\"\ndistrict = \"浦东新区\"\nkind = \"企业\"\nhr_name = \"李娜\"\nhr_phone = \"13900001111\"\n";
+
+/// An applicant.toml without [employer] (the batch's company.toml gives it).
+fn without_employer(a: &Applicant) -> String {
+    a.text()
+        .replacen(&format!("[employer]\n{}", a.employer), "", 1)
+}
+
+#[test]
+fn a_batch_company_toml_gives_every_employee_the_employer_and_keys_override_one_by_one() {
+    let env = Env::new();
+    env.file("company.toml", COMPANY.as_bytes());
+    let a = Applicant::default();
+    let plain = env.employee("a", &without_employer(&a));
+    // Only the district and the kind are the employee's own: the rest comes from company.toml.
+    let own = a
+        .clone()
+        .born("1985-01-01")
+        .employer("district = \"徐汇区\"\nkind = \"事业单位\"\n")
+        .text();
+    let over = env.employee("b", &own);
+    let o = dossier(&[
+        "--format",
+        "json",
+        "checklist",
+        env.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v[0]["center"], "浦东新区人才服务中心");
+    assert_eq!(v[1]["center"], "徐汇区人才服务中心");
+    let slugs = |i: usize| v[i]["items"].to_string();
+    assert!(slugs(0).contains("business-licence"), "{}", slugs(0));
+    assert!(slugs(1).contains("institution-certificate") && !slugs(1).contains("business-licence"));
+    // The same employee given alone inherits company.toml too.
+    for d in [&plain, &over] {
+        let o = dossier(&["--format", "json", "score", d.to_str().unwrap()]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    // And the result is the one the employer block written out in full gives.
+    let full = env.employee("c", &a.text());
+    let alone = |d: &std::path::Path| {
+        stdout(&dossier(&[
+            "--format",
+            "json",
+            "checklist",
+            d.to_str().unwrap(),
+        ]))
+    };
+    std::fs::remove_file(env.path().join("company.toml")).unwrap();
+    let want = alone(&full);
+    env.file("company.toml", COMPANY.as_bytes());
+    assert_eq!(alone(&plain), want);
+}
+
+#[test]
+fn a_bad_company_toml_is_an_input_error_naming_it() {
+    let env = Env::new();
+    env.file(
+        "company.toml",
+        COMPANY
+            .replace("9131011566778899AR", "9131011566778899AQ")
+            .as_bytes(),
+    );
+    let d = env.employee("a", &without_employer(&Applicant::default()));
+    let o = dossier(&["score", d.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains("company.toml:3:") && err.contains("credit_code"),
+        "{err}"
+    );
+    assert!(err.contains("单位信息文件"), "{err}");
+    // A key the file does not know, with "did you mean".
+    env.file(
+        "company.toml",
+        COMPANY.replace("hr_name", "hr_nmae").as_bytes(),
+    );
+    let err = stderr(&dossier(&["score", d.to_str().unwrap()]));
+    assert!(err.contains("did you mean `hr_name`"), "{err}");
+}
+
+#[test]
+fn an_employer_key_in_neither_file_is_missing_and_says_where_it_was_looked_for() {
+    let env = Env::new();
+    env.file(
+        "company.toml",
+        COMPANY.replace("hr_name = \"李娜\"\n", "").as_bytes(),
+    );
+    let d = env.employee("a", &without_employer(&Applicant::default()));
+    let o = dossier(&["score", d.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains("missing key `hr_name`") && err.contains("company.toml"),
+        "{err}"
+    );
+    // Without company.toml the [employer] table itself is required, as before.
+    std::fs::remove_file(env.path().join("company.toml")).unwrap();
+    let err = stderr(&dossier(&["score", d.to_str().unwrap()]));
+    assert!(err.contains("missing table [employer]"), "{err}");
+}

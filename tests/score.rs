@@ -346,3 +346,67 @@ fn quiet_score_of_a_batch_shows_only_those_below_the_standard() {
         "{text}"
     );
 }
+
+/// The clerk's Chinese words and dates (SPEC §3) mean exactly what the English codes mean: the
+/// checklist and the score, as JSON, are the same byte for byte (JSON keeps the English codes).
+#[test]
+fn chinese_words_and_english_codes_give_the_same_checklist_and_score() {
+    let spouse = id_for("1990-09-12", "002");
+    let english = Applicant::default()
+        .born("1975-05-05")
+        .applicant(&format!(
+            "name = \"张伟\"\nid_number = \"{}\"\nhukou = \"collective\"\npermit_expires = \"2027-06-30\"\n",
+            id_for("1975-05-05", "123")
+        ))
+        .employer("name = \"上海示例医院\"\ncredit_code = \"9131011566778899AR\"\ndistrict = \"浦东新区\"\nkind = \"institution\"\ndispatched = true\nhr_name = \"李娜\"\n")
+        .family(&format!(
+            "marital_status = \"married\"\nmarried_on = \"2016-10-01\"\n[family.spouse]\nname = \"王芳\"\nid_number = \"{spouse}\"\nshanghai_hukou = true\n[[family.children]]\nname = \"张小明\"\nbirth_date = \"2017-05-01\"\n[[family.children]]\nname = \"张小红\"\nbirth_date = \"2020-01-09\"\n"
+        ))
+        .education("level = \"master\"\ndegree = false\nmode = \"self-study\"\ngraduated_on = \"2001-06-30\"\noverseas = false\nfresh_graduate = false\nshortage_major = false\n")
+        .insurance("years = 6\nbase_ratio = 1.2\n")
+        .extra("[[certificates]]\ntype = \"skill\"\nlevel = 3\nname = \"电工\"\n[[certificates]]\ntype = \"title\"\nlevel = \"intermediate\"\nname = \"工程师\"\n[tax]\ncertificates = true\n[bonus]\nawards = [\"municipal\", \"bureau\"]\n[deductions]\nserious_crime = false\n");
+    let chinese = english
+        .clone()
+        .applicant(&format!(
+            "name = \"张伟\"\nid_number = \"{}\"\nhukou = \"集体户\"\npermit_expires = \"2027年6月30日\"\n",
+            id_for("1975-05-05", "123")
+        ))
+        .employer("name = \"上海示例医院\"\ncredit_code = \"9131011566778899AR\"\ndistrict = \"浦东新区\"\nkind = \"事业单位\"\ndispatched = \"是\"\nhr_name = \"李娜\"\n")
+        .family(&format!(
+            "marital_status = \"已婚\"\nmarried_on = \"2016.10.01\"\n[family.spouse]\nname = \"王芳\"\nid_number = \"{spouse}\"\nshanghai_hukou = \"是\"\n[[family.children]]\nname = \"张小明\"\nbirth_date = \"2017/5/1\"\n[[family.children]]\nname = \"张小红\"\nbirth_date = \"2020年1月9日\"\n"
+        ))
+        .education("level = \"硕士\"\ndegree = \"否\"\nmode = \"自学考试\"\ngraduated_on = \"2001/6/30\"\noverseas = \"否\"\nfresh_graduate = \"否\"\nshortage_major = \"否\"\n");
+    let mut chinese = chinese;
+    chinese.extra = "[[certificates]]\ntype = \"技能\"\nlevel = \"三级\"\nname = \"电工\"\n[[certificates]]\ntype = \"职称\"\nlevel = \"中级\"\nname = \"工程师\"\n[tax]\ncertificates = \"是\"\n[bonus]\nawards = [\"市级\", \"局级\"]\n[deductions]\nserious_crime = \"否\"\n".into();
+    let env = Env::new();
+    let en = env.employee("en", &english.text());
+    let zh = env.employee("zh", &chinese.text());
+    for cmd in ["checklist", "score"] {
+        let a = dossier(&["--format", "json", cmd, en.to_str().unwrap()]);
+        let b = dossier(&["--format", "json", cmd, zh.to_str().unwrap()]);
+        assert_eq!(code(&a), code(&b), "{cmd}: {}", stderr(&b));
+        assert!(stderr(&b).is_empty(), "{cmd}: {}", stderr(&b));
+        assert_eq!(stdout(&a), stdout(&b), "{cmd}");
+        // Not vacuous: the profile reaches the items the words decide.
+        let v = json(&a);
+        let text = v.to_string();
+        for want in [
+            "collective-hukou-certificate",
+            "dispatch-agreement",
+            "institution-certificate",
+            "child-2-birth-permit",
+            "education-verification-report",
+            "student-records",
+            "title-certificate",
+        ] {
+            if cmd == "checklist" {
+                assert!(text.contains(want), "{want}: {text}");
+            }
+        }
+        if cmd == "score" {
+            assert_eq!(points(&v, "awards"), 60);
+            assert_eq!(points(&v, "title"), 100);
+            assert!(points(&v, "spouse-hukou") > 0);
+        }
+    }
+}

@@ -727,7 +727,7 @@ fn line_ops(ops: &mut Vec<Op>, points: Vec<LinePoint>, width_pt: f32) {
     });
 }
 
-fn draw_ops(ops: &mut Vec<Op>, d: &Draw, font: &FontId) {
+pub(crate) fn draw_ops(ops: &mut Vec<Op>, d: &Draw, font: &FontId) {
     match d {
         Draw::Text { text, .. } if text.is_empty() => {}
         Draw::Text { x, y, style, text } => {

@@ -12,6 +12,8 @@
 //! same input gives the same bytes in any process, however many documents it made before. No
 //! character is ever drawn without a glyph ([`font`]). The library never prints.
 
+pub mod copies;
+mod embed;
 mod font;
 mod layout;
 mod markup;
@@ -55,6 +57,9 @@ pub enum RenderError {
         text: String,
         message: String,
     },
+    /// A scan that cannot be placed in the photocopies.
+    #[error("{}: {message}", path.display())]
+    Scan { path: PathBuf, message: String },
     /// The context lacks something the renderer itself needs.
     #[error("render context: {0}")]
     Context(String),
@@ -153,51 +158,95 @@ fn pdf(
     unix: i64,
     seed: &str,
 ) -> Result<Vec<u8>, RenderError> {
-    use printpdf::{FontId, Mm, PdfDocument, PdfFont, PdfPage, PdfSaveOptions};
-
-    let digest = Sha256::new()
-        .chain_update(seed)
-        .chain_update(face.origin.as_bytes())
-        .finalize();
-    let mut doc = PdfDocument::new(laid.title.as_deref().unwrap_or("dossier"));
-    let when = printpdf::OffsetDateTime::from_unix_timestamp(unix)
-        .map_err(|e| RenderError::Context(format!("`date` is out of range for a PDF ({e})")))?;
-    let info = &mut doc.metadata.info;
-    (
-        info.creation_date,
-        info.modification_date,
-        info.metadata_date,
-    ) = (when, when, when);
-    info.creator = "dossier".into();
-    info.producer = "dossier (printpdf 0.12.8)".into();
-    // Six capital letters: the subset tag of ISO 32000-1 §9.6.4, which printpdf takes from the
-    // start of the font's resource name.
-    let tag: String = digest[..6]
-        .iter()
-        .map(|b| char::from(b'A' + b % 26))
-        .collect();
-    let font_id = FontId(tag);
-    doc.resources
-        .fonts
-        .map
-        .insert(font_id.clone(), PdfFont::new(face.font.clone()));
+    use printpdf::{Mm, PdfPage};
+    let doc = Pdf::new(laid.title.as_deref().unwrap_or("dossier"), face, unix, seed)?;
     let pages = (0..laid.pages.len())
         .map(|i| {
             PdfPage::new(
                 Mm(layout::PAGE_W),
                 Mm(layout::PAGE_H),
-                layout::page_ops(laid, i, &font_id, face),
+                layout::page_ops(laid, i, &doc.font_id, face),
             )
         })
         .collect();
-    doc.with_pages(pages);
+    save(doc.into_lopdf(pages))
+}
 
-    let mut warnings = Vec::new();
-    let mut lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut warnings);
-    let id: String = digest[16..32].iter().map(|b| format!("{b:02x}")).collect();
-    let id = lopdf::Object::String(id.into_bytes(), lopdf::StringFormat::Literal);
-    lo.trailer
-        .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
+/// A printpdf document with our metadata and the face registered under a content-derived
+/// name, before its pages are added.
+pub(crate) struct Pdf {
+    doc: printpdf::PdfDocument,
+    pub(crate) font_id: printpdf::FontId,
+    digest: [u8; 32],
+}
+
+impl Pdf {
+    pub(crate) fn new(
+        title: &str,
+        face: &font::Face,
+        unix: i64,
+        seed: &str,
+    ) -> Result<Pdf, RenderError> {
+        use printpdf::{FontId, PdfDocument, PdfFont};
+        let digest = digest(seed, face);
+        let mut doc = PdfDocument::new(title);
+        let when = printpdf::OffsetDateTime::from_unix_timestamp(unix)
+            .map_err(|e| RenderError::Context(format!("`date` is out of range for a PDF ({e})")))?;
+        let info = &mut doc.metadata.info;
+        (
+            info.creation_date,
+            info.modification_date,
+            info.metadata_date,
+        ) = (when, when, when);
+        info.creator = "dossier".into();
+        info.producer = "dossier (printpdf 0.12.8)".into();
+        // Six capital letters: the subset tag of ISO 32000-1 §9.6.4, which printpdf takes from the
+        // start of the font's resource name.
+        let tag: String = digest[..6]
+            .iter()
+            .map(|b| char::from(b'A' + b % 26))
+            .collect();
+        let font_id = FontId(tag);
+        doc.resources
+            .fonts
+            .map
+            .insert(font_id.clone(), PdfFont::new(face.font.clone()));
+        Ok(Pdf {
+            doc,
+            font_id,
+            digest,
+        })
+    }
+
+    /// The document with `pages`, as a lopdf document (the font subset on the way), with a
+    /// trailer `/ID` derived from the seed (not from printpdf's process-global counter).
+    pub(crate) fn into_lopdf(mut self, pages: Vec<printpdf::PdfPage>) -> lopdf::Document {
+        self.doc.with_pages(pages);
+        let mut warnings = Vec::new();
+        let mut lo = self
+            .doc
+            .to_lopdf_document(&printpdf::PdfSaveOptions::default(), &mut warnings);
+        let id: String = self.digest[16..32]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let id = lopdf::Object::String(id.into_bytes(), lopdf::StringFormat::Literal);
+        lo.trailer
+            .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
+        lo
+    }
+}
+
+fn digest(seed: &str, face: &font::Face) -> [u8; 32] {
+    Sha256::new()
+        .chain_update(seed)
+        .chain_update(face.origin.as_bytes())
+        .finalize()
+        .into()
+}
+
+/// The PDF's bytes.
+pub(crate) fn save(mut lo: lopdf::Document) -> Result<Vec<u8>, RenderError> {
     lo.compress();
     let mut out = Vec::new();
     lo.save_to(&mut out)
