@@ -5,7 +5,7 @@
 //! Target: well under a second for the 30 pages (the clerk runs it per employee, and a batch
 //! runs it for dozens).
 
-#[path = "../tests/support/scans.rs"]
+#[path = "../tests/suite/scans.rs"]
 mod scans;
 
 use std::time::Instant;

@@ -33,7 +33,7 @@ fn main() {
     let districts = book.district_names();
     let profile =
         Profile::load(&dir.join("applicant.toml"), &districts, date).expect("example applicant");
-    let env = Env::new(&profile, date);
+    let env = Env::new(&book, &profile, date).expect("example record");
 
     println!("dossier core benchmark (median of runs, one employee: examples/zhang-wei)");
     println!("  rulebook parse + CEL compile, first in process {cold:8.3} ms");

@@ -7,6 +7,8 @@
 
 use serde::Serialize;
 
+pub use crate::vocab::{DocSize, Holder};
+
 /// One counter visit (学历认证及档案审核, 积分申请材料提交, 打印积分通知书).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Visit {
@@ -30,30 +32,6 @@ impl Visit {
             item.copies_at.get(&self.id).copied().unwrap_or(item.copies)
         }
     }
-}
-
-/// Who brings an item to the counter.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, serde::Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum Holder {
-    /// The applicant's own document: scanned into `scans/` and bundled.
-    #[default]
-    Applicant,
-    /// The HR clerk's document (介绍信, 经办人身份证): brought to each visit, never scanned.
-    Hr,
-}
-
-/// The physical size of a document, which decides the least scan resolution.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, serde::Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum DocSize {
-    /// ID card, residence permit card (85.6 × 54 mm).
-    Card,
-    /// Booklets and certificates (户口簿, 结婚证, 学位证书 …).
-    Booklet,
-    /// A4 pages (contracts, forms, records).
-    #[default]
-    A4,
 }
 
 /// One document the applicant (or the HR clerk) must bring.

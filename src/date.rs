@@ -145,6 +145,123 @@ impl Date {
     }
 }
 
+/// A calendar month (`YYYY-MM`), the unit of the social-insurance record (社保缴费记录).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl Month {
+    /// The month a date falls in.
+    pub fn of(d: Date) -> Month {
+        Month {
+            year: d.year,
+            month: d.month,
+        }
+    }
+
+    /// Parses `YYYY-MM`, and also `YYYY.MM`, `YYYY/M` and `YYYY年M月` as a clerk writes them.
+    pub fn parse(s: &str) -> Option<Month> {
+        let s = s.trim();
+        let (y, m) = if let Some(rest) = s.strip_suffix('月') {
+            rest.split_once('年')?
+        } else {
+            let sep = s.chars().find(|c| ['.', '/', '-'].contains(c))?;
+            let (y, m) = s.split_once(sep)?;
+            if sep == '-' && m.len() != 2 {
+                return None;
+            }
+            (y, m)
+        };
+        let digits = |p: &str| p.bytes().all(|c| c.is_ascii_digit()) && !p.is_empty();
+        if y.len() != 4 || !digits(y) || m.is_empty() || m.len() > 2 || !digits(m) {
+            return None;
+        }
+        let month: u32 = m.parse().ok()?;
+        (1..=12).contains(&month).then(|| Month {
+            year: y.parse().unwrap_or(0),
+            month,
+        })
+    }
+
+    /// Months since year 0, so that month arithmetic is integer arithmetic.
+    pub fn index(self) -> i64 {
+        i64::from(self.year) * 12 + i64::from(self.month) - 1
+    }
+
+    pub fn from_index(i: i64) -> Month {
+        Month {
+            year: i.div_euclid(12) as i32,
+            month: i.rem_euclid(12) as u32 + 1,
+        }
+    }
+
+    /// The month `n` months later (earlier when negative).
+    pub fn plus(self, n: i64) -> Month {
+        Month::from_index(self.index() + n)
+    }
+
+    pub fn first_day(self) -> Date {
+        Date {
+            year: self.year,
+            month: self.month,
+            day: 1,
+        }
+    }
+
+    /// The year whose July starts this month's social-insurance year (July to June): the
+    /// contribution base and the city's average wage change every July.
+    pub fn insurance_year(self) -> i32 {
+        if self.month >= 7 {
+            self.year
+        } else {
+            self.year - 1
+        }
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl serde::Serialize for Month {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl Date {
+    /// Monday to Friday (public holidays are not known here).
+    pub fn is_weekday(self) -> bool {
+        // 1970-01-01 was a Thursday (3 counting from Monday = 0).
+        (self.days_since_epoch() + 3).rem_euclid(7) < 5
+    }
+
+    /// The date `n` days later.
+    pub fn plus_days(self, n: i64) -> Date {
+        Date::from_unix((self.days_since_epoch() + n) * 86_400)
+    }
+
+    /// Working days (Monday to Friday) after `self` up to and including `to`; negative when
+    /// `to` is before `self`.
+    pub fn working_days_until(self, to: Date) -> i64 {
+        let (a, b) = (self.days_since_epoch(), to.days_since_epoch());
+        let count = |from: i64, to: i64| {
+            (from + 1..=to)
+                .filter(|d| (d + 3).rem_euclid(7) < 5)
+                .count() as i64
+        };
+        if b >= a {
+            count(a, b.min(a + 3660))
+        } else {
+            -count(b, a)
+        }
+    }
+}
+
 fn days_in_month(year: i32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -218,6 +335,40 @@ mod tests {
         ] {
             assert_eq!(Date::parse_written(s), None, "{s}");
         }
+    }
+
+    #[test]
+    fn months_parse_and_count() {
+        let m = Month::parse("2023-07").unwrap();
+        assert_eq!(m.to_string(), "2023-07");
+        assert_eq!(Month::parse("2023.7"), Some(m));
+        assert_eq!(Month::parse("2023/07"), Some(m));
+        assert_eq!(Month::parse("2023年7月"), Some(m));
+        for bad in [
+            "2023-7",
+            "2023-13",
+            "23-07",
+            "2023",
+            "2023-07-01",
+            "2023/７",
+        ] {
+            assert_eq!(Month::parse(bad), None, "{bad}");
+        }
+        assert_eq!(m.plus(6).to_string(), "2024-01");
+        assert_eq!(m.plus(-7).to_string(), "2022-12");
+        assert_eq!(m.insurance_year(), 2023);
+        assert_eq!(Month::parse("2024-06").unwrap().insurance_year(), 2023);
+    }
+
+    #[test]
+    fn working_days_skip_weekends() {
+        // 2026-11-26 is a Thursday.
+        let thu = Date::new(2026, 11, 26).unwrap();
+        assert!(thu.is_weekday() && !thu.plus_days(2).is_weekday());
+        assert_eq!(thu.working_days_until(thu.plus_days(1)), 1); // Friday
+        assert_eq!(thu.working_days_until(thu.plus_days(4)), 2); // Monday
+        assert_eq!(thu.working_days_until(thu.plus_days(28)), 20);
+        assert_eq!(thu.working_days_until(thu.plus_days(-1)), -1);
     }
 
     #[test]

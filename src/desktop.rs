@@ -18,7 +18,8 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser};
 
-use crate::cli::{Cli, EXIT_ERROR, EXIT_OK};
+use crate::cli::Cli;
+use crate::commands::ExitStatus;
 
 /// How the program was started.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +60,7 @@ fn is_command_word(arg: &OsStr) -> bool {
 }
 
 /// The whole program: the launch mode, the console set up for Chinese, the exit code.
-pub fn main() -> i32 {
+pub fn main() -> ExitStatus {
     let _console = console::Utf8Output::set();
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     match launch(&args) {
@@ -73,7 +74,7 @@ pub fn main() -> i32 {
             print!("{}", double_click_note());
             let _ = std::io::stdout().flush();
             pause_if_window_would_close();
-            EXIT_ERROR
+            ExitStatus::Error
         }
     }
 }
@@ -102,21 +103,17 @@ pub fn double_click_note() -> String {
 
 /// Parses `args` as a command line (after the program name) and runs it, as [`crate::cli::main`]
 /// does with the process's own arguments.
-fn run_args<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
+fn run_args<I: IntoIterator<Item = OsString>>(args: I) -> ExitStatus {
     let argv = std::iter::once(OsString::from("dossier")).chain(args);
-    let cli = match Cli::try_parse_from(argv) {
-        Ok(cli) => cli,
+    match Cli::try_parse_from(argv) {
+        Ok(cli) => crate::cli::run(&cli),
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
             let _ = e.print();
-            return code;
-        }
-    };
-    match crate::cli::run(&cli) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("{}", e.render());
-            EXIT_ERROR
+            if e.use_stderr() {
+                ExitStatus::Error
+            } else {
+                ExitStatus::Success
+            }
         }
     }
 }

@@ -15,7 +15,7 @@ pub struct Diagnostic {
     pub message: String,
     /// The source line, for the caret display.
     pub source_line: String,
-    /// Width of the caret underline in characters (at least 1).
+    /// Width of the caret underline in terminal columns (at least 1): a CJK character is two.
     pub width: usize,
 }
 
@@ -28,10 +28,7 @@ impl Diagnostic {
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = text[..start].matches('\n').count() + 1;
         let column = text[line_start..start].chars().count() + 1;
-        let width = text[start..end.min(line_end).max(start)]
-            .chars()
-            .count()
-            .max(1);
+        let width = crate::printer::width(&text[start..end.min(line_end).max(start)]).max(1);
         Diagnostic {
             line,
             column,
@@ -111,6 +108,12 @@ pub enum Error {
     /// The message starts with the rule's `path:line`.
     #[error("{message}")]
     Evaluation { path: PathBuf, message: String },
+    /// A PDF could not be made (a font without a glyph, a template that does not render).
+    #[error(transparent)]
+    Render(#[from] crate::render::RenderError),
+    /// A bundle or another output could not be written.
+    #[error(transparent)]
+    Bundle(#[from] crate::bundle::BundleError),
     #[error("{0}")]
     Other(String),
 }
@@ -152,17 +155,17 @@ impl Error {
             let gutter = d.line.to_string().len();
             let _ = writeln!(out, "{:gutter$} |", "");
             let _ = writeln!(out, "{} | {}", d.line, d.source_line);
+            // The caret goes under the column where the problem starts: a CJK character before
+            // it takes two columns, a tab stays a tab.
             let pad: String = d
                 .source_line
                 .chars()
                 .take(d.column - 1)
                 .map(|c| {
                     if c == '\t' {
-                        '\t'
-                    } else if is_wide(c) {
-                        '　'
+                        "\t".to_string()
                     } else {
-                        ' '
+                        " ".repeat(unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
                     }
                 })
                 .collect();
@@ -188,16 +191,35 @@ impl Error {
     }
 }
 
-/// East Asian wide characters take two columns in a terminal; pad with a full-width space.
-pub(crate) fn is_wide(c: char) -> bool {
-    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
-}
-
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_caret_lines_up_under_cjk_text() {
+        let text = "marital_status = \"已昏\"\n";
+        let start = text.find('已').unwrap_or(0);
+        let d = Diagnostic::at(text, start..start + "已昏".len(), "not a choice");
+        let e = Error::Applicant {
+            path: "applicant.toml".into(),
+            diagnostics: vec![d],
+        };
+        let out = e.render();
+        let lines: Vec<&str> = out.lines().collect();
+        let src = lines
+            .iter()
+            .find(|l| l.contains("已昏"))
+            .expect("source line");
+        let caret = lines.iter().find(|l| l.contains('^')).expect("caret line");
+        let col = |l: &str, at: usize| crate::printer::width(&l[..at]);
+        let src_at = src.find('已').unwrap_or(0);
+        let caret_at = caret.find('^').unwrap_or(0);
+        assert_eq!(col(src, src_at), col(caret, caret_at), "{out}");
+        // Two CJK characters: four columns of carets.
+        assert_eq!(caret.matches('^').count(), 4, "{out}");
+    }
 
     #[test]
     fn id_numbers_are_masked_in_source_lines() {

@@ -1,28 +1,59 @@
 //! `dossier`: prepare Shanghai residence-permit points applications (上海居住证积分) offline.
 //!
-//! The data flows through the modules in this order: [`profile`] (the applicant's circumstances,
-//! read from `applicant.toml`) → [`rules`] (the rulebook, with CEL conditions) → [`checklist`]
-//! (the materials this applicant needs) and [`score`] (the simulated points) → [`scan`] (the
-//! scanned files matched to the checklist, with [`finding`]s) → [`bundle`] (the BagIt ZIP) and
-//! [`render`] (the PDFs). [`cli`] holds the commands; it is the only place that prints, with [`desktop`]
-//! (a double-click or a folder dropped onto `dossier.exe`). [`platform`]: owner-only outputs and
-//! the file names Windows cannot use.
+//! One library under every front door (the command line, and the web page, the Excel roster and
+//! the photocopies that build on it). The data flows: [`profile`] → [`rules`] → [`checklist`]
+//! and [`score`] → [`scan`] → [`pack`] / [`bundle`] / [`render`]; [`department`] runs that flow
+//! for one employee or a whole batch and returns data. Only [`printer`] and [`commands`] print (and [`desktop`], its note and prompt).
+//!
+//! The module map, one line each:
+//! - [`vocab`]: the words the rulebook, checklist and check share (holder, size, scan limits); a leaf.
+//! - [`date`]: calendar dates and months, the application date, `SOURCE_DATE_EPOCH`.
+//! - [`idnum`]: ID numbers and credit codes: check characters, masking.
+//! - [`text`]: input text made safe for a terminal (control characters escaped, long quotes clipped).
+//! - [`error`]: the one error type of a command that cannot run (exit 2), with located diagnostics.
+//! - [`finding`]: what is wrong with an employee folder: stable codes, severities, messages.
+//! - [`profile`]: `applicant.toml` (and `company.toml`) read, validated and located.
+//! - [`insurance`]: the social insurance record, month by month, and its windows.
+//! - [`rules`]: the rulebook (TOML + CEL), built in or `--rules`.
+//! - [`checklist`]: the materials one applicant needs, by counter visit.
+//! - [`score`]: the simulated points against the standard score.
+//! - [`scan`]: `scans/` matched to the checklist and every file checked.
+//! - [`pack`]: one ready employee as the bundle's plan, index and cover-sheet context.
+//! - [`bundle`]: the BagIt ZIP: written deterministically, verified defensively.
+//! - [`render`]: the PDFs (cover sheet, counter checklist, photocopies) from tera templates.
+//! - [`copies`]: which photocopies each visit takes, page by page.
+//! - [`department`]: employees of a folder or batch found, loaded, checked, scored, packed: data.
+//! - [`output`]: writing a file the user named, never onto an input or over a file without `--force`.
+//! - [`messages`]: the words of the text output, one catalogue per language.
+//! - [`printer`]: the one way out to the user: text, JSON, stderr; colour, width, language.
+//! - [`commands`]: one file per command, thin shells over the library.
+//! - [`cli`]: the command-line arguments and the dispatch to the commands.
+//! - [`desktop`]: `dossier.exe` double-clicked (no arguments) or given a dropped folder; the console.
+//! - [`platform`]: owner-only outputs (mode or Windows ACL), names Windows reserves (CON, NUL …).
 
 pub mod bundle;
 pub mod checklist;
 pub mod cli;
+pub mod commands;
 pub mod copies;
 pub mod date;
+pub mod department;
 pub mod desktop;
 pub mod error;
 pub mod finding;
 pub mod idnum;
+pub mod insurance;
+pub mod messages;
+pub mod output;
 pub mod pack;
 pub mod platform;
+pub mod printer;
 pub mod profile;
 pub mod render;
 pub mod rules;
 pub mod scan;
 pub mod score;
+pub mod text;
+pub mod vocab;
 
 pub use error::Error;

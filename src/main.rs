@@ -1,3 +1,3 @@
-fn main() {
-    std::process::exit(dossier::desktop::main());
+fn main() -> std::process::ExitCode {
+    dossier::desktop::main().into()
 }

@@ -280,7 +280,7 @@ pub fn write(
     report: &CheckReport,
     score: &Score,
     opts: &PackOptions,
-    cover_pdf: impl FnOnce(&serde_json::Value) -> Result<Vec<u8>, Error>,
+    cover_pdf: impl FnOnce(&serde_json::Value) -> Result<crate::render::Rendered, Error>,
 ) -> Result<Packed, Error> {
     let stem = profile.file_stem();
     let planned = plan(checklist, report, opts.ascii_names);
@@ -294,11 +294,10 @@ pub fn write(
         )));
     }
     let ctx = cover_context(profile, checklist, score, &planned, &fp, opts.date);
-    let cover = cover_pdf(&ctx)?;
+    let rendered = cover_pdf(&ctx)?;
     // The index gives the cover sheet's page count like any other PDF's.
-    let cover_pages = lopdf::Document::load_mem(&cover).map_or(0, |d| {
-        u32::try_from(d.get_pages().len()).unwrap_or(u32::MAX)
-    });
+    let cover_pages = u32::try_from(rendered.pages).unwrap_or(u32::MAX);
+    let cover = rendered.bytes;
     let mut payload = vec![PayloadEntry {
         name: cover_inner,
         source: PayloadSource::Bytes(cover.clone()),
@@ -400,7 +399,7 @@ pub fn write(
 }
 
 pub fn bundle_error(e: bundle::BundleError) -> Error {
-    Error::Other(e.to_string())
+    Error::Bundle(e)
 }
 
 /// Whether `out` can hold outputs: an existing regular file there is an error before any work.

@@ -14,7 +14,7 @@ use serde::Serialize;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use crate::date::Date;
+use crate::date::{Date, Month};
 use crate::error::{Diagnostic, Error};
 use crate::idnum;
 
@@ -95,8 +95,38 @@ pub struct Education {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Insurance {
+    /// Months of Shanghai employee social insurance paid on time (back-pay excluded): the
+    /// record's length. With `periods`, the months they cover.
+    pub months: i64,
+    /// Full years of the record (`months / 12`): what the years item counts.
     pub years: i64,
-    pub base_ratio: f64,
+    /// The shorthand's one constant ratio of the contribution base to the city's average wage;
+    /// `None` with `periods`, where each period has its own base.
+    pub base_ratio: Option<f64>,
+    /// Paying in the application month (default true).
+    pub contributing: bool,
+    /// The contribution base over time (社保缴费记录), oldest first; empty for the shorthand.
+    pub periods: Vec<Period>,
+}
+
+/// Months of insurance at one contribution base, both ends included.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Period {
+    pub from: Month,
+    /// `None`: up to the application month (whatever date the record is read for).
+    pub to: Option<Month>,
+    /// The monthly contribution base in yuan (缴费基数), made a ratio by the rulebook's table of
+    /// the city's average wage.
+    pub base: Option<f64>,
+    /// Or the ratio itself.
+    pub base_ratio: Option<f64>,
+}
+
+impl Period {
+    /// The last month of the period for an application in `application`.
+    pub fn end(&self, application: Month) -> Month {
+        self.to.unwrap_or(application)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -543,7 +573,8 @@ const EDUCATION_KEYS: &[&str] = &[
     "fresh_graduate",
     "shortage_major",
 ];
-const INSURANCE_KEYS: &[&str] = &["years", "base_ratio"];
+const INSURANCE_KEYS: &[&str] = &["months", "years", "base_ratio", "contributing", "periods"];
+const PERIOD_KEYS: &[&str] = &["from", "to", "base", "base_ratio"];
 const CERT_KEYS: &[&str] = &["type", "level", "name"];
 const TAX_KEYS: &[&str] = &["certificates"];
 const BONUS_KEYS: &[&str] = &[
@@ -984,24 +1015,210 @@ impl<'a> Parser<'a> {
         })
     }
 
+    /// The social-insurance record: `months` (or the shorthand `years`) at one `base_ratio`, or
+    /// `[[insurance.periods]]` with their bases (SPEC §3).
     fn insurance(&mut self, t: &Tbl, applicant: Option<&Applicant>) -> Option<Insurance> {
         self.unknown_keys(t, INSURANCE_KEYS);
-        let years = self.int(t, "years", None, 0..=60);
-        let base_ratio = self.float(t, "base_ratio", 0.0..=20.0);
-        // Nobody is insured as an employee before 16 (the legal working age): more years than
-        // that is a typo, and each year is 3 points, enough to pass the standard score on its own.
-        if let (Some(y), Some(a)) = (years, applicant) {
-            let most = (a.birth_date.full_years_until(self.today) - 16).max(0);
+        let has = |key: &str| t.table.get(key).is_some();
+        let contributing = self.bool(t, "contributing", Some(true))?;
+        let application = Month::of(self.today);
+        // Nobody is insured as an employee before 16 (the legal working age): more than that is
+        // a typo, and each year is 3 points, enough to pass the standard score on its own.
+        let most_years = applicant.map(|a| (a.birth_date.full_years_until(self.today) - 16).max(0));
+        if has("years") && has("months") {
+            let span = t.span_of("years");
+            self.err(span, "insurance: give `months` or `years`, not both (社保月数与年数只填一项): months counts the paid months, years is the shorthand for full years");
+            return None;
+        }
+        let months_given = if has("months") {
+            Some(self.int(t, "months", None, 0..=720)?)
+        } else {
+            None
+        };
+        let years_given = if has("years") {
+            Some(self.int(t, "years", None, 0..=60)?)
+        } else {
+            None
+        };
+        if let (Some(y), Some(most)) = (years_given, most_years) {
             if y > most {
                 let span = t.span_of("years");
                 self.err(span, format!("insurance.years is {y}, more than the {most} full years since the applicant turned 16 (社保年限超过 16 周岁以来的年数): count the full years of Shanghai employee social insurance"));
                 return None;
             }
         }
+        if let (Some(m), Some(most)) = (months_given, most_years) {
+            if m > most * 12 + 11 {
+                let span = t.span_of("months");
+                self.err(span, format!("insurance.months is {m}, more than the months since the applicant turned 16 (社保月数超过 16 周岁以来的月数): count the paid months on the 社保缴费记录"));
+                return None;
+            }
+        }
+        let periods = match t.table.get("periods") {
+            None => Vec::new(),
+            Some(v) => self.periods(v, application)?,
+        };
+        if periods.is_empty() {
+            let months = match (months_given, years_given) {
+                (Some(m), _) => m,
+                (None, Some(y)) => y * 12,
+                (None, None) => {
+                    self.missing(
+                        t,
+                        "months",
+                        "the months of insurance paid, a whole number; or [[insurance.periods]]",
+                    );
+                    return None;
+                }
+            };
+            let base_ratio = self.float(t, "base_ratio", 0.0..=20.0)?;
+            return Some(Insurance {
+                months,
+                years: months / 12,
+                base_ratio: Some(base_ratio),
+                contributing,
+                periods,
+            });
+        }
+        if has("base_ratio") || has("years") {
+            let key = if has("years") { "years" } else { "base_ratio" };
+            let span = t.span_of(key);
+            self.err(span, format!("insurance.{key} is the shorthand for a record without periods (有缴费记录分段时不填 {key}): give each [[insurance.periods]] its base or base_ratio, and months if you like"));
+            return None;
+        }
+        let months: i64 = periods
+            .iter()
+            .map(|p| p.end(application).index() - p.from.index() + 1)
+            .sum();
+        if let Some(m) = months_given {
+            if m != months {
+                let span = t.span_of("months");
+                self.err(span, format!("insurance.months is {m}, but the periods cover {months} months (社保月数与缴费记录分段不符): correct one of them, or leave months out"));
+                return None;
+            }
+        }
         Some(Insurance {
-            years: years?,
-            base_ratio: base_ratio?,
+            months,
+            years: months / 12,
+            base_ratio: None,
+            contributing,
+            periods,
         })
+    }
+
+    /// `[[insurance.periods]]`: each `from`–`to` with a base or a ratio, none overlapping, none
+    /// after the application month; returned oldest first.
+    fn periods(&mut self, v: &Val<'_>, application: Month) -> Option<Vec<Period>> {
+        let DeValue::Array(arr) = v.get_ref() else {
+            self.err(v.span(), "insurance.periods must be a list of [[insurance.periods]] tables (每段缴费记录一个 [[insurance.periods]])");
+            return None;
+        };
+        let mut out: Vec<(Period, Range<usize>)> = Vec::new();
+        let mut ok = true;
+        for (i, p) in arr.iter().enumerate() {
+            let name = format!("insurance.periods[{}]", i + 1);
+            let Some(pt) = self.as_table(p, &name) else {
+                ok = false;
+                continue;
+            };
+            self.unknown_keys(&pt, PERIOD_KEYS);
+            let from = self.month(&pt, "from", true);
+            let to = self.month(&pt, "to", false);
+            let has = |key: &str| pt.table.get(key).is_some();
+            let base = if has("base") {
+                self.float(&pt, "base", 1.0..=10_000_000.0).map(Some)
+            } else {
+                Some(None)
+            };
+            let ratio = if has("base_ratio") {
+                self.float(&pt, "base_ratio", 0.0..=20.0).map(Some)
+            } else {
+                Some(None)
+            };
+            let (Some(Some(from)), Some(to), Some(base), Some(base_ratio)) =
+                (from, to, base, ratio)
+            else {
+                ok = false;
+                continue;
+            };
+            if base.is_some() == base_ratio.is_some() {
+                self.err(pt.span.clone(), format!("{name}: give the monthly contribution base in yuan (base = 12500) or its ratio to the city's average wage (base_ratio = 1.0), one of the two (缴费基数或基数倍数，二选一)"));
+                ok = false;
+                continue;
+            }
+            let end = to.unwrap_or(application);
+            if end < from {
+                self.err(
+                    pt.span_of("to"),
+                    format!("{name}: ends {end} before it starts {from} (截止月份早于起始月份)"),
+                );
+                ok = false;
+                continue;
+            }
+            if end > application {
+                let key = if to.is_some() { "to" } else { "from" };
+                self.err(
+                    pt.span_of(key),
+                    format!(
+                        "{name}: {end} is after the application month {application} (晚于申请月份)"
+                    ),
+                );
+                ok = false;
+                continue;
+            }
+            out.push((
+                Period {
+                    from,
+                    to,
+                    base,
+                    base_ratio,
+                },
+                pt.span.clone(),
+            ));
+        }
+        out.sort_by_key(|(p, _)| p.from);
+        for w in out.windows(2) {
+            let (a, b) = (&w[0].0, &w[1].0);
+            if a.end(application) >= b.from {
+                self.err(w[1].1.clone(), format!("insurance.periods: {}–{} overlaps {}–{} (缴费记录分段重叠): each month belongs to one period", b.from, b.end(application), a.from, a.end(application)));
+                ok = false;
+            }
+        }
+        ok.then(|| out.into_iter().map(|(p, _)| p).collect())
+    }
+
+    /// A `YYYY-MM` month (also `YYYY.MM`, `YYYY/M`, `YYYY年M月`). `Some(None)` when absent and
+    /// optional.
+    #[allow(clippy::option_option)]
+    fn month(&mut self, t: &Tbl, key: &str, required: bool) -> Option<Option<Month>> {
+        let full = self.full(t, key);
+        let Some(v) = t.table.get(key) else {
+            if required {
+                self.missing(t, key, "a month \"YYYY-MM\"");
+                return None;
+            }
+            return Some(None);
+        };
+        let raw = match v.get_ref() {
+            DeValue::String(s) => s.trim().to_string(),
+            other => {
+                self.err(
+                    v.span(),
+                    format!(
+                        "{full} must be a month in quotes, \"YYYY-MM\", found {}",
+                        type_name(other)
+                    ),
+                );
+                return None;
+            }
+        };
+        match Month::parse(&raw) {
+            Some(m) if m.year >= 1990 => Some(Some(m)),
+            _ => {
+                self.err(v.span(), format!("{full}: \"{raw}\" is not a month in the form YYYY-MM (月份格式为 2023-07，也可写 2023.7、2023/7 或 2023年7月)"));
+                None
+            }
+        }
     }
 
     fn certificates(&mut self, top: &Tbl) -> Option<Vec<Certificate>> {
@@ -1566,28 +1783,7 @@ pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
 /// Edit distance over characters (not bytes, so Chinese names compare fairly), counting a swap
 /// of two neighbours as one edit (optimal string alignment): `hukuo` is one edit from `hukou`.
 pub fn levenshtein(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, v) in d[0].iter_mut().enumerate() {
-        *v = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = v;
-        }
-    }
-    d[a.len()][b.len()]
+    strsim::osa_distance(a, b)
 }
 
 /// Field names of every applicant table, for checking rulebook expressions (`table.field`).
@@ -1609,6 +1805,7 @@ pub fn schema() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("family.spouse", SPOUSE_KEYS),
         ("education", EDUCATION_KEYS),
         ("insurance", INSURANCE_KEYS),
+        ("insurance.periods", PERIOD_KEYS),
         ("tax", TAX_KEYS),
         ("bonus", BONUS_KEYS),
         ("deductions", DEDUCTION_KEYS),

@@ -18,9 +18,9 @@ use cel::{Context, IdedExpr, Value};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::checklist::{DocSize, Holder};
 use crate::error::{Diagnostic, Error};
 use crate::profile::{self, Profile};
+use crate::vocab::{DocSize, Holder, Limits};
 
 /// The built-in rulebook source, as shipped.
 pub const BUILTIN: &str = include_str!("../rules/shanghai.toml");
@@ -31,7 +31,7 @@ pub const BUILTIN_NAME: &str = "rules/shanghai.toml (built-in)";
 struct RawRulebook {
     rulebook: RawMeta,
     #[serde(default)]
-    limits: RawLimits,
+    limits: Limits,
     visits: Vec<RawVisit>,
     districts: Vec<RawDistrict>,
     materials: Vec<RawMaterial>,
@@ -39,6 +39,20 @@ struct RawRulebook {
     points: Vec<RawPoints>,
     #[serde(default)]
     vetoes: Vec<RawVeto>,
+    #[serde(default)]
+    average_wage: Vec<RawWage>,
+}
+
+/// One year of the city's average monthly wage, the reference of the contribution-base ratio.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWage {
+    /// `YYYY-07`: the July that starts the social-insurance year.
+    from: Spanned<String>,
+    monthly: f64,
+    source: Spanned<String>,
+    #[serde(default = "yes")]
+    confirmed: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,28 +65,6 @@ struct RawMeta {
     standard_score: i64,
     #[serde(default)]
     basis: String,
-}
-
-/// Limits applied when checking scans.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct RawLimits {
-    /// Per-file size limit in bytes.
-    pub max_file_bytes: u64,
-    /// Images whose header claims more pixels are refused without decoding.
-    pub max_pixels: u64,
-    /// The least resolution a scan must have for its document size.
-    pub min_dpi: u32,
-}
-
-impl Default for RawLimits {
-    fn default() -> Self {
-        RawLimits {
-            max_file_bytes: 20_000_000,
-            max_pixels: 100_000_000,
-            min_dpi: 150,
-        }
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -255,12 +247,14 @@ pub struct Rulebook {
     pub title: String,
     pub standard_score: i64,
     pub basis: String,
-    pub limits: RawLimits,
+    pub limits: Limits,
     pub visits: Vec<VisitRule>,
     pub districts: Vec<District>,
     pub materials: Vec<MaterialRule>,
     pub points: Vec<PointsRule>,
     pub vetoes: Vec<VetoRule>,
+    /// The city's average monthly wage per social-insurance year, oldest first, contiguous.
+    pub wages: Vec<crate::insurance::Wage>,
     /// The source text, for `dossier rules`.
     pub source: String,
     pub path: PathBuf,
@@ -570,7 +564,9 @@ impl Validator<'_> {
                 });
             }
         }
+        let wages = self.wages(raw.average_wage);
         Rulebook {
+            wages,
             id: raw.rulebook.id,
             version: raw.rulebook.version,
             title: raw.rulebook.title,
@@ -603,6 +599,42 @@ impl Validator<'_> {
             source: source.to_string(),
             path: self.path.to_path_buf(),
         }
+    }
+
+    /// The average-wage table: every year starts in July, years ascending without a gap, every
+    /// figure with its source.
+    fn wages(&mut self, raw: Vec<RawWage>) -> Vec<crate::insurance::Wage> {
+        use crate::date::Month;
+        let mut out: Vec<crate::insurance::Wage> = Vec::new();
+        for w in raw {
+            let Some(from) = Month::parse(w.from.get_ref()).filter(|m| m.month == 7) else {
+                self.err(w.from.span(), format!("average_wage.from = \"{}\": the July that starts the social-insurance year, \"YYYY-07\"", w.from.get_ref()));
+                continue;
+            };
+            if let Some(prev) = out.last() {
+                if from.year != prev.from.year + 1 {
+                    self.err(w.from.span(), format!("average_wage: {from} does not follow {}: list the years in order, one per year, without a gap", prev.from));
+                    continue;
+                }
+            }
+            if !(w.monthly.is_finite() && w.monthly > 0.0) {
+                self.err(
+                    w.from.span(),
+                    "average_wage.monthly must be a positive number of yuan",
+                );
+                continue;
+            }
+            if w.source.get_ref().trim().is_empty() {
+                self.err(w.source.span(), "every average-wage figure cites its source (or says that it has none, with confirmed = false)");
+            }
+            out.push(crate::insurance::Wage {
+                from,
+                monthly: w.monthly,
+                source: w.source.into_inner(),
+                confirmed: w.confirmed,
+            });
+        }
+        out
     }
 
     fn basis(&mut self, basis: &Spanned<String>) {
@@ -844,12 +876,27 @@ pub struct Env {
     tables: BTreeMap<String, Value>,
     /// The application date the derived values were computed for.
     pub date: crate::date::Date,
+    /// The social-insurance record month by month, for the window helpers.
+    pub record: Arc<crate::insurance::Record>,
+    /// What the clerk should know about how the values were made (an average wage past the
+    /// rulebook's table …).
+    pub warnings: Vec<String>,
 }
 
 impl Env {
-    pub fn new(p: &Profile, on: crate::date::Date) -> Env {
+    /// The values of one applicant on the application date `on`. An error is an insurance
+    /// record the rulebook's average-wage table cannot make ratios of.
+    pub fn new(book: &Rulebook, p: &Profile, on: crate::date::Date) -> Result<Env, String> {
+        let record =
+            crate::insurance::Record::new(&p.insurance, &book.wages, crate::date::Month::of(on))?;
         let mut tables = BTreeMap::new();
-        let json = serde_json::to_value(p).unwrap_or_default();
+        let mut json = serde_json::to_value(p).unwrap_or_default();
+        // The rules see the record's figures, also where periods give them: the paid months,
+        // their full years, the newest month's ratio, and whether the application month is paid.
+        json["insurance"]["months"] = (record.months.len() as i64).into();
+        json["insurance"]["years"] = (record.months.len() as i64 / 12).into();
+        json["insurance"]["base_ratio"] = record.latest_ratio().into();
+        json["insurance"]["contributing"] = record.paying_now().into();
         if let serde_json::Value::Object(map) = json {
             for (k, v) in map {
                 tables.insert(k, json_to_cel(&v));
@@ -872,7 +919,12 @@ impl Env {
             "permit_valid": p.applicant.permit_expires.is_none_or(|d| d >= on),
         });
         tables.insert("derived".into(), json_to_cel(&derived));
-        Env { tables, date: on }
+        Ok(Env {
+            tables,
+            date: on,
+            warnings: record.warnings.clone(),
+            record: Arc::new(record),
+        })
     }
 
     fn context(&self) -> Context<'_, '_> {
@@ -883,6 +935,24 @@ impl Env {
         // Registering a new name cannot conflict; the Result only reports overload clashes.
         let _ = ctx.add_function("max", cel::functions::max);
         let _ = ctx.add_function("min", cel::functions::min);
+        // The insurance windows: months_at(W, R) is the number of paid months among the last W
+        // (the application month included) at a ratio ≥ R; window(M, W, R) is months_at ≥ M.
+        let record = Arc::clone(&self.record);
+        let _ = ctx.add_function(
+            "months_at",
+            move |cel::extractors::Arguments(args): cel::extractors::Arguments| {
+                let (w, r) = window_args("months_at", &args, 2)?;
+                Ok::<Value, cel::ExecutionError>(Value::Int(record.months_at(w[0], r)))
+            },
+        );
+        let record = Arc::clone(&self.record);
+        let _ = ctx.add_function(
+            "window",
+            move |cel::extractors::Arguments(args): cel::extractors::Arguments| {
+                let (w, r) = window_args("window", &args, 3)?;
+                Ok::<Value, cel::ExecutionError>(Value::Bool(record.months_at(w[1], r) >= w[0]))
+            },
+        );
         ctx
     }
 
@@ -995,6 +1065,45 @@ impl Env {
             .all(|f| f.0 == first.0)
             .then(|| (first.0.clone(), first.1.clone()))
     }
+}
+
+/// The arguments of a window helper: `n - 1` whole numbers (months), then a ratio.
+fn window_args(
+    name: &str,
+    args: &[Value],
+    n: usize,
+) -> Result<(Vec<i64>, f64), cel::ExecutionError> {
+    if args.len() != n {
+        return Err(cel::ExecutionError::function_error(
+            name,
+            format!("takes {n} arguments, got {}", args.len()),
+        ));
+    }
+    let mut months = Vec::new();
+    for a in &args[..n - 1] {
+        match a {
+            Value::Int(i) if (0..=1200).contains(i) => months.push(*i),
+            Value::UInt(u) if *u <= 1200 => months.push(*u as i64),
+            other => {
+                return Err(cel::ExecutionError::function_error(
+                    name,
+                    format!("months must be a whole number from 0 to 1200, not {other:?}"),
+                ))
+            }
+        }
+    }
+    let ratio = match &args[n - 1] {
+        Value::Float(f) if f.is_finite() => *f,
+        Value::Int(i) => *i as f64,
+        Value::UInt(u) => *u as f64,
+        other => {
+            return Err(cel::ExecutionError::function_error(
+                name,
+                format!("the ratio must be a number, not {other:?}"),
+            ))
+        }
+    };
+    Ok((months, ratio))
 }
 
 /// Every plain qualified name (`a.b.c`) in `expr`, outermost first.

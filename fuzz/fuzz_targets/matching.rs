@@ -18,7 +18,7 @@ fn setup() -> &'static (Checklist, Matcher) {
         let today = Date::new(2026, 11, 26).expect("date");
         let text = include_str!("../../examples/zhang-wei/applicant.toml");
         let p = Profile::parse(text, &book.district_names(), today).expect("example profile");
-        let env = Env::new(&p, today);
+        let env = Env::new(&book, &p, today).expect("example record");
         let cl = dossier::checklist::resolve(&book, &p, &env).expect("checklist");
         let m = Matcher::new(&cl);
         (cl, m)

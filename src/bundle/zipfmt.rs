@@ -1,9 +1,15 @@
 //! Just enough of the ZIP format (PKWARE APPNOTE 6.3) for a bundle: a streaming writer and a
 //! defensive reader, both for stored and deflated entries only.
 //!
-//! The writer is ours rather than the `zip` crate's because a bundle needs the UTF-8 name flag
-//! (general purpose bit 11) on every entry, ASCII or not, and that crate sets it only for
-//! non-ASCII names. Invariants of what it writes: entries in call order; no extra fields, no
+//! The writer is ours rather than the `zip` crate's (which the tests use as an independent
+//! reader) for two reasons, checked against zip 8.6.0: SPEC §7 wants the UTF-8 name flag
+//! (general purpose bit 11) on every entry, and that crate sets it only for names that are not
+//! ASCII (`ZipFileData::flags`: `if self.is_utf8() && !self.is_ascii()`), so `bagit.txt`, the
+//! manifests and every `--ascii-names` entry would lack it; and a scan is stored with the CRC-32
+//! the check computed while it read the file (see `bundle::write`: the bytes are compared
+//! with what was checked as they are copied, so an edited scan is refused), where the crate
+//! computes its own CRC inside `write` and offers no way to compare before the entry is final.
+//! Invariants of what it writes: entries in call order; no extra fields, no
 //! comments, no data descriptors (sizes and CRC-32 are patched into the local header, so the
 //! output must be seekable); every timestamp the same DOS time; every file `-rw-r--r--`;
 //! no ZIP64 (an entry, the archive or the entry count past the classic limits is an error of

@@ -73,14 +73,28 @@ fn char_list(chars: &[char]) -> String {
         .join(", ")
 }
 
+/// A PDF made by the renderer, with the number of pages it laid out (no parsing it back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub bytes: Vec<u8>,
+    pub pages: usize,
+}
+
+impl std::ops::Deref for Rendered {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
 /// The cover sheet of one applicant's bundle (context: see `docs/templates.md`).
-pub fn cover_sheet(ctx: &serde_json::Value, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
+pub fn cover_sheet(ctx: &serde_json::Value, fonts: &Fonts) -> Result<Rendered, RenderError> {
     render(COVER, ctx, fonts)
 }
 
 /// The counter checklist for one or many employees on one day (context: see
 /// `docs/templates.md`).
-pub fn counter_checklist(ctx: &serde_json::Value, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
+pub fn counter_checklist(ctx: &serde_json::Value, fonts: &Fonts) -> Result<Rendered, RenderError> {
     render(CHECKLIST, ctx, fonts)
 }
 
@@ -130,7 +144,7 @@ fn markup_for(template: &str, ctx: &serde_json::Value) -> Result<String, RenderE
         })
 }
 
-fn render(template: &str, ctx: &serde_json::Value, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
+fn render(template: &str, ctx: &serde_json::Value, fonts: &Fonts) -> Result<Rendered, RenderError> {
     let date_text = ctx.get("date").and_then(|d| d.as_str()).unwrap_or_default();
     let date = crate::date::Date::parse(date_text).ok_or_else(|| {
         RenderError::Context(format!(
@@ -147,7 +161,10 @@ fn render(template: &str, ctx: &serde_json::Value, fonts: &Fonts) -> Result<Vec<
     })?;
     let face = fonts.face_for(&layout::all_text(&blocks))?;
     let laid = layout::layout(&blocks, &face);
-    pdf(&laid, &face, date.unix(), &source)
+    Ok(Rendered {
+        bytes: pdf(&laid, &face, date.unix(), &source)?,
+        pages: laid.pages.len(),
+    })
 }
 
 /// Serialises the laid-out pages. `seed` (the markup) decides the subset tag and the trailer

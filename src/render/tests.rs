@@ -439,3 +439,25 @@ fn a_character_beyond_the_subset_falls_back_to_an_installed_cjk_font() {
     .unwrap();
     assert!(cover_sheet(&ctx, &Fonts::from_file(&path, 0).unwrap()).is_err());
 }
+
+#[test]
+fn the_renderer_counts_the_pages_it_laid_out() {
+    for (name, r) in [
+        (
+            "cover-family",
+            cover_sheet(&fixture("cover-family"), &fonts()),
+        ),
+        (
+            "checklist-1",
+            counter_checklist(&fixture("checklist-1"), &fonts()),
+        ),
+    ] {
+        let r = r.unwrap();
+        let parsed = lopdf::Document::load_mem(&r.bytes)
+            .unwrap()
+            .get_pages()
+            .len();
+        assert_eq!(r.pages, parsed, "{name}");
+        assert!(r.pages >= 1, "{name}");
+    }
+}

@@ -18,7 +18,6 @@ pub mod content;
 mod content;
 pub mod matching;
 pub mod sniff;
-mod text;
 mod walk;
 
 use std::collections::HashMap;
@@ -33,30 +32,11 @@ use crate::finding::{Code, Finding};
 use matching::{natural_cmp, Match, Matcher};
 use walk::Found;
 
+pub use content::human_bytes;
 pub use sniff::FileKind;
-pub use text::{render_problems, render_text};
 
-/// Limits on what a scan may be. The size limit is a rulebook setting (SPEC §6).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScanLimits {
-    /// Larger files are refused unread (default 20 MB).
-    pub max_file_bytes: u64,
-    /// Images whose header claims more pixels are refused undecoded (default 100 million:
-    /// an A3 page at 600 dpi is 70 million).
-    pub max_pixels: u64,
-    /// The least resolution, judged against the document's nominal size (default 150 dpi).
-    pub min_dpi: u32,
-}
-
-impl Default for ScanLimits {
-    fn default() -> ScanLimits {
-        ScanLimits {
-            max_file_bytes: 20_000_000,
-            max_pixels: 100_000_000,
-            min_dpi: 150,
-        }
-    }
-}
+/// Limits on what a scan may be (the rulebook's `[limits]`).
+pub use crate::vocab::Limits as ScanLimits;
 
 /// One scan file matched to an item and identified as a JPEG, PNG or PDF.
 #[derive(Debug, Clone, PartialEq, Eq)]

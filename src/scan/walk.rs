@@ -62,9 +62,13 @@ pub fn walk(employee_dir: &Path, findings: &mut Vec<Finding>) -> Vec<Entry> {
             return Vec::new();
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            findings.push(folder_missing(
-                "员工文件夹中没有 scans/ 文件夹 (no scans/ folder)",
-            ));
+            let message = match near_scans_folder(employee_dir) {
+                Some(near) => format!(
+                    "员工文件夹中没有 scans/ 文件夹，但有 {near}/：请把它改名为 scans (no scans/ folder; rename {near}/ to scans)"
+                ),
+                None => "员工文件夹中没有 scans/ 文件夹 (no scans/ folder)".to_string(),
+            };
+            findings.push(folder_missing(&message));
             return Vec::new();
         }
         Err(e) => {
@@ -149,6 +153,21 @@ fn rel_of(employee_dir: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     parts.join("/")
+}
+
+/// A folder of the employee folder that is meant as `scans/` under another name a clerk would
+/// give it (`Scans`, `scan`, `扫描件`, `扫描`, `扫描文件`, `附件`).
+fn near_scans_folder(employee_dir: &Path) -> Option<String> {
+    const NAMES: [&str; 6] = ["scans", "scan", "扫描件", "扫描", "扫描文件", "附件"];
+    let mut found: Vec<String> = std::fs::read_dir(employee_dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| NAMES.contains(&n.trim().to_lowercase().as_str()))
+        .collect();
+    found.sort();
+    found.into_iter().next()
 }
 
 fn target(link: &Path) -> String {

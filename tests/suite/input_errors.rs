@@ -1,7 +1,6 @@
 //! Every kind of bad applicant.toml ends in exit 2 with a message naming the file and the line
 //! or field; rulebook edits take effect with --rules; a broken rulebook is a located error.
-mod common;
-use common::*;
+use crate::common::*;
 
 /// Runs `checklist` on one applicant.toml text and returns (exit code, stderr).
 fn bad(text: &str) -> (i32, String) {
@@ -993,4 +992,47 @@ fn an_employer_key_in_neither_file_is_missing_and_says_where_it_was_looked_for()
     std::fs::remove_file(env.path().join("company.toml")).unwrap();
     let err = stderr(&dossier(&["score", d.to_str().unwrap()]));
     assert!(err.contains("missing table [employer]"), "{err}");
+}
+
+// --- the insurance record --------------------------------------------------------------------
+
+#[test]
+fn insurance_record_mistakes_are_located() {
+    let ins = |s: &str| Applicant::default().insurance(s).text();
+    assert_bad(
+        &ins("months = 12\nyears = 1\nbase_ratio = 1.0\n"),
+        &["insurance", "`months` or `years`, not both"],
+    );
+    assert_bad(
+        &ins("months = 10\n[[insurance.periods]]\nfrom = \"2026-01\"\nbase_ratio = 1.0\n"),
+        &["insurance.months is 10", "cover 11 months"],
+    );
+    assert_bad(
+        &ins("[[insurance.periods]]\nfrom = \"2026-01\"\nbase = 12000\nbase_ratio = 1.0\n"),
+        &["insurance.periods[1]", "one of the two"],
+    );
+    assert_bad(
+        &ins("[[insurance.periods]]\nfrom = \"2025-01\"\nto = \"2025-12\"\nbase_ratio = 1.0\n[[insurance.periods]]\nfrom = \"2025-06\"\nbase_ratio = 1.0\n"),
+        &["overlaps", "applicant.toml:"],
+    );
+    assert_bad(
+        &ins("[[insurance.periods]]\nfrom = \"2026-01\"\nto = \"2027-01\"\nbase_ratio = 1.0\n"),
+        &[
+            "insurance.periods[1]",
+            "after the application month 2026-11",
+        ],
+    );
+    assert_bad(
+        &ins("[[insurance.periods]]\nfrom = \"2026-1\"\nbase_ratio = 1.0\n"),
+        &["insurance.periods[1].from", "YYYY-MM"],
+    );
+    assert_bad(
+        &ins("base_ratio = 1.0\n[[insurance.periods]]\nfrom = \"2026-01\"\nbase_ratio = 1.0\n"),
+        &["insurance.base_ratio is the shorthand"],
+    );
+    assert_bad(&ins("base_ratio = 1.0\n"), &["missing key `months`"]);
+    assert_bad(
+        &ins("months = 400\nbase_ratio = 1.0\n"),
+        &["insurance.months is 400"],
+    );
 }

@@ -1,6 +1,5 @@
 //! The shipped examples work as the README says (they are what a new user runs first).
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::PathBuf;
 
 fn example(p: &str) -> String {
@@ -15,7 +14,7 @@ fn example(p: &str) -> String {
 fn the_complete_example_is_ready() {
     let o = dossier(&["check", &example("zhang-wei")]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
-    assert!(stdout(&o).contains("就绪 (ready)"));
+    assert!(stdout(&o).contains("就绪："));
 }
 
 #[test]
@@ -23,7 +22,7 @@ fn the_batch_example_reports_each_employee_and_a_summary() {
     let o = dossier(&["check", &example("batch")]);
     assert_eq!(code(&o), 1);
     let out = stdout(&o);
-    assert!(out.contains("汇总 (summary)"), "{out}");
+    assert!(out.contains("汇总\n"), "{out}");
     assert!(
         out.contains("chen-jing") && out.contains("缺少「户口簿」"),
         "{out}"

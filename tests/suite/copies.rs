@@ -2,14 +2,11 @@
 //! PDF with independent tools (poppler's pdfimages/pdftotext/pdfinfo, qpdf); `.ci/interop`
 //! installs them and runs these.
 
-mod common;
-#[path = "support/scans.rs"]
-mod scans;
-
+use crate::scans;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 /// ID-1 card size in pixels at 317.5 dpi: exactly 85.6 × 54 mm.
 const CARD_PX: (usize, usize) = (1070, 675);

@@ -5,16 +5,14 @@
 //! each run is measured with wait4 and must stay under 400 MB). Unix only (symlinks, wait4,
 //! SIGKILL).
 #![cfg(unix)]
-mod common;
-#[path = "support/scans.rs"]
-mod scans;
 
+use crate::{common, scans};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Env, DATE};
+use crate::common::{Env, DATE};
 
 const DEADLINE: Duration = Duration::from_secs(30);
 const MAX_RSS_KB: i64 = 400 * 1024;

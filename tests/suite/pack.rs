@@ -1,9 +1,7 @@
 //! pack and verify end to end on the shipped example: a valid, deterministic, private BagIt ZIP
 //! with the cover sheet; not ready means no bundle; verify names what was tampered with.
-mod common;
-#[path = "support/scans.rs"]
-mod scans;
-use common::*;
+use crate::common::*;
+use crate::scans;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -1,7 +1,6 @@
 //! The simulated score: the issue's three reference cases, every points item and every age
 //! band edge.
-mod common;
-use common::*;
+use crate::common::*;
 
 /// A birth date that makes the applicant `age` full years old on the test date (2026-11-26).
 fn born_aged(age: i32) -> String {
@@ -201,6 +200,7 @@ fn insurance_years_and_base_tiers() {
             score(&Applicant::default().insurance(&format!("years = {years}\nbase_ratio = 0.5\n")));
         assert_eq!(points(&v, "insurance-years"), want);
     }
+    // The tiers need 36 of the last 48 months (24 of 36 for the top one): 4 years at the ratio.
     for (base, want) in [
         (0.79, 0),
         (0.8, 25),
@@ -213,7 +213,7 @@ fn insurance_years_and_base_tiers() {
         (5.0, 120),
     ] {
         let (_, v) =
-            score(&Applicant::default().insurance(&format!("years = 1\nbase_ratio = {base}\n")));
+            score(&Applicant::default().insurance(&format!("years = 4\nbase_ratio = {base}\n")));
         assert_eq!(points(&v, "insurance-base"), want, "base {base}");
     }
 }
@@ -409,4 +409,159 @@ fn chinese_words_and_english_codes_give_the_same_checklist_and_score() {
             assert!(points(&v, "spouse-hukou") > 0);
         }
     }
+}
+
+// --- the insurance record and its windows (issue #14) --------------------------------------
+
+/// The audit's first case: 4 months of insurance and a senior title scored 220 and "eligible".
+/// The title needs 6 of the last 12 months at ≥ 1×, the base bonus 36 of the last 48.
+#[test]
+fn four_months_and_a_senior_title_is_120_without_the_title() {
+    let a = Applicant::default()
+        .insurance("months = 4\nbase_ratio = 1.0\n")
+        .extra("[[certificates]]\ntype = \"title\"\nlevel = \"senior\"\nname = \"高级工程师\"");
+    let (_, v) = score(&a);
+    assert_eq!(points(&v, "title"), 0, "{v}");
+    assert_eq!(points(&v, "insurance-base"), 0);
+    assert_eq!(points(&v, "education"), 90);
+    assert_eq!(v["total"], 120);
+}
+
+/// The audit's second case: a fresh graduate with no insurance yet got the 50-point base bonus.
+#[test]
+fn a_fresh_graduate_with_no_months_gets_no_base_bonus() {
+    let a = Applicant::default()
+        .education("level = \"bachelor\"\ndegree = true\nmode = \"full-time\"\ngraduated_on = \"2026-06-30\"\nfresh_graduate = true\n")
+        .insurance("months = 0\nbase_ratio = 1.0\n");
+    let (_, v) = score(&a);
+    assert_eq!(points(&v, "insurance-base"), 0, "{v}");
+    assert_eq!(points(&v, "insurance-years"), 0);
+    assert_eq!(points(&v, "fresh-graduate"), 10);
+}
+
+/// Periods: `n` months at ratio 1.0 then the rest of the last 48 months at 0.5.
+fn record_with_months_at_one(n: i64) -> String {
+    // The application month is 2026-11; the 48-month window starts 2022-12.
+    let start = dossier::date::Month::parse("2022-12").unwrap();
+    let split = start.plus(n);
+    format!(
+        "[[insurance.periods]]\nfrom = \"{start}\"\nto = \"{}\"\nbase_ratio = 1.0\n[[insurance.periods]]\nfrom = \"{split}\"\nbase_ratio = 0.5\n",
+        split.plus(-1)
+    )
+}
+
+#[test]
+fn the_base_bonus_needs_36_of_the_last_48_months() {
+    let (_, v) = score(&Applicant::default().insurance(&record_with_months_at_one(35)));
+    assert_eq!(points(&v, "insurance-base"), 0, "35 of 48: {v}");
+    assert_eq!(
+        points(&v, "insurance-years"),
+        12,
+        "48 months are 4 full years"
+    );
+    let (_, v) = score(&Applicant::default().insurance(&record_with_months_at_one(36)));
+    assert_eq!(points(&v, "insurance-base"), 50, "36 of 48: {v}");
+    // Older months do not count: 36 months at 1.0 that ended 13 months ago leave 35 in the window.
+    let old = "[[insurance.periods]]\nfrom = \"2022-11\"\nto = \"2025-10\"\nbase_ratio = 1.0\n[[insurance.periods]]\nfrom = \"2025-11\"\nbase_ratio = 0.5\n";
+    let (_, v) = score(&Applicant::default().insurance(old));
+    assert_eq!(points(&v, "insurance-base"), 0, "{v}");
+}
+
+#[test]
+fn the_top_base_tier_needs_24_of_the_last_36_months_at_three_times() {
+    let ins = |n: i64| {
+        let start = dossier::date::Month::parse("2023-12").unwrap();
+        format!("[[insurance.periods]]\nfrom = \"2022-12\"\nto = \"2023-11\"\nbase_ratio = 2.0\n[[insurance.periods]]\nfrom = \"{start}\"\nto = \"{}\"\nbase_ratio = 3.0\n[[insurance.periods]]\nfrom = \"{}\"\nbase_ratio = 2.0\n", start.plus(n - 1), start.plus(n))
+    };
+    let (_, v) = score(&Applicant::default().insurance(&ins(23)));
+    assert_eq!(
+        points(&v, "insurance-base"),
+        100,
+        "23 of 36 at 3×: the 2× tier"
+    );
+    let (_, v) = score(&Applicant::default().insurance(&ins(24)));
+    assert_eq!(points(&v, "insurance-base"), 120, "24 of 36 at 3×");
+}
+
+/// A title needs 6 of the last 12 months at ≥ 1× the city's average wage. The base is given in
+/// yuan: 12,250 is above the 2023–24 figure (12,183) and below the 2024–25 one (12,307), so the
+/// months from July 2024 do not count; a period crossing the July boundary is split by it.
+#[test]
+fn a_title_needs_6_of_the_last_12_months_and_july_changes_the_figure() {
+    let title = "[[certificates]]\ntype = \"title\"\nlevel = \"senior\"\nname = \"高级工程师\"";
+    let run = |from: &str| {
+        let a = Applicant::default()
+            .insurance(&format!(
+                "[[insurance.periods]]\nfrom = \"{from}\"\nto = \"2024-12\"\nbase = 12250\n"
+            ))
+            .extra(title);
+        let env = Env::new();
+        let d = env.employee("e", &a.text());
+        let o = dossier(&[
+            "--date",
+            "2024-12-20",
+            "--format",
+            "json",
+            "score",
+            d.to_str().unwrap(),
+        ]);
+        (json(&o), stderr(&o))
+    };
+    let (v, err) = run("2024-01");
+    assert_eq!(
+        points(&v, "title"),
+        140,
+        "January to June 2024: 6 months at ≥ 1×: {v}"
+    );
+    assert!(err.is_empty(), "inside the table, no warning: {err}");
+    let (v, _) = run("2024-02");
+    assert_eq!(points(&v, "title"), 0, "5 months: {v}");
+}
+
+#[test]
+fn a_base_past_the_wage_table_uses_the_last_year_with_a_warning() {
+    let a =
+        Applicant::default().insurance("[[insurance.periods]]\nfrom = \"2022-11\"\nbase = 40000\n");
+    let env = Env::new();
+    let d = env.employee("e", &a.text());
+    let o = dossier(&["--format", "json", "score", d.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(points(&v, "insurance-base"), 120, "{v}");
+    assert_eq!(points(&v, "insurance-years"), 3 * 4);
+    let err = stderr(&o);
+    assert!(
+        err.contains("2026-07") && err.contains("average_wage"),
+        "{err}"
+    );
+    // The 2025–26 figure is not confirmed: said too.
+    assert!(err.contains("not confirmed"), "{err}");
+}
+
+#[test]
+fn a_base_in_yuan_before_the_wage_table_needs_a_ratio() {
+    let a = Applicant::default()
+        .insurance("[[insurance.periods]]\nfrom = \"2018-01\"\nto = \"2018-12\"\nbase = 9000\n[[insurance.periods]]\nfrom = \"2019-01\"\nbase_ratio = 1.0\n");
+    let env = Env::new();
+    let d = env.employee("e", &a.text());
+    let o = dossier(&["score", d.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains("insurance.periods[1]") && err.contains("base_ratio"),
+        "{err}"
+    );
+}
+
+#[test]
+fn years_and_months_are_the_same_record() {
+    let (_, a) = score(&Applicant::default().insurance("years = 5\nbase_ratio = 1.1\n"));
+    let (_, b) = score(&Applicant::default().insurance("months = 60\nbase_ratio = 1.1\n"));
+    let (_, c) = score(
+        &Applicant::default()
+            .insurance("[[insurance.periods]]\nfrom = \"2021-12\"\nbase_ratio = 1.1\n"),
+    );
+    assert_eq!(a, b);
+    assert_eq!(a["total"], c["total"]);
+    assert_eq!(points(&a, "insurance-years"), 15);
 }

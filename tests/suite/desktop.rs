@@ -2,8 +2,7 @@
 //! program is checked and the window is not left waiting when stdin is closed or a pipe; a
 //! double-click without `serve` explains what to do; names Windows cannot use are altered
 //! (bundles) or refused (folders the user names).
-mod common;
-use common::*;
+use crate::common::*;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -18,6 +17,7 @@ fn run_bare(cwd: &Path, args: &[&Path], stdin: Option<&[u8]>) -> Output {
         .current_dir(cwd)
         .env("SOURCE_DATE_EPOCH", "1764201600") // 2026-11-27, as the examples expect
         .env("NO_COLOR", "1")
+        .env_remove("DOSSIER_LANG")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .stdin(if stdin.is_some() {

@@ -1,17 +1,14 @@
 //! The scan check against generated employee folders: a complete folder is ready; each fault
 //! is caught with the right item status and finding code; the folder is never modified.
 
-#[path = "support/scans.rs"]
-mod scans;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::scans::*;
 use dossier::checklist::{Checklist, DocSize};
 use dossier::finding::{Code, Severity};
-use dossier::scan::{check, render_text, CheckReport, FileKind, ItemStatus, ScanLimits};
-use scans::*;
+use dossier::scan::{check, CheckReport, FileKind, ItemStatus, ScanLimits};
 use unicode_normalization::UnicodeNormalization;
 
 /// An employee folder in a temp dir, with files written under `scans/`.
@@ -232,6 +229,23 @@ fn a_missing_item_is_an_error_and_not_ready() {
     assert_eq!(missing.severity, Severity::Error);
     assert!(missing.message.contains("劳动合同"));
     assert_eq!(report.findings.len(), 1, "{:?}", codes(&report));
+}
+
+#[test]
+fn a_scans_folder_under_another_name_is_named_with_the_rename_to_do() {
+    let c = family_checklist();
+    for name in ["扫描件", "Scans", "scan"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::create_dir(dir.path().join(name)).expect("mkdir");
+        let report = check(dir.path(), &c, &ScanLimits::default());
+        let f = &report.findings[0];
+        assert_eq!(f.code, Code::ScansFolderMissing);
+        assert!(
+            f.message.contains(&format!("{name}/")) && f.message.contains("改名为 scans"),
+            "{}",
+            f.message
+        );
+    }
 }
 
 #[test]
@@ -774,7 +788,11 @@ fn the_text_report_groups_by_item_with_marks_files_and_hints() {
     fs::remove_file(f.path().join("scans/子女出生医学证明（1）.png")).expect("rm");
     f.file("stray.jpg", &text_jpeg(CARD.0, CARD.1, 70));
     let report = f.check(&c);
-    let text = render_text(&report, &c);
+    let p = dossier::printer::Printer::plain(
+        dossier::printer::Format::Text,
+        dossier::messages::Lang::En,
+    );
+    let text = dossier::commands::check_text(&p, &report, &c, false);
     assert!(text.contains("✓ 身份证 (id-card)"), "{text}");
     assert!(text.contains("scans/身份证-正面.jpg  [正面]"), "{text}");
     assert!(
@@ -793,7 +811,8 @@ fn the_text_report_groups_by_item_with_marks_files_and_hints() {
         "HR items are not scanned: {text}"
     );
     assert!(
-        text.trim_end().ends_with("(1 errors, 1 warnings)"),
+        text.trim_end()
+            .ends_with("not ready: 1 error(s), 1 warning(s)"),
         "{text}"
     );
 }

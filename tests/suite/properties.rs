@@ -7,18 +7,16 @@
 //!   the same item with the same part;
 //! - pack is deterministic (same folder + SOURCE_DATE_EPOCH → same ZIP and PDF bytes, also from a
 //!   copy of the folder elsewhere), and verify(pack(x)) passes, for generated employee folders.
-mod common;
-#[path = "support/scans.rs"]
-mod scans;
 
+use crate::{common, scans};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::scans::{checklist_of, item, Rng};
 use dossier::checklist::DocSize;
 use dossier::date::Date;
 use dossier::idnum::{check_id, check_uscc, id_check_char, uscc_check_char};
 use dossier::scan::matching::{fold_key, Match, Matcher};
-use scans::{checklist_of, item, Rng};
 use unicode_normalization::UnicodeNormalization;
 
 const USCC_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";

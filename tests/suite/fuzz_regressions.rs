@@ -1,8 +1,7 @@
 //! Inputs that once crashed `dossier` (found by the property tests and the fuzz targets in
 //! `fuzz/`), kept so they never crash again. Each must end in a clear error or finding with the
 //! documented exit code, never a panic.
-mod common;
-use common::*;
+use crate::common::*;
 
 /// `check_id` split the ID at byte 17 before checking the characters: a full-width digit
 /// (3 bytes in UTF-8, as a Chinese IME types it) among the first 17 characters put byte 17

@@ -137,11 +137,130 @@ pub fn dossier_in(cwd: Option<&Path>, args: &[&str]) -> Output {
         c.args(["--date", DATE]);
     }
     c.args(["--color", "never"]).args(args);
-    c.env_remove("SOURCE_DATE_EPOCH").env("NO_COLOR", "1");
+    c.env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("DOSSIER_LANG")
+        .env("NO_COLOR", "1");
     if let Some(d) = cwd {
         c.current_dir(d);
     }
     c.output().expect("run dossier")
+}
+
+/// A run of the real binary, said fluently (after just's `tests/test.rs`):
+/// `Run::new(&["check", dir]).lang("en").stdin("\n").code(1).stdout_has("missing")`.
+/// Hermetic like [`dossier`]: a fixed --date, no colour, no caller's SOURCE_DATE_EPOCH or
+/// DOSSIER_LANG.
+pub struct Run {
+    cmd: Command,
+    stdin: Option<Vec<u8>>,
+}
+
+impl Run {
+    pub fn new(args: &[&str]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_dossier"));
+        if !args.contains(&"--date") {
+            cmd.args(["--date", DATE]);
+        }
+        cmd.args(["--color", "never"]).args(args);
+        cmd.env_remove("SOURCE_DATE_EPOCH")
+            .env_remove("DOSSIER_LANG")
+            .env("NO_COLOR", "1");
+        Run { cmd, stdin: None }
+    }
+
+    /// Runs in folder `d`.
+    pub fn cwd(mut self, d: &Path) -> Run {
+        self.cmd.current_dir(d);
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Run {
+        self.cmd.env(key, value);
+        self
+    }
+
+    /// `--lang` for this run.
+    pub fn lang(mut self, lang: &str) -> Run {
+        self.cmd.args(["--lang", lang]);
+        self
+    }
+
+    /// What standard input holds (default: nothing, closed).
+    pub fn stdin(mut self, s: &str) -> Run {
+        self.stdin = Some(s.as_bytes().to_vec());
+        self
+    }
+
+    pub fn run(mut self) -> Ran {
+        use std::io::Write;
+        use std::process::Stdio;
+        self.cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.cmd.spawn().expect("run dossier");
+        if let Some(mut i) = child.stdin.take() {
+            let _ = i.write_all(self.stdin.as_deref().unwrap_or_default());
+        }
+        Ran(child.wait_with_output().expect("wait for dossier"))
+    }
+
+    /// Runs and asserts the exit code.
+    pub fn code(self, want: i32) -> Ran {
+        let r = self.run();
+        assert_eq!(
+            code(&r.0),
+            want,
+            "stdout:\n{}\nstderr:\n{}",
+            r.stdout(),
+            r.stderr()
+        );
+        r
+    }
+}
+
+/// What a [`Run`] gave.
+pub struct Ran(pub Output);
+
+impl Ran {
+    pub fn stdout(&self) -> String {
+        stdout(&self.0)
+    }
+
+    pub fn stderr(&self) -> String {
+        stderr(&self.0)
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        json(&self.0)
+    }
+
+    pub fn stdout_has(&self, want: &str) -> &Ran {
+        assert!(
+            self.stdout().contains(want),
+            "stdout lacks {want:?}:\n{}",
+            self.stdout()
+        );
+        self
+    }
+
+    pub fn stdout_lacks(&self, unwanted: &str) -> &Ran {
+        assert!(
+            !self.stdout().contains(unwanted),
+            "stdout has {unwanted:?}:\n{}",
+            self.stdout()
+        );
+        self
+    }
+
+    pub fn stderr_has(&self, want: &str) -> &Ran {
+        assert!(
+            self.stderr().contains(want),
+            "stderr lacks {want:?}:\n{}",
+            self.stderr()
+        );
+        self
+    }
 }
 
 pub fn code(o: &Output) -> i32 {

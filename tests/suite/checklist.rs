@@ -1,6 +1,5 @@
 //! The checklist holds the right items, and no others, for each circumstance (issue: core).
-mod common;
-use common::*;
+use crate::common::*;
 
 const BASE: &[&str] = &[
     "hr-introduction-letter",
@@ -319,7 +318,7 @@ fn the_clerks_table_says_which_visit_takes_the_id_copy() {
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/zhang-wei/applicant.toml");
     let profile = Profile::load(&path, &book.district_names(), date).unwrap();
-    let env = rules::Env::new(&profile, date);
+    let env = rules::Env::new(&book, &profile, date).unwrap();
     let c = checklist::resolve(&book, &profile, &env).unwrap();
     let hr = pack::hr_items(&c);
     let id = hr.iter().find(|i| i["label"] == "经办人身份证").unwrap();

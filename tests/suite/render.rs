@@ -16,9 +16,9 @@ fn fixture(name: &str) -> serde_json::Value {
 fn render(name: &str, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
     let ctx = fixture(name);
     if name.starts_with("cover") {
-        cover_sheet(&ctx, fonts)
+        cover_sheet(&ctx, fonts).map(|r| r.bytes)
     } else {
-        counter_checklist(&ctx, fonts)
+        counter_checklist(&ctx, fonts).map(|r| r.bytes)
     }
 }
 

@@ -1,0 +1,99 @@
+//! `dossier init DIR`: a new employee folder with the commented template; never overwrites.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::ExitStatus;
+use crate::error::Error;
+use crate::printer::Printer;
+
+/// The commented `applicant.toml` that `init` writes.
+pub const TEMPLATE: &str = include_str!("../../templates/applicant.toml");
+
+pub(super) fn run(p: &Printer, dir: &Path) -> Result<ExitStatus, Error> {
+    let file = dir.join("applicant.toml");
+    if file.exists() {
+        return Err(Error::Usage(format!(
+            "{} already exists (已存在，不会覆盖): init never overwrites; edit it, or choose a new folder",
+            file.display()
+        )));
+    }
+    // The folder is shared with Windows machines: no name Windows cannot create (CON, "a.").
+    if let Some(problem) = dir
+        .file_name()
+        .and_then(|n| crate::platform::windows_name_problem(&n.to_string_lossy()))
+    {
+        return Err(Error::Usage(format!("{}: {problem}", dir.display())));
+    }
+    create_private_dir(dir)?;
+    create_private_dir(&dir.join("scans"))?;
+    write_new_private(&file, TEMPLATE.as_bytes())?;
+    if p.is_json() {
+        p.json(&serde_json::json!({"folder": dir, "created": [file, dir.join("scans")]}));
+    } else if !p.quiet {
+        let w = p.words();
+        p.line(&(w.created)(
+            &p.input(crate::printer::Tone::Plain, &file.display().to_string()),
+            &p.input(
+                crate::printer::Tone::Plain,
+                &dir.join("scans").display().to_string(),
+            ),
+        ));
+        let cmd = format!(
+            "dossier checklist {}",
+            crate::text::escape(&shell_arg(&dir.display().to_string()))
+        );
+        p.line(&(w.next_step)(&cmd));
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// A path as it must be typed in a shell to be one argument: quoted when it holds a space or a
+/// character the shell would interpret, so a suggested command can be copied as it is.
+fn shell_arg(s: &str) -> String {
+    let plain = |c: char| c.is_alphanumeric() || "/._-+,:@%".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_string()
+    } else if !s.contains(['"', '$', '`', '\\', '!']) {
+        format!("\"{s}\"")
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), Error> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    let existed = dir.exists();
+    b.create(dir).map_err(|e| Error::io(dir, &e))?;
+    if existed {
+        return Ok(()); // an existing folder's permissions are the clerk's
+    }
+    crate::platform::restrict_new_dir(dir).map_err(|e| Error::io(dir, &e))
+}
+
+/// Creates a new file readable only by its owner; fails if it exists.
+fn write_new_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let mut f = o.open(path).map_err(|e| Error::io(path, &e))?;
+    crate::platform::restrict_file(&f, path).map_err(|e| Error::io(path, &e))?;
+    f.write_all(bytes).map_err(|e| Error::io(path, &e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_arg;
+
+    #[test]
+    fn suggested_paths_are_one_shell_argument() {
+        assert_eq!(shell_arg("emp/张伟"), "emp/张伟");
+        assert_eq!(shell_arg("my emp"), "\"my emp\"");
+        assert_eq!(shell_arg("a$b"), "'a$b'");
+        assert_eq!(shell_arg("it's $x"), "'it'\\''s $x'");
+    }
+}

@@ -1,0 +1,794 @@
+//! The department: every front door's view of one or many employee folders (SPEC §2's batches).
+//!
+//! Finds the employees of the folders given (a batch folder, several folders, natural order:
+//! `emp2` before `emp10`), loads their profiles, marks the same ID number twice and two bundles
+//! that would share a name, and checks, scores or packs one employee or all of them. It returns
+//! data — per-employee [`Outcome`]s with their findings — and never prints: the command line,
+//! the web page and the roster each present the same results their own way.
+//!
+//! Invariants: results come back in folder order whatever order the parallel work finished in;
+//! a broken employee stops the work only when it is the only one asked for (the caller gets the
+//! [`Error`]); in a batch it is an [`Outcome::Broken`] among the others.
+
+use std::path::{Path, PathBuf};
+
+use crate::checklist::{self, Checklist};
+use crate::date::Date;
+use crate::error::Error;
+use crate::finding::{Code, Finding};
+use crate::profile::Profile;
+use crate::rules::{Env, Rulebook};
+use crate::scan::CheckReport;
+use crate::score::{self, Score};
+
+/// What every employee of a run shares: the rulebook and the application date.
+pub struct Context {
+    pub book: Rulebook,
+    pub date: Date,
+}
+
+/// One employee folder to process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Employee {
+    pub dir: PathBuf,
+    /// The folder's name (its path when two folders of a run share a name): how reports name
+    /// the employee, also when `applicant.toml` is broken.
+    pub folder: String,
+    /// Why this folder, one of several given, cannot be used (missing, not a folder …): it is
+    /// reported like a broken employee.
+    pub unusable: Option<String>,
+}
+
+/// The employees of the folders given, and whether failures are reported per employee (a
+/// batch or several folders) rather than stopping the command.
+pub fn discover(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
+    let mut out = Vec::new();
+    let mut batch = dirs.len() > 1;
+    for dir in dirs {
+        match employees_in(dir, &mut out) {
+            Ok(is_batch) => batch |= is_batch,
+            // Several folders behave as a batch: one that cannot be used is reported by name
+            // among the others, which are still processed.
+            Err(e) if dirs.len() > 1 => out.push(Employee {
+                dir: dir.clone(),
+                folder: dir.display().to_string(),
+                unusable: Some(e.to_string()),
+            }),
+            Err(e) => return Err(e),
+        }
+    }
+    // Folders are named by their last component; two alike (a/张伟 and b/张伟) by their path.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for e in &out {
+        *seen.entry(e.folder.clone()).or_default() += 1;
+    }
+    for e in &mut out {
+        if seen[&e.folder] > 1 {
+            e.folder = e.dir.display().to_string();
+        }
+    }
+    Ok((out, batch))
+}
+
+/// The employee folder `path` sits directly in (for a path that is not one itself: its
+/// applicant.toml or its scans/ folder).
+fn employee_above(path: &Path) -> Option<PathBuf> {
+    let parent = match path.parent() {
+        Some(p) if p.as_os_str().is_empty() => Path::new("."),
+        Some(p) => p,
+        None => return None,
+    };
+    parent
+        .join("applicant.toml")
+        .is_file()
+        .then(|| parent.to_path_buf())
+}
+
+/// The employees of one folder given, appended to `out`; whether it is a batch.
+fn employees_in(dir: &Path, out: &mut Vec<Employee>) -> Result<bool, Error> {
+    let meta = std::fs::metadata(dir).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => missing_folder(dir),
+        _ => Error::io(dir, &e),
+    })?;
+    // The clerk gave applicant.toml or scans/ itself (dragged into the terminal, say).
+    let inside = |dir: &Path| {
+        employee_above(dir).map(|parent| Error::Folder {
+            path: dir.to_path_buf(),
+            message: format!(
+                "is inside an employee folder (在员工文件夹之内): give the folder itself, {}",
+                parent.display()
+            ),
+        })
+    };
+    if !meta.is_dir() {
+        if let Some(e) = inside(dir) {
+            return Err(e);
+        }
+        return Err(Error::Folder {
+            path: dir.to_path_buf(),
+            message:
+                "is not a folder: give an employee folder (with applicant.toml) or a folder of them"
+                    .into(),
+        });
+    }
+    if dir.join("applicant.toml").exists() {
+        out.push(employee(dir));
+        return Ok(false);
+    }
+    let mut subs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, &e))?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .filter(|p| p.join("applicant.toml").exists() || looks_like_employee(p))
+        .collect();
+    if !subs.iter().any(|p| p.join("applicant.toml").exists()) {
+        if let Some(e) = inside(dir) {
+            return Err(e);
+        }
+        if looks_like_employee(dir) {
+            // An employee folder whose applicant.toml is missing or misnamed
+            // (applicant.toml.txt): loading it says which, as it does in a batch.
+            out.push(employee(dir));
+            return Ok(false);
+        }
+        return Err(Error::Folder {
+            path: dir.to_path_buf(),
+            message: "holds no applicant.toml, and no sub-folder holds one (没有找到 applicant.toml): run `dossier init DIR` to start an employee folder".into(),
+        });
+    }
+    subs.sort_by(|a, b| natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()));
+    out.extend(subs.iter().map(|d| employee(d)));
+    Ok(true)
+}
+
+fn employee(dir: &Path) -> Employee {
+    Employee {
+        dir: dir.to_path_buf(),
+        folder: folder_name(dir),
+        unusable: None,
+    }
+}
+
+/// A folder that does not exist, with the nearest existing sibling suggested (a typo in a name).
+fn missing_folder(dir: &Path) -> Error {
+    let parent = match dir.parent() {
+        Some(p) if p.as_os_str().is_empty() => Path::new("."),
+        Some(p) => p,
+        None => Path::new("."),
+    };
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let near = std::fs::read_dir(parent).ok().and_then(|rd| {
+        rd.filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .map(|n| (strsim::levenshtein(&n, &name), n))
+            .filter(|(d, n)| *d <= (name.chars().count().max(n.chars().count()) / 3).max(1))
+            .min()
+            .map(|(_, n)| n)
+    });
+    let hint = match near {
+        Some(n) => format!(
+            "no such folder (文件夹不存在); did you mean {}?",
+            parent.join(n).display()
+        ),
+        None => "no such folder (文件夹不存在)".to_string(),
+    };
+    Error::Folder {
+        path: dir.to_path_buf(),
+        message: hint,
+    }
+}
+
+/// Compares names as a person reads them: runs of digits by their value (`emp2` before `emp10`).
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut a, mut b) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        match (a.peek().copied(), b.peek().copied()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let take = |it: &mut std::iter::Peekable<std::str::Chars<'_>>| {
+                    let mut s = String::new();
+                    while let Some(c) = it.peek().copied().filter(char::is_ascii_digit) {
+                        s.push(c);
+                        it.next();
+                    }
+                    s
+                };
+                let (na, nb) = (take(&mut a), take(&mut b));
+                let (ta, tb) = (na.trim_start_matches('0'), nb.trim_start_matches('0'));
+                let o = ta
+                    .len()
+                    .cmp(&tb.len())
+                    .then_with(|| ta.cmp(tb))
+                    .then_with(|| na.len().cmp(&nb.len()));
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            (Some(x), Some(y)) => {
+                if x != y {
+                    return x.cmp(&y);
+                }
+                a.next();
+                b.next();
+            }
+        }
+    }
+}
+
+/// A sub-folder of a batch without `applicant.toml` that is still meant as an employee: it has
+/// `scans/`, or a file named nearly so (`Applicant.toml`, `applicant.toml.txt` from Windows).
+/// Such a folder is reported, never silently skipped.
+fn looks_like_employee(dir: &Path) -> bool {
+    dir.join("scans").is_dir() || !near_applicant_files(dir).is_empty()
+}
+
+fn near_applicant_files(dir: &Path) -> Vec<String> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut v: Vec<String> = rd
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.to_lowercase().starts_with("applicant") && n != "applicant.toml")
+        .collect();
+    v.sort();
+    v
+}
+
+fn folder_name(dir: &Path) -> String {
+    std::fs::canonicalize(dir)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| dir.display().to_string())
+}
+
+/// An employee's profile and the applicant-specific views of the rulebook.
+pub struct Loaded {
+    pub profile: Profile,
+    pub env: Env,
+    pub checklist: Checklist,
+    /// The other folders of the batch with the same ID number (comma-separated), if any.
+    pub duplicate_of: Option<String>,
+    /// The earlier folders of the batch whose bundle would have the same file name (same name,
+    /// same last 4 of the ID number, another person), if any: `pack` must not write this one
+    /// over theirs.
+    pub same_bundle_name_as: Option<String>,
+}
+
+/// Reads an employee's `applicant.toml`.
+pub fn load_profile(ctx: &Context, e: &Employee) -> Result<Profile, Error> {
+    if let Some(why) = &e.unusable {
+        return Err(Error::Other(why.clone()));
+    }
+    let path = e.dir.join("applicant.toml");
+    if !path.exists() {
+        let near = near_applicant_files(&e.dir);
+        let hint = if near.is_empty() {
+            "run `dossier init` on this folder for a template".to_string()
+        } else {
+            format!(
+                "found {}: rename it to applicant.toml (文件名须为 applicant.toml)",
+                near.join(", ")
+            )
+        };
+        return Err(Error::Folder {
+            path: path.clone(),
+            message: format!("missing (缺少 applicant.toml); {hint}"),
+        });
+    }
+    Profile::load(&path, &ctx.book.district_names(), ctx.date)
+}
+
+/// The applicant's derived values and checklist.
+pub fn load(ctx: &Context, profile: Profile) -> Result<Loaded, Error> {
+    let env = Env::new(&ctx.book, &profile, ctx.date)
+        .map_err(|message| Error::Other(format!("applicant.toml: {message}")))?;
+    let checklist =
+        checklist::resolve(&ctx.book, &profile, &env).map_err(|message| Error::Evaluation {
+            path: ctx.book.path.clone(),
+            message,
+        })?;
+    Ok(Loaded {
+        profile,
+        env,
+        checklist,
+        duplicate_of: None,
+        same_bundle_name_as: None,
+    })
+}
+
+/// The same ID number in another folder of the batch, as the error that stops `checklist` and
+/// `score` for this employee (`check` and `pack` report it as a finding instead).
+pub fn refuse_duplicate(e: &Employee, l: &Loaded) -> Result<(), Error> {
+    match &l.duplicate_of {
+        Some(others) => Err(Error::Folder {
+            path: e.dir.join("applicant.toml"),
+            message: format!(
+                "the same ID number {} is also in {others} (同一身份证号只能申请一次): keep one folder per person",
+                l.checklist.applicant.id_masked
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The simulated score of a loaded employee; a rule that cannot be evaluated names the rulebook.
+pub fn score_of(ctx: &Context, l: &Loaded) -> Result<Score, Error> {
+    score::score(&ctx.book, &l.profile, &l.env).map_err(|message| Error::Evaluation {
+        path: ctx.book.path.clone(),
+        message,
+    })
+}
+
+/// What happened to one employee.
+pub enum Outcome<T> {
+    Done(T),
+    Broken(Error),
+}
+
+/// Every employee of a run with what happened to it, in folder order.
+pub type Results<T> = Vec<(Employee, Outcome<T>)>;
+
+/// Hears of the progress of a run (the command line's progress bar; nothing elsewhere).
+pub trait Progress: Sync {
+    /// The run covers `total` employees; `batch`: several of them, or a batch folder.
+    fn begin(&self, _total: usize, _batch: bool) {}
+    /// The work on `folder` begins.
+    fn start(&self, _folder: &str) {}
+    /// `n` more bytes were written (pack).
+    fn add_bytes(&self, _n: u64) {}
+    /// One more employee is done.
+    fn done(&self) {}
+    /// Something about an input file to tell the clerk that does not stop the work (a GBK
+    /// `applicant.toml` read as GB 18030, say).
+    fn warning(&self, _folder: &str, _path: &Path, _message: &str) {}
+}
+
+/// No one listens.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// Loads every employee and applies `f`, employees in parallel, results in folder order. A
+/// broken employee stops the run only when it is the only one (the error is returned); in a
+/// batch it is reported by folder name and the others go on. The same ID number in two folders
+/// is marked on both ([`Loaded::duplicate_of`]): one ID registers once.
+pub fn each<T: Send>(
+    ctx: &Context,
+    dirs: &[PathBuf],
+    progress: &dyn Progress,
+    f: impl Fn(&Employee, &Loaded) -> Result<T, Error> + Sync,
+) -> Result<(Results<T>, bool), Error> {
+    let (emps, batch) = discover(dirs)?;
+    each_of(ctx, emps, batch, progress, f).map(|r| (r, batch))
+}
+
+/// [`each`] over employees already found.
+pub fn each_of<T: Send>(
+    ctx: &Context,
+    emps: Vec<Employee>,
+    batch: bool,
+    progress: &dyn Progress,
+    f: impl Fn(&Employee, &Loaded) -> Result<T, Error> + Sync,
+) -> Result<Results<T>, Error> {
+    use rayon::prelude::*;
+    // Profiles first, for the duplicate-ID check across the batch; each checklist is made when
+    // its employee's turn comes and dropped after, so memory does not grow with the batch.
+    let loaded: Vec<Result<Profile, Error>> =
+        emps.par_iter().map(|e| load_profile(ctx, e)).collect();
+    for (e, p) in emps.iter().zip(&loaded) {
+        if let Ok(p) = p {
+            for w in &p.warnings {
+                progress.warning(&e.folder, &e.dir.join("applicant.toml"), w);
+            }
+        }
+    }
+    if !batch {
+        if let Some(Err(_)) = loaded.first() {
+            let err = loaded.into_iter().next().and_then(Result::err);
+            return Err(err.unwrap_or_else(|| Error::Other("no employee".into())));
+        }
+    }
+    let marks = batch_marks(&emps, &loaded);
+    progress.begin(emps.len(), batch);
+    let out: Results<T> = emps
+        .into_par_iter()
+        .zip(loaded)
+        .zip(marks)
+        .map(|((e, l), (duplicate_of, same_bundle_name_as))| {
+            progress.start(&e.folder);
+            let r = l.and_then(|p| {
+                let mut l = load(ctx, p)?;
+                for w in &l.env.warnings {
+                    progress.warning(&e.folder, &e.dir.join("applicant.toml"), w);
+                }
+                l.duplicate_of = duplicate_of;
+                l.same_bundle_name_as = same_bundle_name_as;
+                f(&e, &l)
+            });
+            progress.done();
+            let outcome = match r {
+                Ok(v) => Outcome::Done(v),
+                Err(err) => Outcome::Broken(err),
+            };
+            (e, outcome)
+        })
+        .collect();
+    if !batch {
+        if let Some((_, Outcome::Broken(_))) = out.first() {
+            if let Some((_, Outcome::Broken(err))) = out.into_iter().next() {
+                return Err(err);
+            }
+            unreachable!("checked above");
+        }
+    }
+    Ok(out)
+}
+
+/// For each employee: the other folders with the same ID number, and the earlier folders of
+/// another person whose bundle would have the same name. Linear in the number of employees.
+fn batch_marks(
+    emps: &[Employee],
+    loaded: &[Result<Profile, Error>],
+) -> Vec<(Option<String>, Option<String>)> {
+    type ByKey = std::collections::HashMap<String, Vec<usize>>;
+    let (mut by_id, mut by_stem) = (ByKey::new(), ByKey::new());
+    for (i, l) in loaded.iter().enumerate() {
+        if let Ok(p) = l {
+            by_id
+                .entry(p.applicant.id_number.clone())
+                .or_default()
+                .push(i);
+            by_stem.entry(p.file_stem()).or_default().push(i);
+        }
+    }
+    // The other folders under the same key. With `earlier_person`: only folders before this
+    // one, of another person (the same ID number is reported as a duplicate already).
+    let others = |by: &ByKey, i: usize, key: &str, earlier_person: bool| -> Option<String> {
+        let id_of = |j: usize| loaded[j].as_ref().ok().map(|p| &p.applicant.id_number);
+        let others: Vec<&str> = by
+            .get(key)?
+            .iter()
+            .filter(|&&j| j != i && !(earlier_person && (j > i || id_of(j) == id_of(i))))
+            .map(|&j| emps[j].folder.as_str())
+            .collect();
+        (!others.is_empty()).then(|| others.join(", "))
+    };
+    loaded
+        .iter()
+        .enumerate()
+        .map(|(i, l)| match l {
+            Ok(p) => (
+                others(&by_id, i, &p.applicant.id_number, false),
+                others(&by_stem, i, &p.file_stem(), true),
+            ),
+            Err(_) => (None, None),
+        })
+        .collect()
+}
+
+/// One employee's check: the scan report, with the applicant-level findings (the same ID number
+/// in another folder of the batch, score below the standard, a veto, an expired residence
+/// permit) added, and the score.
+pub fn check_employee(
+    ctx: &Context,
+    e: &Employee,
+    l: &Loaded,
+) -> Result<(CheckReport, Score), Error> {
+    let sc = score_of(ctx, l)?;
+    let mut report = crate::scan::check(&e.dir, &l.checklist, &ctx.book.limits);
+    report.findings.extend(applicant_findings(ctx.date, l, &sc));
+    report.ready = report.ready && !report.findings.iter().any(Finding::is_error);
+    Ok((report, sc))
+}
+
+/// The findings about the applicant rather than a scan: the same ID number in another folder,
+/// a veto, a score below the standard, an expired residence permit.
+pub fn applicant_findings(date: Date, l: &Loaded, sc: &Score) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(others) = &l.duplicate_of {
+        out.push(
+            Finding::new(
+                Code::DuplicateIdNumber,
+                format!(
+                    "身份证号 {} 与 {others} 相同：同一身份证号只能申请一次 (the same ID number is also in {others})",
+                    l.checklist.applicant.id_masked
+                ),
+                "改正填错的 id_number；每人只保留一个文件夹 (keep one folder per person)",
+            )
+            .with_path("applicant.toml"),
+        );
+    }
+    if !sc.vetoes.is_empty() {
+        let labels: Vec<&str> = sc.vetoes.iter().map(|v| v.label.as_str()).collect();
+        out.push(Finding::new(
+            Code::Vetoed,
+            format!("一票否决：{} (a one-vote veto applies)", labels.join("、")),
+            "不能申请积分；核实 applicant.toml 的 [deductions] 是否填写正确",
+        ));
+    } else if sc.total < sc.standard {
+        out.push(Finding::new(
+            Code::BelowStandard,
+            format!(
+                "模拟积分 {} 分，未达到标准分 {} 分 (below the standard score)",
+                sc.total, sc.standard
+            ),
+            "未达到标准分的申请窗口不予受理；运行 `dossier score` 查看各项得分",
+        ));
+    }
+    if let Some(expires) = l.profile.applicant.permit_expires {
+        if expires < date {
+            out.push(
+                Finding::new(
+                    Code::PermitExpired,
+                    format!("上海市居住证已于 {expires} 过期 (the residence permit expired)"),
+                    "先办理居住证签注或续办，再更新 applicant.toml 的 permit_expires",
+                )
+                .with_path("applicant.toml"),
+            );
+        }
+    }
+    out
+}
+
+/// A checked employee: the check report with its checklist and score.
+pub struct Checked {
+    pub report: CheckReport,
+    pub checklist: Checklist,
+    pub score: Score,
+}
+
+/// Checks every employee of the folders given.
+pub fn check_all(
+    ctx: &Context,
+    dirs: &[PathBuf],
+    progress: &dyn Progress,
+) -> Result<(Results<Checked>, bool), Error> {
+    each(ctx, dirs, progress, |e, l| {
+        let (report, score) = check_employee(ctx, e, l)?;
+        Ok(Checked {
+            report,
+            checklist: l.checklist.clone(),
+            score,
+        })
+    })
+}
+
+/// Scores every employee of the folders given (the same ID twice is an error for both).
+pub fn score_all(
+    ctx: &Context,
+    dirs: &[PathBuf],
+    progress: &dyn Progress,
+) -> Result<(Results<Score>, bool), Error> {
+    each(ctx, dirs, progress, |e, l| {
+        refuse_duplicate(e, l)?;
+        score_of(ctx, l)
+    })
+}
+
+/// What the checklist of one employee needs: the checklist, the score (the counter checklist
+/// leaves out those below the standard) and the employer and HR blocks of the PDF.
+pub struct Listed {
+    pub checklist: Checklist,
+    pub score: Score,
+    pub employer: serde_json::Value,
+    pub hr: serde_json::Value,
+}
+
+/// The checklist of every employee of the folders given.
+pub fn checklist_all(
+    ctx: &Context,
+    dirs: &[PathBuf],
+    progress: &dyn Progress,
+) -> Result<(Results<Listed>, bool), Error> {
+    each(ctx, dirs, progress, |e, l| {
+        refuse_duplicate(e, l)?;
+        Ok(Listed {
+            checklist: l.checklist.clone(),
+            score: score_of(ctx, l)?,
+            employer: crate::pack::employer(&l.profile),
+            hr: crate::pack::hr(&l.profile),
+        })
+    })
+}
+
+/// What pack did for one employee.
+pub enum PackResult {
+    /// What the summary needs of a packed employee (the report and checklist are dropped, so a
+    /// batch holds a few hundred bytes per packed employee).
+    Packed(
+        crate::pack::Packed,
+        checklist::ApplicantSummary,
+        Vec<Finding>,
+    ),
+    NotReady(CheckReport, Checklist),
+}
+
+/// Checks, then packs every ready employee of the folders given into `opts.out`.
+pub fn pack_all(
+    ctx: &Context,
+    dirs: &[PathBuf],
+    opts: &crate::pack::PackOptions,
+    copies: bool,
+    fonts: &crate::render::Fonts,
+    progress: &dyn Progress,
+) -> Result<(Results<PackResult>, bool), Error> {
+    crate::pack::check_out_dir(&opts.out)?;
+    each(ctx, dirs, progress, |e, l| {
+        let (report, sc) = check_employee(ctx, e, l)?;
+        if !report.ready {
+            return Ok(PackResult::NotReady(report, l.checklist.clone()));
+        }
+        if let Some(first) = &l.same_bundle_name_as {
+            // Same name and same last 4 of the ID: --force would write one over the other.
+            return Err(Error::Folder {
+                path: e.dir.clone(),
+                message: format!(
+                    "its bundle would be named {}.zip like the one of {first} (同名且身份证后四位相同，不能放在同一个输出文件夹): pack it on its own with another -o folder",
+                    l.profile.file_stem()
+                ),
+            });
+        }
+        let packed = crate::pack::write(&l.profile, &l.checklist, &report, &sc, opts, |ctx| {
+            Ok(crate::render::cover_sheet(ctx, fonts)?)
+        })?;
+        progress.add_bytes(packed.bytes);
+        if copies {
+            // Beside the bundle, named like it; replaced like the cover sheet.
+            let plan = crate::copies::plan(&l.checklist, &report, None);
+            if !plan.sheets.is_empty() {
+                let bytes =
+                    crate::render::copies::copies_pdf(&[plan], &copies_options(ctx), fonts)?;
+                crate::bundle::write_atomic(
+                    &opts.out,
+                    &format!("{}-复印件.pdf", l.profile.file_stem()),
+                    &bytes,
+                    true,
+                )?;
+            }
+        }
+        Ok(PackResult::Packed(
+            packed,
+            l.checklist.applicant.clone(),
+            report.findings,
+        ))
+    })
+}
+
+/// How the photocopies of this run are printed.
+pub fn copies_options(ctx: &Context) -> crate::render::copies::CopiesOptions {
+    crate::render::copies::CopiesOptions {
+        date: ctx.date,
+        max_file_bytes: ctx.book.limits.max_file_bytes,
+        max_pixels: ctx.book.limits.max_pixels,
+    }
+}
+
+/// The counter visit a `--visit` argument names (0-based): its number or its id.
+pub fn visit_arg(ctx: &Context, visit: Option<&str>) -> Result<Option<usize>, Error> {
+    let visits: Vec<(&str, &str)> = ctx
+        .book
+        .visits
+        .iter()
+        .map(|v| (v.id.as_str(), v.label.as_str()))
+        .collect();
+    visit
+        .map(|v| crate::copies::resolve_visit(&visits, v).map_err(Error::Usage))
+        .transpose()
+}
+
+/// The photocopies of one employee, or why there are none (the first error of the check).
+pub enum CopiesResult {
+    Ready(crate::copies::EmployeeCopies),
+    NotReady(String),
+}
+
+/// The photocopies of every ready employee of the folders given (one visit, or all).
+pub fn copies_all(
+    ctx: &Context,
+    dirs: &[PathBuf],
+    visit: Option<usize>,
+    progress: &dyn Progress,
+) -> Result<(Results<CopiesResult>, bool), Error> {
+    each(ctx, dirs, progress, |e, l| {
+        let (report, _) = check_employee(ctx, e, l)?;
+        if !report.ready {
+            let why = report
+                .findings
+                .iter()
+                .find(|f| f.is_error())
+                .map(|f| f.message.clone())
+                .unwrap_or_default();
+            return Ok(CopiesResult::NotReady(why));
+        }
+        Ok(CopiesResult::Ready(crate::copies::plan(
+            &l.checklist,
+            &report,
+            visit,
+        )))
+    })
+}
+
+/// An employee left out of the counter checklist, and why.
+pub struct LeftOut {
+    pub folder: String,
+    pub total: i64,
+    pub standard: i64,
+}
+
+/// The counter checklist PDF of the employees listed (SPEC §8): those below the standard or
+/// vetoed are left out (and returned); with none left it is an error, nothing is made.
+pub fn counter_checklist(
+    ctx: &Context,
+    listed: &Results<Listed>,
+    fonts: &crate::render::Fonts,
+) -> Result<(Vec<u8>, usize, Vec<LeftOut>), Error> {
+    let mut employees = Vec::new();
+    let mut left_out = Vec::new();
+    let mut first = None;
+    for (e, r) in listed {
+        let Outcome::Done(d) = r else { continue };
+        if !d.score.eligible {
+            left_out.push(LeftOut {
+                folder: e.folder.clone(),
+                total: d.score.total,
+                standard: d.score.standard,
+            });
+            continue;
+        }
+        first.get_or_insert(d);
+        employees.push(counter_employee(d));
+    }
+    let Some(first) = first else {
+        return Err(Error::Usage(
+            "no employee can be filed: the counter checklist would be empty (nothing written)"
+                .into(),
+        ));
+    };
+    let count = employees.len();
+    let ctx = serde_json::json!({
+        "date": ctx.date.to_string(),
+        "tool_version": crate::pack::TOOL_VERSION,
+        "rulebook": first.checklist.rulebook,
+        "hr": first.hr,
+        "hr_items": crate::pack::hr_items(&first.checklist),
+        "employees": employees,
+    });
+    let bytes = crate::render::counter_checklist(&ctx, fonts)?.bytes;
+    Ok((bytes, count, left_out))
+}
+
+fn counter_employee(d: &Listed) -> serde_json::Value {
+    let c = &d.checklist;
+    // Items are numbered in checklist order among the applicant's own documents.
+    let applicant_items: Vec<&str> = c
+        .items
+        .iter()
+        .filter(|i| i.holder == crate::checklist::Holder::Applicant)
+        .map(|i| i.slug.as_str())
+        .collect();
+    let visits = crate::pack::visits_context(c, |i| {
+        let no = applicant_items
+            .iter()
+            .position(|s| *s == i.slug)
+            .map(|p| p + 1);
+        serde_json::json!({"no": no, "slug": i.slug, "label": i.label, "copies": i.copies,
+                           "original": i.original, "reason": i.reason})
+    });
+    serde_json::json!({
+        "applicant": c.applicant, "employer": d.employer, "center": c.center,
+        "center_address": c.center_address,
+        "score": crate::pack::score_summary(&d.score),
+        "visits": visits,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,213 @@
+//! The words of the text output, one catalogue per language (`--lang zh|en`, `DOSSIER_LANG`).
+//!
+//! Every word the commands print of their own is here, once per language, so a line is never
+//! printed twice in two languages and a translation is one place to edit. Findings and errors
+//! carry their own words in both languages ([`crate::finding::Text`]). JSON output and finding
+//! codes never depend on the language.
+
+/// The language of the text output.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// `zh` or `en` (also `zh-CN`, `en_US.UTF-8` …, as a locale variable would say it).
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if s.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    pub fn words(self) -> &'static Words {
+        match self {
+            Lang::Zh => &ZH,
+            Lang::En => &EN,
+        }
+    }
+}
+
+/// The catalogue: fixed words, and functions for the words that carry figures.
+pub struct Words {
+    pub ready: &'static str,
+    pub not_ready: &'static str,
+    pub packed: &'static str,
+    pub broken: &'static str,
+    pub error: &'static str,
+    pub warning: &'static str,
+    pub counter: &'static str,
+    pub rulebook: &'static str,
+    pub visit: fn(usize, &str) -> String,
+    pub scan_pages: fn(u32) -> String,
+    pub or_one_page: fn(&str) -> String,
+    pub original: &'static str,
+    pub original_and_copies: fn(u32) -> String,
+    pub copies: fn(u32) -> String,
+    pub hr_brings: &'static str,
+    pub list_sep: &'static str,
+    pub simulated_score: &'static str,
+    pub raw_not_counted: fn(i64) -> String,
+    pub veto: &'static str,
+    pub reaches_standard: &'static str,
+    pub vetoed: &'static str,
+    pub below_by: fn(i64) -> String,
+    pub total: &'static str,
+    pub standard: &'static str,
+    pub optional_missing: &'static str,
+    pub missing: &'static str,
+    pub pages: fn(u32) -> String,
+    pub other_files: &'static str,
+    pub errors_warnings: fn(usize, usize) -> String,
+    pub not_packed: &'static str,
+    pub packed_detail: fn(usize, f64, &str) -> String,
+    pub verified: fn(usize, u64) -> String,
+    pub does_not_verify: fn(usize) -> String,
+    pub pack_again: &'static str,
+    pub summary: &'static str,
+    pub total_people: fn(usize, &str) -> String,
+    pub left_out: fn(i64, i64) -> String,
+    pub counter_written: fn(&str, usize, usize) -> String,
+    pub copies_left_out: &'static str,
+    pub no_copies_nobody_ready: &'static str,
+    pub no_copies_no_item: &'static str,
+    pub copies_written: fn(&str, usize, usize, f64) -> String,
+    pub created: fn(&str, &str) -> String,
+    pub next_step: fn(&str) -> String,
+}
+
+pub static ZH: Words = Words {
+    ready: "就绪",
+    not_ready: "未就绪",
+    packed: "已打包",
+    broken: "出错",
+    error: "错误",
+    warning: "警告",
+    counter: "受理点",
+    rulebook: "规则",
+    visit: |n, label| format!("第 {n} 次 · {label}"),
+    scan_pages: |n| format!("扫描 {n} 页"),
+    or_one_page: |c| format!("，或 1 页（{c}）"),
+    original: "原件",
+    original_and_copies: |n| format!("原件 + 复印件 {n} 份"),
+    copies: |n| format!("复印件 {n} 份"),
+    hr_brings: "经办人带",
+    list_sep: "、",
+    simulated_score: "模拟积分",
+    raw_not_counted: |raw| format!("本项 {raw} 分不计："),
+    veto: "一票否决",
+    reaches_standard: "✓ 达到标准分",
+    vetoed: "✗ 一票否决，不能申请",
+    below_by: |n| format!("✗ 未达到标准分，还差 {n} 分"),
+    total: "合计",
+    standard: "标准分",
+    optional_missing: "可选，未提供",
+    missing: "缺少",
+    pages: |n| format!("{n} 页"),
+    other_files: "其他文件",
+    errors_warnings: |e, w| format!("{e} 个错误，{w} 个警告"),
+    not_packed: "未就绪，未打包",
+    packed_detail: |files, mb, fp| format!("{files} 个文件，{mb:.1} MB，指纹 {fp}…"),
+    verified: |files, bytes| format!("{files} 个文件，{bytes} 字节，校验通过"),
+    does_not_verify: |n| format!("{n} 处问题，校验未通过"),
+    pack_again: "→ 材料包与打包时不一致（文件被改动、删除或添加），不要提交；用 `dossier pack --force` 重新打包",
+    summary: "汇总",
+    total_people: |n, parts| format!("共 {n} 人：{parts}"),
+    left_out: |total, standard| format!("模拟积分 {total} / {standard}，未列入柜台清单"),
+    counter_written: |path, n, kb| format!("柜台清单：{path}（{n} 人，{kb} KB）"),
+    copies_left_out: "未就绪，未打印复印件",
+    no_copies_nobody_ready: "没有需要打印的复印件：没有就绪的员工；未写入文件",
+    no_copies_no_item: "没有需要打印的复印件：柜台不收所选材料的复印件；未写入文件",
+    copies_written: |path, n, pages, mb| format!("复印件：{path}（{n} 人，{pages} 页，{mb:.1} MB）"),
+    created: |file, scans| format!("已创建 {file} 和 {scans}/"),
+    next_step: |cmd| format!("下一步：填写 applicant.toml，把扫描件放进 scans/，然后运行 `{cmd}`"),
+};
+
+pub static EN: Words = Words {
+    ready: "ready",
+    not_ready: "not ready",
+    packed: "packed",
+    broken: "error",
+    error: "error",
+    warning: "warning",
+    counter: "Counter",
+    rulebook: "Rulebook",
+    visit: |n, label| format!("Visit {n} · {label}"),
+    scan_pages: |n| format!("scan {n} page(s)"),
+    or_one_page: |c| format!(", or 1 page ({c})"),
+    original: "original",
+    original_and_copies: |n| format!("original + {n} copy(ies)"),
+    copies: |n| format!("{n} copy(ies)"),
+    hr_brings: "The HR clerk brings",
+    list_sep: ", ",
+    simulated_score: "simulated score",
+    raw_not_counted: |raw| format!("this item's {raw} points do not count: "),
+    veto: "veto",
+    reaches_standard: "✓ reaches the standard score",
+    vetoed: "✗ vetoed: cannot apply",
+    below_by: |n| format!("✗ below the standard score by {n}"),
+    total: "Total",
+    standard: "standard",
+    optional_missing: "optional, not provided",
+    missing: "missing",
+    pages: |n| format!("{n} pages"),
+    other_files: "Other files",
+    errors_warnings: |e, w| format!("{e} error(s), {w} warning(s)"),
+    not_packed: "not ready: no bundle written",
+    packed_detail: |files, mb, fp| format!("{files} files, {mb:.1} MB, fingerprint {fp}…"),
+    verified: |files, bytes| format!("{files} files, {bytes} bytes, verified"),
+    does_not_verify: |n| format!("{n} problem(s): does not verify"),
+    pack_again: "→ the bundle differs from what was packed (files changed, removed or added): do not submit it; pack again with `dossier pack --force`",
+    summary: "Summary",
+    total_people: |n, parts| format!("total {n}: {parts}"),
+    left_out: |total, standard| {
+        format!("simulated score {total} / {standard}: left out of the counter checklist")
+    },
+    counter_written: |path, n, kb| format!("counter checklist: {path} ({n} people, {kb} KB)"),
+    copies_left_out: "not ready: left out of the copies",
+    no_copies_nobody_ready: "no copies to print: no employee is ready; nothing written",
+    no_copies_no_item: "no copies to print: no visit asks for a copy of a scanned item; nothing written",
+    copies_written: |path, n, pages, mb| {
+        format!("copies: {path} ({n} people, {pages} pages, {mb:.1} MB)")
+    },
+    created: |file, scans| format!("created {file} and {scans}/"),
+    next_step: |cmd| {
+        format!("next: fill in applicant.toml, put the scans in scans/, then run `{cmd}`")
+    },
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lang_reads_codes_and_locales() {
+        assert_eq!(Lang::parse("zh"), Some(Lang::Zh));
+        assert_eq!(Lang::parse("zh_CN.UTF-8"), Some(Lang::Zh));
+        assert_eq!(Lang::parse("EN"), Some(Lang::En));
+        assert_eq!(Lang::parse("fr"), None);
+    }
+
+    #[test]
+    fn each_language_speaks_only_itself() {
+        let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let en = [
+            EN.ready,
+            EN.not_ready,
+            EN.missing,
+            EN.summary,
+            &(EN.visit)(1, "x"),
+            &(EN.below_by)(3),
+            &(EN.errors_warnings)(1, 2),
+        ];
+        assert!(en.iter().all(|s| !cjk(s)), "{en:?}");
+        let zh = [ZH.ready, ZH.missing, ZH.summary, &(ZH.below_by)(3)];
+        assert!(zh.iter().all(|s| cjk(s) && !s.contains('(')), "{zh:?}");
+    }
+}

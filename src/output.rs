@@ -1,0 +1,141 @@
+//! Writing a file the user named (`--pdf FILE`, `-o FILE.xlsx`): SPEC §9's promises in one place.
+//!
+//! An output never lands on an input (`applicant.toml`, `company.toml`, anything under an
+//! employee's `scans/`), never on anything that is not a regular file (a FIFO, `/dev/null`), and
+//! never over an existing file without `--force`; it is written under a temporary name, synced,
+//! and renamed into place, readable only by its owner. A refused write is an [`Error::Usage`]
+//! (exit 2).
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+
+/// Why `path` may not receive an output, if it may not.
+pub fn refuse(path: &Path, force: bool) -> Option<String> {
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    if name == "applicant.toml" || name == "company.toml" {
+        return Some(format!(
+            "{name} is an input of dossier; an output is never written onto it (输出不能覆盖输入文件)"
+        ));
+    }
+    if inside_scans(path) {
+        return Some(
+            "is inside an employee's scans/ folder, whose files are inputs; write the output elsewhere (不能写入 scans/ 文件夹)".into(),
+        );
+    }
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Some(
+            "is a symbolic link; outputs are never written through a link: give another name"
+                .into(),
+        ),
+        Ok(m) if !m.is_file() => Some(
+            "exists and is not a regular file (a folder, pipe or device): give a file name".into(),
+        ),
+        Ok(_) if !force => {
+            Some("already exists (已存在): pass --force to replace it, or give another name".into())
+        }
+        _ => None,
+    }
+}
+
+/// Whether `path` lies under the `scans/` folder of an employee folder (one holding
+/// `applicant.toml`), looking through `..` and links as the file system does.
+pub fn inside_scans(path: &Path) -> bool {
+    let abs = absolute(path);
+    abs.ancestors().skip(1).any(|a| {
+        a.file_name().is_some_and(|n| n == "scans")
+            && a.parent()
+                .is_some_and(|emp| emp.join("applicant.toml").is_file())
+    })
+}
+
+/// `path` made absolute with its existing part resolved (links, `..`), the rest appended.
+fn absolute(path: &Path) -> PathBuf {
+    let mut existing = path.to_path_buf();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(c) = std::fs::canonicalize(&existing) {
+            let mut out = c;
+            for r in rest.iter().rev() {
+                out.push(r);
+            }
+            return out;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = if parent.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    parent.to_path_buf()
+                };
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
+}
+
+/// Writes `bytes` to `path` as SPEC §9 promises (see the module doc); returns the path written.
+pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<PathBuf, Error> {
+    if let Some(why) = refuse(path, force) {
+        return Err(Error::Usage(format!("{}: {why}", path.display())));
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::Usage(format!("{}: not a file name", path.display())))?
+        .to_string_lossy()
+        .into_owned();
+    Ok(crate::bundle::write_atomic(&dir, &name, bytes, force)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn employee(t: &Path) -> PathBuf {
+        let e = t.join("张伟");
+        std::fs::create_dir_all(e.join("scans").join("sub")).expect("mkdir");
+        std::fs::write(e.join("applicant.toml"), "x").expect("write");
+        e
+    }
+
+    #[test]
+    fn inputs_are_never_outputs() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let e = employee(t.path());
+        for p in [
+            e.join("applicant.toml"),
+            e.join("scans").join("身份证.jpg"),
+            e.join("scans").join("sub").join("new.pdf"),
+            e.join("scans").join("..").join("scans").join("x.pdf"),
+            t.path().join("company.toml"),
+        ] {
+            assert!(refuse(&p, true).is_some(), "{} accepted", p.display());
+        }
+        // Beside the scans, in the employee folder, is fine.
+        assert!(refuse(&e.join("day.pdf"), false).is_none());
+        assert!(refuse(&e.join("out").join("day.pdf"), false).is_none());
+    }
+
+    #[test]
+    fn an_existing_file_needs_force_and_a_device_is_never_written() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let f = t.path().join("day.pdf");
+        std::fs::write(&f, "old").expect("write");
+        assert!(refuse(&f, false).is_some());
+        assert!(refuse(&f, true).is_none());
+        assert!(write_file(&f, b"new", false).is_err());
+        assert_eq!(std::fs::read(&f).expect("read"), b"old");
+        write_file(&f, b"new", true).expect("forced");
+        assert_eq!(std::fs::read(&f).expect("read"), b"new");
+        #[cfg(unix)]
+        {
+            assert!(refuse(Path::new("/dev/null"), true).is_some());
+            assert!(refuse(t.path(), true).is_some());
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Text from inputs made safe to show: control characters escaped, long quotes clipped.
+//!
+//! A file name, a ZIP entry name, an applicant's name or a rulebook's text can hold anything,
+//! ESC sequences included, which a terminal would obey (retitle, clear, recolour). Everything
+//! that came from an input passes through [`escape`] before the printer styles it.
+
+/// `s` with every control character (C0 but tab, DEL, C1) and every bidirectional override or
+/// isolate (U+202A–U+202E, U+2066–U+2069, which reorder what the clerk reads) shown as `\u{…}`.
+/// Line breaks are kept only when `s` is a block of text: a name never holds one, so in a name
+/// `\n` is escaped too ([`escape_name`]).
+pub fn escape(s: &str) -> String {
+    escape_with(s, true)
+}
+
+/// [`escape`] for a single-line value (a name, a path): line breaks are escaped too.
+pub fn escape_name(s: &str) -> String {
+    escape_with(s, false)
+}
+
+fn escape_with(s: &str, keep_newlines: bool) -> String {
+    if !s.chars().any(|c| needs_escape(c, keep_newlines)) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if needs_escape(c, keep_newlines) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn needs_escape(c: char, keep_newlines: bool) -> bool {
+    match c {
+        '\n' => !keep_newlines,
+        '\t' => false,
+        c if c.is_control() => true,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' => true,
+        _ => false,
+    }
+}
+
+/// At most `max` characters of `s`, with `…（共 N 字）` saying how long it was when clipped: a
+/// diagnostic never echoes a 50 MB line.
+pub fn clip(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_string();
+    }
+    let head: String = s.chars().take(max).collect();
+    format!("{head}…（共 {n} 字）")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(escape("a\x1b]0;x\x07b"), "a\\u{1b}]0;x\\u{7}b");
+        assert_eq!(escape("身份证\u{202E}gpj.exe"), "身份证\\u{202e}gpj.exe");
+        assert_eq!(escape("\u{9b}31m"), "\\u{9b}31m");
+        assert_eq!(escape("two\nlines\tok"), "two\nlines\tok");
+        assert_eq!(escape_name("two\nlines"), "two\\u{a}lines");
+        assert_eq!(escape("张伟-正面.jpg"), "张伟-正面.jpg");
+    }
+
+    #[test]
+    fn nothing_escaped_holds_a_control_character() {
+        // Every code point below 0x100 and the bidi controls, each alone and in company.
+        let all: String = (0u32..0x100)
+            .chain(0x2000..0x2070)
+            .filter_map(char::from_u32)
+            .collect();
+        for s in [all.as_str(), "\x1b[2J\x1b[H", "\u{7f}\u{85}"] {
+            let e = escape_name(s);
+            assert!(
+                !e.chars().any(|c| needs_escape(c, false)),
+                "{e:?} still holds a control character"
+            );
+        }
+    }
+
+    #[test]
+    fn long_quotes_are_clipped() {
+        let long = "字".repeat(5000);
+        let c = clip(&long, 200);
+        assert!(c.chars().count() < 220);
+        assert!(c.ends_with("（共 5000 字）"));
+        assert_eq!(clip("short", 200), "short");
+    }
+}
