@@ -131,6 +131,18 @@ pub enum Command {
     },
     /// Print the effective rulebook (built-in or --rules), to copy and edit.
     Rules,
+    /// A local web page over DIR for clerks who prefer a browser (127.0.0.1 only).
+    Serve {
+        /// A department folder (or one employee folder).
+        #[arg(default_value = ".", value_name = "DIR")]
+        dir: PathBuf,
+        /// The port (default: a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Do not open the browser; only print the address.
+        #[arg(long)]
+        no_open: bool,
+    },
     /// Shell completions: `dossier completions bash > /etc/bash_completion.d/dossier`.
     Completions {
         /// bash, zsh, fish, powershell or elvish.

@@ -1,7 +1,7 @@
 //! `dossier.exe` started from Explorer rather than typed in a terminal (SPEC §13).
 //!
-//! - No arguments (a double-click): the clerk's desk on the current folder. Until `serve`
-//!   exists, a Chinese note on how to use the program instead, then wait for Enter.
+//! - No arguments (a double-click): `serve` on the current folder, the browser opened (the
+//!   clerk's desk, SPEC §10); if it cannot start, its message stays until Enter.
 //! - One existing folder and nothing else (a folder dropped onto the icon): `check` it, print
 //!   the findings and the summary, and wait for Enter before the console window closes.
 //! - Anything else: the command line as usual ([`crate::cli::main`]).
@@ -71,34 +71,11 @@ pub fn main() -> ExitStatus {
             code
         }
         Launch::DoubleClick => {
-            print!("{}", double_click_note());
-            let _ = std::io::stdout().flush();
+            let status = run_args([OsString::from("serve"), OsString::from(".")]);
             pause_if_window_would_close();
-            ExitStatus::Error
+            status
         }
     }
-}
-
-/// What a double-click shows while the clerk's web page (`dossier serve`) is not built yet:
-/// how to use the program instead. Exit code 2: no command was run.
-pub fn double_click_note() -> String {
-    let v = env!("CARGO_PKG_VERSION");
-    format!(
-        "dossier {v} — 上海居住证积分申请材料助手\n\
-         \n\
-         这个程序不用双击打开，请这样使用：\n\
-         \x20 1. 把一位员工的文件夹（里面有 applicant.toml 和 scans 文件夹）\n\
-         \x20    用鼠标拖到 dossier.exe 的图标上松开，即可检查材料是否齐全；\n\
-         \x20    也可以拖放放着多位员工文件夹的上一级文件夹，一次检查全部。\n\
-         \x20 2. 或者在此文件夹的地址栏输入 cmd 回车，在命令提示符中运行：\n\
-         \x20      dossier init 张伟          新建员工文件夹\n\
-         \x20      dossier checklist 张伟     材料清单\n\
-         \x20      dossier check 张伟         检查材料\n\
-         \x20      dossier pack 张伟 -o out   生成材料包和封面\n\
-         \x20    全部命令：dossier --help\n\
-         \n\
-         （网页版 dossier serve 尚未提供：届时双击即可在浏览器中使用。）\n"
-    )
 }
 
 /// Parses `args` as a command line (after the program name) and runs it, as [`crate::cli::main`]
@@ -242,12 +219,5 @@ mod tests {
         assert!(String::from_utf8(out).unwrap().contains("按回车键"));
         let mut empty = std::io::Cursor::new(Vec::new());
         wait_for_enter(&mut empty, &mut Vec::new());
-    }
-
-    #[test]
-    fn the_double_click_note_says_how_to_drop_a_folder() {
-        let n = double_click_note();
-        assert!(n.contains("拖到 dossier.exe"));
-        assert!(n.contains(env!("CARGO_PKG_VERSION")));
     }
 }

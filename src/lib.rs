@@ -53,6 +53,7 @@ pub mod render;
 pub mod rules;
 pub mod scan;
 pub mod score;
+pub mod serve;
 pub mod text;
 pub mod vocab;
 

@@ -145,11 +145,56 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
     };
 
     let mut p = Problems::default();
+    let names = entry_names(&entries, &mut p);
+    let prefix = format!("{}/", bag_folder(&names, &whole, &mut p));
+    let read = read_entries(&mut r, len, &entries, &names, &prefix, &mut p);
+    let Read {
+        files,
+        order,
+        unreadable,
+        tags,
+    } = &read;
+    check_other_tag_files(order, &mut p);
+    check_bagit_txt(tags.get(BAGIT), unreadable.contains(BAGIT), &mut p);
 
-    // Names: decodable, safe, unique, no links.
+    let payload: Vec<&String> = order.iter().filter(|r| r.starts_with("data/")).collect();
+    let payload_bytes: u64 = payload
+        .iter()
+        .filter_map(|r| files.get(*r))
+        .map(|f| f.size)
+        .sum();
+    let any_unreadable_payload = unreadable.iter().any(|r| r.starts_with("data/"));
+    if payload.is_empty() && !any_unreadable_payload {
+        p.add(format!("{prefix}data/"), "missing: the bag has no payload");
+    }
+
+    if let Some(text) = text_of(tags, BAG_INFO, unreadable, &mut p) {
+        // With a payload file unreadable, its size is unknown: that file is reported already.
+        let actual =
+            (!any_unreadable_payload).then(|| format!("{payload_bytes}.{}", payload.len()));
+        check_bag_info(text, actual.as_deref(), &mut p);
+    }
+    if let Some(text) = text_of(tags, MANIFEST, unreadable, &mut p) {
+        check_payload_manifest(text, &read, &payload, &mut p);
+    }
+    if let Some(text) = text_of(tags, TAGMANIFEST, unreadable, &mut p) {
+        check_tag_manifest(text, &read, &mut p);
+    }
+
+    let problems = p.0;
+    Ok(VerifyReport {
+        ok: problems.is_empty(),
+        problems,
+        files: payload.len(),
+        bytes: payload_bytes,
+    })
+}
+
+/// The entries' names: decodable, safe, unique, no links (`None` for one that is not).
+fn entry_names(entries: &[zipfmt::CentralEntry], p: &mut Problems) -> Vec<Option<String>> {
     let mut seen = HashSet::new();
     let mut folded = HashSet::new();
-    let names: Vec<Option<String>> = entries
+    entries
         .iter()
         .map(|e| {
             let Ok(name) = String::from_utf8(e.name.clone()) else {
@@ -187,20 +232,22 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
             }
             Some(name)
         })
-        .collect();
+        .collect()
+}
 
-    // The bag's folder: the one holding bagit.txt.
+/// The bag's folder: the one holding bagit.txt (the first when there are several, each a problem).
+fn bag_folder(names: &[Option<String>], whole: &str, p: &mut Problems) -> String {
     let tops: Vec<&str> = names
         .iter()
         .flatten()
         .filter_map(|n| n.strip_suffix("/bagit.txt"))
         .filter(|t| !t.contains('/'))
         .collect();
-    let top: String = match tops.as_slice() {
+    match tops.as_slice() {
         [one] => one.to_string(),
         [] => {
             p.add(
-                &whole,
+                whole,
                 "no bagit.txt in a top-level folder: this is not a BagIt bag",
             );
             names
@@ -213,7 +260,7 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
         }
         several => {
             p.add(
-                &whole,
+                whole,
                 format!(
                     "holds several bags ({}); a bundle holds one",
                     several.join(", ")
@@ -221,19 +268,38 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
             );
             several[0].to_string()
         }
-    };
-    let prefix = format!("{top}/");
+    }
+}
 
-    // Read every file once: hash it, keep the tag files' text.
-    let mut files: HashMap<String, Found> = HashMap::new();
-    let mut order: Vec<String> = Vec::new();
-    let mut unreadable: HashSet<String> = HashSet::new();
-    let mut tags: HashMap<&'static str, Vec<u8>> = HashMap::new();
+/// Every file of the bag read once: its digest and size, the tag files' text, and which could
+/// not be read.
+struct Read {
+    files: HashMap<String, Found>,
+    order: Vec<String>,
+    unreadable: HashSet<String>,
+    tags: HashMap<&'static str, Vec<u8>>,
+}
+
+/// Reads every entry under `prefix` once: hashes it, keeps the tag files' text.
+fn read_entries<R: io::Read + io::Seek>(
+    r: &mut R,
+    len: u64,
+    entries: &[zipfmt::CentralEntry],
+    names: &[Option<String>],
+    prefix: &str,
+    p: &mut Problems,
+) -> Read {
+    let mut out = Read {
+        files: HashMap::new(),
+        order: Vec::new(),
+        unreadable: HashSet::new(),
+        tags: HashMap::new(),
+    };
     let mut budget = MAX_TOTAL;
-    for (e, name) in entries.iter().zip(&names) {
+    for (e, name) in entries.iter().zip(names) {
         let Some(name) = name else { continue };
-        let Some(rel) = name.strip_prefix(&prefix) else {
-            if name != &prefix {
+        let Some(rel) = name.strip_prefix(prefix) else {
+            if name != prefix {
                 p.add(name, format!("is outside the bag's folder {prefix}"));
             }
             continue;
@@ -249,7 +315,7 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
                 rel,
                 "not checked: the ZIP holds more data than verify reads (8 GiB)",
             );
-            unreadable.insert(rel.to_string());
+            out.unreadable.insert(rel.to_string());
             continue;
         }
         let limit = if keep.is_some() {
@@ -259,7 +325,7 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
         };
         let mut hasher = Sha256::new();
         let mut content = Vec::new();
-        let read = zipfmt::read_entry(&mut r, len, e, limit, &mut |b| {
+        let read = zipfmt::read_entry(r, len, e, limit, &mut |b| {
             hasher.update(b);
             if keep.is_some() {
                 content.extend_from_slice(b);
@@ -268,26 +334,25 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
         match read {
             Ok(size) => {
                 budget = budget.saturating_sub(size);
-                files.insert(
-                    rel.to_string(),
-                    Found {
-                        digest: hasher.finalize().into(),
-                        size,
-                    },
-                );
-                order.push(rel.to_string());
+                let digest = hasher.finalize().into();
+                out.files.insert(rel.to_string(), Found { digest, size });
+                out.order.push(rel.to_string());
                 if let Some(tag) = keep {
-                    tags.insert(tag, content);
+                    out.tags.insert(tag, content);
                 }
             }
             Err(message) => {
                 p.add(rel, message);
-                unreadable.insert(rel.to_string());
+                out.unreadable.insert(rel.to_string());
             }
         }
     }
+    out
+}
 
-    for rel in &order {
+/// A fetch.txt or a manifest for another algorithm: a bag dossier cannot check whole.
+fn check_other_tag_files(order: &[String], p: &mut Problems) {
+    for rel in order {
         if rel == "fetch.txt" {
             p.add(rel, "lists files to download: this bag is not complete");
         } else if !rel.contains('/')
@@ -299,94 +364,74 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
             p.add(rel, "a manifest for an algorithm other than SHA-256, which dossier does not check; validate the bag with a BagIt tool");
         }
     }
+}
 
-    check_bagit_txt(tags.get(BAGIT), unreadable.contains(BAGIT), &mut p);
+/// The payload manifest: every payload file listed exactly once, every listed file present and
+/// unchanged.
+fn check_payload_manifest(text: &str, read: &Read, payload: &[&String], p: &mut Problems) {
+    let mut listed = HashSet::new();
+    for (line, path, digest) in parse_manifest(text, MANIFEST, p) {
+        if !path.starts_with("data/") {
+            p.add(
+                MANIFEST,
+                format!("line {line}: {path:?} is not under data/"),
+            );
+            continue;
+        }
+        if !listed.insert(path.clone()) {
+            p.add(&path, format!("is listed more than once in {MANIFEST}"));
+            continue;
+        }
+        compare(&read.files, &read.unreadable, &path, &digest, MANIFEST, p);
+    }
+    for rel in payload {
+        if !listed.contains(*rel) {
+            p.add(
+                *rel,
+                format!("多出的文件 (is not listed in {MANIFEST}: a file was added)"),
+            );
+        }
+    }
+}
 
-    let payload: Vec<&String> = order.iter().filter(|r| r.starts_with("data/")).collect();
-    let payload_bytes: u64 = payload
+/// The tag manifest: what it lists is unchanged, and it covers the files that define the bag.
+fn check_tag_manifest(text: &str, read: &Read, p: &mut Problems) {
+    let mut listed = HashSet::new();
+    for (line, path, digest) in parse_manifest(text, TAGMANIFEST, p) {
+        if path.starts_with("data/") || path == TAGMANIFEST {
+            p.add(
+                TAGMANIFEST,
+                format!("line {line}: {path:?} cannot be in a tag manifest"),
+            );
+            continue;
+        }
+        if !listed.insert(path.clone()) {
+            p.add(&path, format!("is listed more than once in {TAGMANIFEST}"));
+            continue;
+        }
+        compare(
+            &read.files,
+            &read.unreadable,
+            &path,
+            &digest,
+            TAGMANIFEST,
+            p,
+        );
+    }
+    // Stricter than RFC 8493, which lets tag files go unlisted: a bundle is a record, and an
+    // unlisted file in it could be added or changed unnoticed.
+    for rel in read
+        .order
         .iter()
-        .filter_map(|r| files.get(*r))
-        .map(|f| f.size)
-        .sum();
-    let any_unreadable_payload = unreadable.iter().any(|r| r.starts_with("data/"));
-    if payload.is_empty() && !any_unreadable_payload {
-        p.add(format!("{prefix}data/"), "missing: the bag has no payload");
-    }
-
-    if let Some(text) = text_of(&tags, BAG_INFO, &unreadable, &mut p) {
-        // With a payload file unreadable, its size is unknown: that file is reported already.
-        let actual =
-            (!any_unreadable_payload).then(|| format!("{payload_bytes}.{}", payload.len()));
-        check_bag_info(text, actual.as_deref(), &mut p);
-    }
-
-    // Payload manifest: every payload file listed exactly once, every listed file present
-    // and unchanged.
-    if let Some(text) = text_of(&tags, MANIFEST, &unreadable, &mut p) {
-        let mut listed = HashSet::new();
-        for (line, path, digest) in parse_manifest(text, MANIFEST, &mut p) {
-            if !path.starts_with("data/") {
-                p.add(
-                    MANIFEST,
-                    format!("line {line}: {path:?} is not under data/"),
-                );
-                continue;
-            }
-            if !listed.insert(path.clone()) {
-                p.add(&path, format!("is listed more than once in {MANIFEST}"));
-                continue;
-            }
-            compare(&files, &unreadable, &path, &digest, MANIFEST, &mut p);
-        }
-        for rel in &payload {
-            if !listed.contains(*rel) {
-                p.add(
-                    *rel,
-                    format!("多出的文件 (is not listed in {MANIFEST}: a file was added)"),
-                );
-            }
+        .filter(|r| !r.starts_with("data/") && *r != TAGMANIFEST)
+    {
+        if !listed.contains(rel) {
+            p.add(
+                rel,
+                format!("is not listed in {TAGMANIFEST}: it was added, or changes to it would go unnoticed"),
+            );
         }
     }
-
-    // Tag manifest: what it lists is unchanged, and it covers the files that define the bag.
-    if let Some(text) = text_of(&tags, TAGMANIFEST, &unreadable, &mut p) {
-        let mut listed = HashSet::new();
-        for (line, path, digest) in parse_manifest(text, TAGMANIFEST, &mut p) {
-            if path.starts_with("data/") || path == TAGMANIFEST {
-                p.add(
-                    TAGMANIFEST,
-                    format!("line {line}: {path:?} cannot be in a tag manifest"),
-                );
-                continue;
-            }
-            if !listed.insert(path.clone()) {
-                p.add(&path, format!("is listed more than once in {TAGMANIFEST}"));
-                continue;
-            }
-            compare(&files, &unreadable, &path, &digest, TAGMANIFEST, &mut p);
-        }
-        // Stricter than RFC 8493, which lets tag files go unlisted: a bundle is a record, and
-        // an unlisted file in it could be added or changed unnoticed.
-        for rel in order
-            .iter()
-            .filter(|r| !r.starts_with("data/") && *r != TAGMANIFEST)
-        {
-            if !listed.contains(rel) {
-                p.add(
-                    rel,
-                    format!("is not listed in {TAGMANIFEST}: it was added, or changes to it would go unnoticed"),
-                );
-            }
-        }
-    }
-
-    let problems = p.0;
-    Ok(VerifyReport {
-        ok: problems.is_empty(),
-        problems,
-        files: payload.len(),
-        bytes: payload_bytes,
-    })
 }
 
 /// bag-info.txt: well-formed, with one Payload-Oxum equal to `actual` (when known).

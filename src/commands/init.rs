@@ -18,16 +18,7 @@ pub(super) fn run(p: &Printer, dir: &Path) -> Result<ExitStatus, Error> {
             file.display()
         )));
     }
-    // The folder is shared with Windows machines: no name Windows cannot create (CON, "a.").
-    if let Some(problem) = dir
-        .file_name()
-        .and_then(|n| crate::platform::windows_name_problem(&n.to_string_lossy()))
-    {
-        return Err(Error::Usage(format!("{}: {problem}", dir.display())));
-    }
-    create_private_dir(dir)?;
-    create_private_dir(&dir.join("scans"))?;
-    write_new_private(&file, TEMPLATE.as_bytes())?;
+    create_folder(dir)?;
     if p.is_json() {
         p.json(&serde_json::json!({"folder": dir, "created": [file, dir.join("scans")]}));
     } else if !p.quiet {
@@ -46,6 +37,21 @@ pub(super) fn run(p: &Printer, dir: &Path) -> Result<ExitStatus, Error> {
         p.line(&(w.next_step)(&cmd));
     }
     Ok(ExitStatus::Success)
+}
+
+/// Creates an employee folder as `init` does: DIR, `scans/` and the commented template, private
+/// to the user; fails if `applicant.toml` exists (`serve` creates employees so too).
+pub fn create_folder(dir: &Path) -> Result<(), Error> {
+    // The folder is shared with Windows machines: no name Windows cannot create (CON, "a.").
+    if let Some(problem) = dir
+        .file_name()
+        .and_then(|n| crate::platform::windows_name_problem(&n.to_string_lossy()))
+    {
+        return Err(Error::Usage(format!("{}: {problem}", dir.display())));
+    }
+    create_private_dir(dir)?;
+    create_private_dir(&dir.join("scans"))?;
+    write_new_private(&dir.join("applicant.toml"), TEMPLATE.as_bytes())
 }
 
 /// A path as it must be typed in a shell to be one argument: quoted when it holds a space or a

@@ -9,7 +9,7 @@ mod check;
 pub use check::text as check_text;
 mod checklist;
 mod copies;
-mod init;
+pub mod init;
 mod pack;
 mod rules;
 mod score;
@@ -114,12 +114,20 @@ pub fn run(cli: &Cli, p: &Printer) -> Result<ExitStatus, Error> {
             font,
         } => copies::run(&s, &dirs.or_here(), pdf, visit.as_deref(), *force, font),
         Command::Verify { zips } => verify::run(&s, zips),
+        Command::Serve { dir, port, no_open } => {
+            let opts = crate::serve::Options {
+                dir: dir.clone(),
+                port: *port,
+                open: !no_open,
+            };
+            crate::serve::run(s.ctx, opts).map(|()| ExitStatus::Success)
+        }
     }
 }
 
 /// The timestamp of outputs: SOURCE_DATE_EPOCH when set (reproducible builds), else midnight
 /// UTC of the application date, so the same inputs give the same bytes.
-fn epoch(date: Date) -> i64 {
+pub fn epoch(date: Date) -> i64 {
     std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|v| v.trim().parse::<i64>().ok())

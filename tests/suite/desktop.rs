@@ -1,6 +1,6 @@
 //! dossier.exe from Explorer (SPEC §13), tested on any platform: a folder dropped onto the
 //! program is checked and the window is not left waiting when stdin is closed or a pipe; a
-//! double-click without `serve` explains what to do; names Windows cannot use are altered
+//! double-click serves the current folder; names Windows cannot use are altered
 //! (bundles) or refused (folders the user names).
 use crate::common::*;
 use std::io::Write;
@@ -115,11 +115,27 @@ fn a_dropped_batch_folder_checks_every_employee() {
 }
 
 #[test]
-fn a_double_click_without_serve_explains_in_chinese_and_does_not_wait_with_stdin_closed() {
+fn a_double_click_serves_the_current_folder() {
+    // BROWSER: what the webbrowser crate runs on Linux to open the page; `true` opens nothing.
     let env = Env::new();
-    let o = run_bare(env.path(), &[], None);
-    assert_eq!(code(&o), 2);
-    assert!(stdout(&o).contains("拖到 dossier.exe"), "{}", stdout(&o));
+    example_in(&env, "张伟");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .current_dir(env.path())
+        .env("BROWSER", "true")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run dossier");
+    let mut first = String::new();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut out, &mut first).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        first.starts_with("http://127.0.0.1:") && first.contains("/?token="),
+        "{first}"
+    );
 }
 
 #[test]
