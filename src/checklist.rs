@@ -140,17 +140,29 @@ pub fn resolve(
         let before = items.len();
         let instances: Vec<(Option<usize>, Option<serde_json::Value>)> = match m.per {
             Per::Once => vec![(None, None)],
-            Per::Child => p
-                .family
-                .children
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let age = c.birth_date.full_years_until(env.date);
-                    let v = serde_json::json!({"order": i + 1, "name": c.name, "birth_date": c.birth_date.to_string(), "age": age});
-                    (Some(i + 1), Some(v))
-                })
-                .collect(),
+            Per::Child => {
+                // The current couple's children are numbered apart: after a remarriage a child of
+                // the earlier marriage is not the couple's first (0 for such a child).
+                let mut in_marriage = 0;
+                p.family
+                    .children
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let age = c.birth_date.full_years_until(env.date);
+                        let own = if c.earlier_marriage {
+                            0
+                        } else {
+                            in_marriage += 1;
+                            in_marriage
+                        };
+                        let v = serde_json::json!({"order": i + 1, "order_in_marriage": own,
+                            "earlier_marriage": c.earlier_marriage, "name": c.name,
+                            "birth_date": c.birth_date.to_string(), "age": age});
+                        (Some(i + 1), Some(v))
+                    })
+                    .collect()
+            }
         };
         for (n, child) in instances {
             if let Some(when) = &m.when {

@@ -54,11 +54,14 @@ pub enum Code {
     BelowStandard,
     Vetoed,
     PermitExpired,
+    PermitExpiring,
+    NotEligible,
+    EligibilityWarning,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 26] = [
+    pub const ALL: [Code; 29] = [
         Code::ScansFolderMissing,
         Code::MissingItem,
         Code::TooFewParts,
@@ -85,6 +88,9 @@ impl Code {
         Code::BelowStandard,
         Code::Vetoed,
         Code::PermitExpired,
+        Code::PermitExpiring,
+        Code::NotEligible,
+        Code::EligibilityWarning,
     ];
 
     /// The stable kebab-case word used in JSON output and in `docs/findings.md`.
@@ -116,6 +122,9 @@ impl Code {
             Code::BelowStandard => "below-standard",
             Code::Vetoed => "vetoed",
             Code::PermitExpired => "permit-expired",
+            Code::PermitExpiring => "permit-expiring",
+            Code::NotEligible => "not-eligible",
+            Code::EligibilityWarning => "eligibility-warning",
         }
     }
 
@@ -158,15 +167,21 @@ impl Code {
             Code::BelowStandard => "the simulated score does not reach the standard score: the counter will not accept it",
             Code::Vetoed => "a one-vote veto (一票否决) applies: the applicant cannot apply",
             Code::PermitExpired => "the Shanghai residence permit expired before the application date",
+            Code::PermitExpiring => "the residence permit expires before the counter visits can be done (about 20 working days)",
+            Code::NotEligible => "an eligibility gate of the rulebook does not hold (too little social insurance …): the counter will not accept it",
+            Code::EligibilityWarning => "a warning-level gate of the rulebook does not hold (permit expiry unknown, age outside the range a source gives): check it before filing",
         }
     }
 
     /// The severity a finding of this code carries.
     pub fn severity(self) -> Severity {
         match self {
-            Code::UnmatchedFile | Code::DuplicatePart | Code::PartNameClash | Code::SpecialFile => {
-                Severity::Warning
-            }
+            Code::UnmatchedFile
+            | Code::DuplicatePart
+            | Code::PartNameClash
+            | Code::SpecialFile
+            | Code::PermitExpiring
+            | Code::EligibilityWarning => Severity::Warning,
             _ => Severity::Error,
         }
     }

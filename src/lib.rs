@@ -16,7 +16,8 @@
 //! - [`insurance`]: the social insurance record, month by month, and its windows.
 //! - [`rules`]: the rulebook (TOML + CEL), built in or `--rules`.
 //! - [`checklist`]: the materials one applicant needs, by counter visit.
-//! - [`score`]: the simulated points against the standard score.
+//! - [`score`]: the simulated points against the standard score, the gates, the one verdict.
+//! - [`whatif`]: the road to the standard: what-if profiles scored by the same rules.
 //! - [`scan`]: `scans/` matched to the checklist and every file checked.
 //! - [`pack`]: one ready employee as the bundle's plan, index and cover-sheet context.
 //! - [`bundle`]: the BagIt ZIP: written deterministically, verified defensively.
@@ -56,5 +57,6 @@ pub mod score;
 pub mod serve;
 pub mod text;
 pub mod vocab;
+pub mod whatif;
 
 pub use error::Error;

@@ -78,6 +78,9 @@ pub struct Spouse {
 pub struct Child {
     pub name: String,
     pub birth_date: Date,
+    /// A child of an earlier marriage (再婚前所生): not counted among the current couple's
+    /// children for the birth-permit rule.
+    pub earlier_marriage: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -153,6 +156,8 @@ pub struct Tax {
 
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct Bonus {
+    /// 创业人才 / 创新创业中介服务人才, as recognised under the city's criteria.
+    pub entrepreneur: bool,
     pub awards: Vec<String>,
     pub remote_area_years: i64,
     pub public_service_years: i64,
@@ -563,7 +568,7 @@ const EMPLOYER_KEYS: &[&str] = &[
 ];
 const FAMILY_KEYS: &[&str] = &["marital_status", "married_on", "spouse", "children"];
 const SPOUSE_KEYS: &[&str] = &["name", "id_number", "shanghai_hukou"];
-const CHILD_KEYS: &[&str] = &["name", "birth_date"];
+const CHILD_KEYS: &[&str] = &["name", "birth_date", "earlier_marriage"];
 const EDUCATION_KEYS: &[&str] = &[
     "level",
     "degree",
@@ -578,6 +583,7 @@ const PERIOD_KEYS: &[&str] = &["from", "to", "base", "base_ratio"];
 const CERT_KEYS: &[&str] = &["type", "level", "name"];
 const TAX_KEYS: &[&str] = &["certificates"];
 const BONUS_KEYS: &[&str] = &[
+    "entrepreneur",
     "awards",
     "remote_area_years",
     "public_service_years",
@@ -884,8 +890,9 @@ impl<'a> Parser<'a> {
                         self.unknown_keys(&ct, CHILD_KEYS);
                         let name = self.name(&ct, "name");
                         let born = self.date(&ct, "birth_date", true, true);
-                        match (name, born) {
-                            (Some(name), Some(Some(birth_date))) => {
+                        let earlier = self.bool(&ct, "earlier_marriage", Some(false));
+                        match (name, born, earlier) {
+                            (Some(name), Some(Some(birth_date)), Some(earlier_marriage)) => {
                                 let span = ct.span_of("birth_date");
                                 if let Some(p) = prev {
                                     if birth_date < p {
@@ -900,7 +907,11 @@ impl<'a> Parser<'a> {
                                     }
                                 }
                                 prev = Some(birth_date);
-                                children.push(Child { name, birth_date });
+                                children.push(Child {
+                                    name,
+                                    birth_date,
+                                    earlier_marriage,
+                                });
                             }
                             _ => ok = false,
                         }
@@ -1323,6 +1334,7 @@ impl<'a> Parser<'a> {
             investment_points: self
                 .int(t, "investment_points", Some(0), 0..=1000)
                 .unwrap_or(0),
+            entrepreneur: self.bool(t, "entrepreneur", Some(false)).unwrap_or(false),
         }
     }
 

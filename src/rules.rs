@@ -41,6 +41,32 @@ struct RawRulebook {
     vetoes: Vec<RawVeto>,
     #[serde(default)]
     average_wage: Vec<RawWage>,
+    #[serde(default)]
+    gates: Vec<RawGate>,
+}
+
+/// A condition of eligibility (SPEC §5): every error gate must hold, whatever the points.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGate {
+    id: Spanned<String>,
+    label: String,
+    /// CEL: true when the gate holds.
+    ok: Spanned<String>,
+    #[serde(default = "error_severity")]
+    severity: Spanned<String>,
+    /// What is wrong when it does not hold, and what to do.
+    fail: String,
+    /// CEL text with this applicant's figures (optional).
+    detail: Option<Spanned<String>>,
+    /// The `check` finding code a failure gives (default: not-eligible, or eligibility-warning
+    /// for a warning gate).
+    finding: Option<Spanned<String>>,
+    basis: Spanned<String>,
+}
+
+fn error_severity() -> Spanned<String> {
+    Spanned::new(0..0, "error".to_string())
 }
 
 /// One year of the city's average monthly wage, the reference of the contribution-base ratio.
@@ -241,6 +267,19 @@ pub struct VetoRule {
 }
 
 #[derive(Debug, Clone)]
+pub struct GateRule {
+    pub id: String,
+    pub label: String,
+    pub ok: Expression,
+    /// A warning gate is said, never decides.
+    pub severity: crate::finding::Severity,
+    pub fail: String,
+    pub detail: Option<Expression>,
+    pub finding: crate::finding::Code,
+    pub basis: String,
+}
+
+#[derive(Debug, Clone)]
 pub struct Rulebook {
     pub id: String,
     pub version: String,
@@ -255,6 +294,8 @@ pub struct Rulebook {
     pub vetoes: Vec<VetoRule>,
     /// The city's average monthly wage per social-insurance year, oldest first, contiguous.
     pub wages: Vec<crate::insurance::Wage>,
+    /// The conditions of eligibility besides the points, in rulebook order.
+    pub gates: Vec<GateRule>,
     /// The source text, for `dossier rules`.
     pub source: String,
     pub path: PathBuf,
@@ -284,8 +325,16 @@ pub const DERIVED: &[&str] = &[
     "graduation_year",
     "application_date",
     "permit_valid",
+    "permit_working_days",
 ];
-const CHILD_FIELDS: &[&str] = &["order", "name", "birth_date", "age"];
+const CHILD_FIELDS: &[&str] = &[
+    "order",
+    "order_in_marriage",
+    "earlier_marriage",
+    "name",
+    "birth_date",
+    "age",
+];
 const GROUPS: &[&str] = &["basic", "family", "points", "hr"];
 const FILE_TYPES: &[&str] = &["pdf", "jpg", "jpeg", "png"];
 
@@ -565,8 +614,10 @@ impl Validator<'_> {
             }
         }
         let wages = self.wages(raw.average_wage);
+        let gates = self.gates(raw.gates);
         Rulebook {
             wages,
+            gates,
             id: raw.rulebook.id,
             version: raw.rulebook.version,
             title: raw.rulebook.title,
@@ -599,6 +650,57 @@ impl Validator<'_> {
             source: source.to_string(),
             path: self.path.to_path_buf(),
         }
+    }
+
+    fn gates(&mut self, raw: Vec<RawGate>) -> Vec<GateRule> {
+        use crate::finding::{Code, Severity};
+        let mut out = Vec::new();
+        let mut ids = HashSet::new();
+        for g in raw {
+            let id = g.id.get_ref().clone();
+            if !ids.insert(id.clone()) {
+                self.err(g.id.span(), format!("duplicate gate id \"{id}\""));
+            }
+            self.basis(&g.basis);
+            let severity = match g.severity.get_ref().as_str() {
+                "error" => Severity::Error,
+                "warning" => Severity::Warning,
+                other => {
+                    self.err(
+                        g.severity.span(),
+                        format!(
+                            "gate \"{id}\": severity \"{other}\" is not \"error\" or \"warning\""
+                        ),
+                    );
+                    Severity::Error
+                }
+            };
+            let finding = match &g.finding {
+                None if severity == Severity::Warning => Code::EligibilityWarning,
+                None => Code::NotEligible,
+                Some(f) => match Code::ALL.iter().find(|c| c.as_str() == f.get_ref()) {
+                    Some(c) => *c,
+                    None => {
+                        self.err(f.span(), format!("gate \"{id}\": finding \"{}\" is not a finding code (docs/findings.md)", f.get_ref()));
+                        Code::NotEligible
+                    }
+                },
+            };
+            let detail = g.detail.as_ref().and_then(|d| self.compile(d, false));
+            if let Some(ok) = self.compile(&g.ok, false) {
+                out.push(GateRule {
+                    id,
+                    label: g.label,
+                    ok,
+                    severity,
+                    fail: g.fail,
+                    detail,
+                    finding,
+                    basis: g.basis.into_inner(),
+                });
+            }
+        }
+        out
     }
 
     /// The average-wage table: every year starts in July, years ascending without a gap, every
@@ -917,6 +1019,7 @@ impl Env {
             "graduation_year": p.education.graduated_on.map_or(0, |d| d.year),
             "application_date": on.to_string(),
             "permit_valid": p.applicant.permit_expires.is_none_or(|d| d >= on),
+            "permit_working_days": p.applicant.permit_expires.map(|d| on.working_days_until(d)),
         });
         tables.insert("derived".into(), json_to_cel(&derived));
         Ok(Env {

@@ -2,11 +2,15 @@
 //! against the standard score (SPEC §5).
 //!
 //! Invariants: `total` is the sum of the items' `points` (items that lose a best-of comparison
-//! show 0 and carry their raw value in `raw`); any veto makes `eligible` false whatever the total.
+//! show 0 and carry their raw value in `raw`); `eligible` is the one verdict every command uses
+//! (`score`, `check`, `pack`, the counter checklist): the total reaches the standard, no veto
+//! holds and every error-level gate of the rulebook holds (SPEC §5). [`findings`] turns the same
+//! verdict into `check` findings, so the two can never disagree.
 
 use serde::Serialize;
 
 use crate::checklist::ApplicantSummary;
+use crate::finding::{Code, Finding, Severity};
 use crate::profile::Profile;
 use crate::rules::{Env, Rulebook};
 
@@ -36,6 +40,21 @@ pub struct Veto {
     pub basis: String,
 }
 
+/// One condition of eligibility and whether it holds for this applicant.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Gate {
+    pub id: String,
+    pub label: String,
+    pub ok: bool,
+    /// Why it fails (what to do), or this applicant's figures when it holds.
+    pub reason: String,
+    /// `error`: failing makes the applicant not eligible; `warning`: only said.
+    pub severity: Severity,
+    #[serde(skip)]
+    pub finding: Code,
+    pub basis: String,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Score {
     pub applicant: ApplicantSummary,
@@ -45,10 +64,55 @@ pub struct Score {
     pub items: Vec<ScoreItem>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub vetoes: Vec<Veto>,
+    /// Every gate of the rulebook, holding or not, and one for the vetoes.
+    pub gates: Vec<Gate>,
+    /// Below the standard: the nearest ways to reach it, each alone enough, nearest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub to_standard: Vec<Way>,
 }
 
-/// Scores one applicant. Errors are rule evaluation failures, with their rulebook location.
+/// One way to reach the standard score, found by scoring a what-if profile with the same rules.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Way {
+    pub what: String,
+    /// The points it adds to today's total.
+    pub points: i64,
+    /// The first day from which it holds by time alone; `None` when it needs an act (a
+    /// certificate, a degree).
+    pub on: Option<crate::date::Date>,
+}
+
+impl Score {
+    /// The gates that do not hold, errors first.
+    pub fn failed_gates(&self) -> impl Iterator<Item = &Gate> {
+        let errors = self
+            .gates
+            .iter()
+            .filter(|g| !g.ok && g.severity == Severity::Error);
+        let warnings = self
+            .gates
+            .iter()
+            .filter(|g| !g.ok && g.severity == Severity::Warning);
+        errors.chain(warnings)
+    }
+}
+
+/// The id of the gate that stands for the rulebook's vetoes.
+pub const VETO_GATE: &str = "no-veto";
+
+/// Scores one applicant, with the road to the standard when below it. Errors are rule
+/// evaluation failures, with their rulebook location.
 pub fn score(book: &Rulebook, p: &Profile, env: &Env) -> Result<Score, String> {
+    let mut sc = points(book, p, env)?;
+    if sc.total < sc.standard {
+        sc.to_standard = crate::whatif::ways(book, p, env.date, sc.total)?;
+    }
+    Ok(sc)
+}
+
+/// The points, vetoes and gates of one applicant on the date of `env`: the rules alone, which
+/// the what-ifs of [`crate::whatif`] re-run.
+pub fn points(book: &Rulebook, p: &Profile, env: &Env) -> Result<Score, String> {
     let mut items = Vec::new();
     for rule in &book.points {
         let points = env.points(&rule.points)?;
@@ -116,6 +180,10 @@ pub fn score(book: &Rulebook, p: &Profile, env: &Env) -> Result<Score, String> {
                 book.path.display()
             )
         })?;
+    let gates = gates(book, env, &vetoes)?;
+    let gates_hold = gates
+        .iter()
+        .all(|g| g.ok || g.severity == Severity::Warning);
     Ok(Score {
         applicant: ApplicantSummary {
             name: p.applicant.name.clone(),
@@ -123,8 +191,94 @@ pub fn score(book: &Rulebook, p: &Profile, env: &Env) -> Result<Score, String> {
         },
         total,
         standard: book.standard_score,
-        eligible: total >= book.standard_score && vetoes.is_empty(),
+        eligible: total >= book.standard_score && gates_hold,
         items,
         vetoes,
+        gates,
+        to_standard: Vec::new(),
     })
+}
+
+/// Every gate of the rulebook for this applicant, then the vetoes as one gate.
+fn gates(book: &Rulebook, env: &Env, vetoes: &[Veto]) -> Result<Vec<Gate>, String> {
+    let mut out = Vec::new();
+    for g in &book.gates {
+        let ok = env.condition(&g.ok, None)?;
+        let detail = match &g.detail {
+            Some(d) => env.text(d)?,
+            None => String::new(),
+        };
+        let reason = match (ok, detail.is_empty()) {
+            (true, _) => detail,
+            (false, true) => g.fail.clone(),
+            (false, false) => format!("{}（{detail}）", g.fail),
+        };
+        out.push(Gate {
+            id: g.id.clone(),
+            label: g.label.clone(),
+            ok,
+            reason,
+            severity: g.severity,
+            finding: g.finding,
+            basis: g.basis.clone(),
+        });
+    }
+    let labels: Vec<&str> = vetoes.iter().map(|v| v.label.as_str()).collect();
+    out.push(Gate {
+        id: VETO_GATE.into(),
+        label: "无一票否决情形".into(),
+        ok: vetoes.is_empty(),
+        reason: if vetoes.is_empty() {
+            String::new()
+        } else {
+            format!("一票否决：{}", labels.join("、"))
+        },
+        severity: Severity::Error,
+        finding: Code::Vetoed,
+        basis: "rulebook [[vetoes]]".into(),
+    });
+    Ok(out)
+}
+
+/// The `check` findings of a score: what makes the applicant not eligible (a failed gate, a
+/// veto, a total below the standard) and the warning-level gates that fail. The same verdict as
+/// [`Score::eligible`]: an error finding here exactly when the score is not eligible.
+pub fn findings(sc: &Score) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for g in sc.failed_gates() {
+        let hint = match g.finding {
+            Code::Vetoed => "不能申请积分；核实 applicant.toml 的 [deductions] 是否填写正确",
+            Code::PermitExpired => {
+                "先办理居住证签注或续办，再更新 applicant.toml 的 permit_expires"
+            }
+            Code::PermitExpiring => "先办理居住证签注，再到窗口申请",
+            _ if g.severity == Severity::Warning => {
+                "核实后再申请；运行 `dossier score` 查看各项条件"
+            }
+            _ => "条件满足前窗口不予受理；运行 `dossier score` 查看各项条件和达标途径",
+        };
+        let message = if g.id == VETO_GATE {
+            format!("{} (a one-vote veto applies)", g.reason)
+        } else {
+            format!("{}：{} (gate {})", g.label, g.reason, g.id)
+        };
+        let mut f = Finding::new(g.finding, message, hint);
+        f.severity = g.severity;
+        if g.finding != Code::Vetoed {
+            f = f.with_path("applicant.toml");
+        }
+        out.push(f);
+    }
+    let vetoed = sc.gates.iter().any(|g| g.id == VETO_GATE && !g.ok);
+    if !vetoed && sc.total < sc.standard {
+        out.push(Finding::new(
+            Code::BelowStandard,
+            format!(
+                "模拟积分 {} 分，未达到标准分 {} 分 (below the standard score)",
+                sc.total, sc.standard
+            ),
+            "未达到标准分的申请窗口不予受理；运行 `dossier score` 查看各项得分",
+        ));
+    }
+    out
 }

@@ -87,10 +87,23 @@ pub(crate) fn text(p: &Printer, sc: &Score) -> String {
             esc(&v.basis)
         ));
     }
+    // The conditions of eligibility that fail (the vetoes are listed above).
+    for g in sc
+        .failed_gates()
+        .filter(|g| g.id != crate::score::VETO_GATE)
+    {
+        let mark = match g.severity {
+            crate::finding::Severity::Error => p.paint(Tone::Bad, "✗"),
+            crate::finding::Severity::Warning => p.paint(Tone::Warn, "!"),
+        };
+        out.push_str(&format!("  {mark} {}：{}\n", esc(&g.label), esc(&g.reason)));
+    }
     let verdict = if sc.eligible {
         p.paint(Tone::Ok, w.reaches_standard)
     } else if !sc.vetoes.is_empty() {
         p.paint(Tone::Bad, w.vetoed)
+    } else if sc.total >= sc.standard {
+        p.paint(Tone::Bad, w.not_eligible)
     } else {
         p.paint(Tone::Bad, &(w.below_by)(sc.standard - sc.total))
     };
@@ -101,5 +114,19 @@ pub(crate) fn text(p: &Printer, sc: &Score) -> String {
         w.standard,
         sc.standard
     ));
+    if !sc.to_standard.is_empty() {
+        out.push_str(&format!("  {}\n", w.to_standard));
+        for way in &sc.to_standard {
+            let when = way
+                .on
+                .map(|d| format!("，{}", (w.way_from)(&d.to_string())))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "    · {}：{}{when}\n",
+                esc(&way.what),
+                (w.way_points)(way.points)
+            ));
+        }
+    }
     out
 }

@@ -484,14 +484,15 @@ pub fn check_employee(
 ) -> Result<(CheckReport, Score), Error> {
     let sc = score_of(ctx, l)?;
     let mut report = crate::scan::check(&e.dir, &l.checklist, &ctx.book.limits);
-    report.findings.extend(applicant_findings(ctx.date, l, &sc));
+    report.findings.extend(applicant_findings(l, &sc));
     report.ready = report.ready && !report.findings.iter().any(Finding::is_error);
     Ok((report, sc))
 }
 
 /// The findings about the applicant rather than a scan: the same ID number in another folder,
-/// a veto, a score below the standard, an expired residence permit.
-pub fn applicant_findings(date: Date, l: &Loaded, sc: &Score) -> Vec<Finding> {
+/// and the score's verdict ([`crate::score::findings`]: a failed gate such as an expired
+/// residence permit, a veto, a score below the standard).
+pub fn applicant_findings(l: &Loaded, sc: &Score) -> Vec<Finding> {
     let mut out = Vec::new();
     if let Some(others) = &l.duplicate_of {
         out.push(
@@ -506,35 +507,9 @@ pub fn applicant_findings(date: Date, l: &Loaded, sc: &Score) -> Vec<Finding> {
             .with_path("applicant.toml"),
         );
     }
-    if !sc.vetoes.is_empty() {
-        let labels: Vec<&str> = sc.vetoes.iter().map(|v| v.label.as_str()).collect();
-        out.push(Finding::new(
-            Code::Vetoed,
-            format!("一票否决：{} (a one-vote veto applies)", labels.join("、")),
-            "不能申请积分；核实 applicant.toml 的 [deductions] 是否填写正确",
-        ));
-    } else if sc.total < sc.standard {
-        out.push(Finding::new(
-            Code::BelowStandard,
-            format!(
-                "模拟积分 {} 分，未达到标准分 {} 分 (below the standard score)",
-                sc.total, sc.standard
-            ),
-            "未达到标准分的申请窗口不予受理；运行 `dossier score` 查看各项得分",
-        ));
-    }
-    if let Some(expires) = l.profile.applicant.permit_expires {
-        if expires < date {
-            out.push(
-                Finding::new(
-                    Code::PermitExpired,
-                    format!("上海市居住证已于 {expires} 过期 (the residence permit expired)"),
-                    "先办理居住证签注或续办，再更新 applicant.toml 的 permit_expires",
-                )
-                .with_path("applicant.toml"),
-            );
-        }
-    }
+    // The verdict `score` reaches, as findings: failed gates (an expired permit …), vetoes,
+    // below the standard.
+    out.extend(crate::score::findings(sc));
     out
 }
 

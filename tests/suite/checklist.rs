@@ -14,6 +14,7 @@ const BASE: &[&str] = &[
     "diploma",
     "degree-certificate",
     "chsi-record",
+    "degree-verification-report",
 ];
 
 fn expect(a: &Applicant, add: &[&str], remove: &[&str]) {
@@ -141,14 +142,93 @@ fn diploma_before_2002_needs_a_verification_report() {
 fn overseas_masters_degree() {
     let a = Applicant::default()
         .education("level = \"master\"\ndegree = true\nmode = \"full-time\"\ngraduated_on = \"2018-09-30\"\noverseas = true\n");
-    expect(&a, &["overseas-degree-certification"], &["chsi-record"]);
+    expect(
+        &a,
+        &["overseas-degree-certification"],
+        &["chsi-record", "degree-verification-report"],
+    );
 }
 
 #[test]
 fn non_full_time_study_needs_student_records() {
     let a = Applicant::default()
         .education("level = \"bachelor\"\ndegree = false\nmode = \"self-study\"\ngraduated_on = \"2018-12-30\"\n");
-    expect(&a, &["student-records"], &["degree-certificate"]);
+    expect(
+        &a,
+        &["student-records"],
+        &["degree-certificate", "degree-verification-report"],
+    );
+}
+
+/// 学位在线验证报告 (学位网) is asked for whenever a degree is claimed: the reference's list and
+/// both 2021 first-hand accounts name it. Without a degree it is not asked.
+#[test]
+fn a_degree_brings_its_online_verification_report() {
+    let no_degree = Applicant::default().education(
+        "level = \"bachelor\"\ndegree = false\nmode = \"full-time\"\ngraduated_on = \"2015-06-30\"\n",
+    );
+    expect(
+        &no_degree,
+        &[],
+        &["degree-certificate", "degree-verification-report"],
+    );
+}
+
+/// The online 学籍 report (学籍在线验证报告) counts as the 学籍材料 of non-full-time study: a scan
+/// named so is matched to it.
+#[test]
+fn the_online_student_status_report_is_the_student_records_item() {
+    let env = Env::new();
+    let a = Applicant::default().education(
+        "level = \"bachelor\"\ndegree = false\nmode = \"online\"\ngraduated_on = \"2018-12-30\"\n",
+    );
+    let d = env.employee("e", &a.text());
+    std::fs::write(d.join("scans/学籍在线验证报告.pdf"), b"%PDF-1.4\n").unwrap();
+    let v = json(&dossier(&[
+        "--format",
+        "json",
+        "check",
+        d.to_str().unwrap(),
+    ]));
+    let item = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["slug"] == "student-records")
+        .unwrap();
+    assert_eq!(item["files"][0], "scans/学籍在线验证报告.pdf", "{v}");
+}
+
+/// After a remarriage, a child of the earlier marriage used to be "child 1" of the couple, and
+/// the couple's own first child was asked for a 生育证明 (birth permit) as if a second child.
+#[test]
+fn a_child_of_an_earlier_marriage_does_not_make_the_couples_first_child_a_second() {
+    let a = Applicant::default().married_with_children(&["2012-05-01", "2019-08-01"]);
+    let mut remarried = a.clone();
+    remarried.family = remarried.family.replacen(
+        "birth_date = \"2012-05-01\"\n",
+        "birth_date = \"2012-05-01\"\nearlier_marriage = \"是\"\n",
+        1,
+    );
+    let both = [
+        "marriage-certificate",
+        "spouse-id-card",
+        "spouse-hukou-booklet",
+        "child-1-birth-certificate",
+        "child-2-birth-certificate",
+    ];
+    let mut with_permit = both.to_vec();
+    with_permit.push("child-2-birth-permit");
+    expect(&a, &with_permit, &[]);
+    expect(&remarried, &both, &[]);
+    // The couple's second child still brings one.
+    let mut three = remarried.clone();
+    three
+        .family
+        .push_str("[[family.children]]\nname = \"孩子3\"\nbirth_date = \"2021-03-01\"\n");
+    let mut want = both.to_vec();
+    want.extend(["child-3-birth-certificate", "child-3-birth-permit"]);
+    expect(&three, &want, &[]);
 }
 
 #[test]

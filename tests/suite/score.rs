@@ -565,3 +565,311 @@ fn years_and_months_are_the_same_record() {
     assert_eq!(a["total"], c["total"]);
     assert_eq!(points(&a, "insurance-years"), 15);
 }
+
+// --- gates: one verdict for score, check, pack and the counter checklist ------------------------
+
+fn gate<'a>(v: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    v["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == id)
+        .unwrap_or_else(|| panic!("no gate {id}: {v}"))
+}
+
+fn check_json(a: &Applicant) -> (i32, serde_json::Value) {
+    let env = Env::new();
+    let d = env.employee("e", &a.text());
+    let o = dossier(&["--format", "json", "check", d.to_str().unwrap()]);
+    (code(&o), json(&o))
+}
+
+fn codes(check: &serde_json::Value, severity: &str) -> Vec<String> {
+    check["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == severity)
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The audit's third case: `check` said "not ready" for an expired permit while `score` said
+/// "eligible". Both say not eligible now, from the same gate.
+#[test]
+fn an_expired_permit_makes_score_and_check_both_not_eligible() {
+    let a = Applicant::default().applicant(&format!(
+        "name = \"张伟\"\nid_number = \"{}\"\nhukou = \"family\"\npermit_expires = \"2026-11-25\"\n",
+        id_for("1993-03-07", "123")
+    ));
+    let (code_s, v) = score(&a);
+    assert_eq!(v["total"], 135, "the points are not the question");
+    assert_eq!(v["eligible"], false, "{v}");
+    assert_eq!(code_s, 1);
+    assert_eq!(gate(&v, "permit-valid")["ok"], false);
+    let (code_c, c) = check_json(&a);
+    assert_eq!(c["ready"], false);
+    assert_eq!(code_c, 1);
+    assert!(
+        codes(&c, "error").contains(&"permit-expired".to_string()),
+        "{c}"
+    );
+    // The text verdict says why.
+    let env = Env::new();
+    let d = env.employee("e", &a.text());
+    let out = stdout(&dossier(&["score", d.to_str().unwrap()]));
+    assert!(
+        out.contains("上海市居住证已过期") && out.contains("不符合申请条件"),
+        "{out}"
+    );
+}
+
+#[test]
+fn four_months_and_a_senior_title_is_not_eligible_in_score_and_check() {
+    let a = Applicant::default()
+        .insurance("months = 4\nbase_ratio = 1.0\n")
+        .extra("[[certificates]]\ntype = \"title\"\nlevel = \"senior\"\nname = \"高级工程师\"");
+    let (code_s, v) = score(&a);
+    assert_eq!(v["total"], 120);
+    assert_eq!(v["eligible"], false, "Art. 2 needs 6 months: {v}");
+    assert_eq!(code_s, 1);
+    assert_eq!(gate(&v, "insurance")["ok"], false);
+    let (_, c) = check_json(&a);
+    assert_eq!(c["ready"], false);
+    assert!(
+        codes(&c, "error").contains(&"not-eligible".to_string()),
+        "{c}"
+    );
+    // Six months are enough for the gate.
+    let (_, v) = score(&a.clone().insurance("months = 6\nbase_ratio = 1.0\n"));
+    assert_eq!(gate(&v, "insurance")["ok"], true);
+    assert_eq!(v["eligible"], true, "{v}");
+}
+
+#[test]
+fn not_paying_in_the_application_month_fails_the_insurance_gate() {
+    let (_, v) = score(
+        &Applicant::default().insurance("years = 5\nbase_ratio = 0.7\ncontributing = \"否\"\n"),
+    );
+    assert_eq!(gate(&v, "insurance")["ok"], false, "{v}");
+    assert_eq!(v["eligible"], false);
+    // A record that ended months ago is not paying now either.
+    let (_, v) = score(&Applicant::default().insurance(
+        "[[insurance.periods]]\nfrom = \"2020-01\"\nto = \"2026-06\"\nbase_ratio = 0.7\n",
+    ));
+    assert_eq!(gate(&v, "insurance")["ok"], false, "{v}");
+}
+
+#[test]
+fn a_permit_expiring_within_20_working_days_is_a_warning_only() {
+    // 2026-11-26 is a Thursday: 2026-12-23 is 19 working days on, 2026-12-24 is 20.
+    let with_permit = |d: &str| {
+        Applicant::default().applicant(&format!(
+            "name = \"张伟\"\nid_number = \"{}\"\nhukou = \"family\"\npermit_expires = \"{d}\"\n",
+            id_for("1993-03-07", "123")
+        ))
+    };
+    let (code_s, v) = score(&with_permit("2026-12-23"));
+    assert_eq!(gate(&v, "permit-time")["ok"], false, "{v}");
+    assert_eq!(gate(&v, "permit-time")["severity"], "warning");
+    assert_eq!(v["eligible"], true);
+    assert_eq!(code_s, 0);
+    let (_, c) = check_json(&with_permit("2026-12-23"));
+    assert!(
+        codes(&c, "warning").contains(&"permit-expiring".to_string()),
+        "{c}"
+    );
+    assert!(!codes(&c, "error").contains(&"permit-expiring".to_string()));
+    let (_, v) = score(&with_permit("2026-12-24"));
+    assert_eq!(gate(&v, "permit-time")["ok"], true, "{v}");
+    // Unknown expiry: a warning too, never a failed gate.
+    let (_, v) = score(&Applicant::default());
+    assert_eq!(gate(&v, "permit-known")["ok"], false);
+    assert_eq!(gate(&v, "permit-valid")["ok"], true);
+    assert_eq!(v["eligible"], true);
+}
+
+#[test]
+fn the_age_gate_is_a_warning() {
+    let (_, v) = score(
+        &Applicant::default()
+            .born(&born_aged(61))
+            .extra("[bonus]\ninvestment_points = 120\n"),
+    );
+    assert_eq!(gate(&v, "age")["ok"], false);
+    assert_eq!(gate(&v, "age")["severity"], "warning");
+    assert_eq!(v["eligible"], true, "{v}");
+}
+
+#[test]
+fn score_json_lists_every_gate_with_id_label_ok_and_reason() {
+    let (_, v) = score(&Applicant::default());
+    let ids: Vec<&str> = v["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            assert!(g["label"].is_string() && g["ok"].is_boolean() && g["reason"].is_string());
+            g["id"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "permit-valid",
+            "permit-known",
+            "permit-time",
+            "insurance",
+            "age",
+            "no-veto"
+        ]
+    );
+}
+
+/// `pack` and the counter checklist take the same verdict: an expired permit is not packed
+/// and not put on the counter's list.
+#[test]
+fn pack_and_the_counter_checklist_leave_out_an_applicant_who_is_not_eligible() {
+    let env = Env::new();
+    let dir = env.path().join("batch").join("zhang-wei");
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/zhang-wei");
+    copy_dir(&src, &dir);
+    let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
+    std::fs::write(
+        dir.join("applicant.toml"),
+        toml.replacen(
+            "hukou = \"family\"",
+            "hukou = \"family\"\npermit_expires = \"2026-11-01\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = env.path().join("out");
+    let o = dossier(&["pack", dir.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    assert!(!out.exists() || std::fs::read_dir(&out).unwrap().next().is_none());
+    let pdf = env.path().join("day.pdf");
+    let o = dossier(&[
+        "checklist",
+        dir.to_str().unwrap(),
+        "--pdf",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2, "nothing can be filed: {}", stderr(&o));
+    assert!(!pdf.exists());
+}
+
+// --- the road to the standard (to_standard) ---------------------------------------------------
+
+/// 30 (age) + 60 (bachelor without the degree) + 18 (72 months) = 108. Time alone reaches 120
+/// when the record reaches 10 full years, on 2030-11-01; scoring on that date with the record
+/// extended says the same, and the day before does not.
+#[test]
+fn to_standard_gives_the_date_time_alone_reaches_it_and_score_on_that_date_agrees() {
+    let edu = "level = \"bachelor\"\ndegree = false\nmode = \"full-time\"\ngraduated_on = \"2015-06-30\"\n";
+    let a = Applicant::default()
+        .education(edu)
+        .insurance("months = 72\nbase_ratio = 0.7\n");
+    let (code_now, v) = score(&a);
+    assert_eq!(v["total"], 108, "{v}");
+    assert_eq!(code_now, 1);
+    let ways = v["to_standard"]
+        .as_array()
+        .expect("to_standard below the standard");
+    let time = ways
+        .iter()
+        .find(|w| !w["on"].is_null())
+        .expect("a way by time");
+    assert_eq!(time["on"], "2030-11-01", "{v}");
+    assert_eq!(time["points"], 12);
+    assert!(
+        time["what"].as_str().unwrap().contains("社保年限 +12"),
+        "{time}"
+    );
+    assert!(
+        !time["what"].as_str().unwrap().contains("年龄"),
+        "age 37 still scores 30: {time}"
+    );
+    // The missing degree is an act: +30, no date.
+    let degree = ways
+        .iter()
+        .find(|w| w["what"].as_str().unwrap().contains("学位"))
+        .expect("the degree");
+    assert_eq!(degree["points"], 30);
+    assert!(degree["on"].is_null());
+    // Nearest first: the way by time, then the acts by points.
+    assert!(!ways[0]["on"].is_null());
+    let env = Env::new();
+    let later = a.clone().insurance("months = 120\nbase_ratio = 0.7\n");
+    let d = env.employee("later", &later.text());
+    let o = dossier(&[
+        "--date",
+        "2030-11-01",
+        "--format",
+        "json",
+        "score",
+        d.to_str().unwrap(),
+    ]);
+    let v = json(&o);
+    assert_eq!(v["total"], 120, "{v}");
+    assert_eq!(v["eligible"], true);
+    assert_eq!(code(&o), 0);
+    assert!(
+        v.get("to_standard").is_none(),
+        "at the standard, no road: {v}"
+    );
+    let before = a.insurance("months = 119\nbase_ratio = 0.7\n");
+    let d = env.employee("before", &before.text());
+    let o = dossier(&[
+        "--date",
+        "2030-10-31",
+        "--format",
+        "json",
+        "score",
+        d.to_str().unwrap(),
+    ]);
+    assert_eq!(json(&o)["total"], 117);
+}
+
+/// A base tier whose window is one month short fills by time: 35 months at 0.8× and 25 points
+/// from next month on.
+#[test]
+fn to_standard_sees_a_base_window_filling() {
+    let a = Applicant::default()
+        .education("level = \"associate\"\nmode = \"full-time\"\ngraduated_on = \"2012-06-30\"\n")
+        .insurance("months = 35\nbase_ratio = 0.8\n")
+        .extra("[[certificates]]\ntype = \"skill\"\nlevel = 3\nname = \"电工\"");
+    // 30 + 60 (skill level 3 over the associate's 50) + 6 (2 years) = 96; next month the 36th
+    // month completes a third year (+3) and the base tier's window (+25): 124.
+    let (_, v) = score(&a);
+    assert_eq!(v["total"], 96, "{v}");
+    let time = &v["to_standard"][0];
+    assert_eq!(time["on"], "2026-12-01", "{v}");
+    assert_eq!(time["points"], 28);
+    assert!(
+        time["what"].as_str().unwrap().contains("社保缴费基数 +25"),
+        "{time}"
+    );
+    // The text output lists the road too.
+    let env = Env::new();
+    let d = env.employee("e", &a.text());
+    let out = stdout(&dossier(&["score", d.to_str().unwrap()]));
+    assert!(
+        out.contains("达标途径") && out.contains("2026-12-01 起"),
+        "{out}"
+    );
+}
+
+/// 创业人才 / 创新创业中介服务人才: 120 points, the standard on its own.
+#[test]
+fn an_entrepreneur_reaches_the_standard_directly() {
+    let a = Applicant::default()
+        .education("level = \"none\"\n")
+        .extra("[bonus]\nentrepreneur = \"是\"\n");
+    let (code, v) = score(&a);
+    assert_eq!(points(&v, "entrepreneur"), 120, "{v}");
+    assert!(v["total"].as_i64().unwrap() >= 120);
+    assert_eq!(code, 0);
+    let (_, v) = score(&Applicant::default());
+    assert_eq!(points(&v, "entrepreneur"), 0);
+}

@@ -1,0 +1,203 @@
+//! The road to the standard score (`to_standard`, SPEC §5): for an applicant below it, the
+//! nearest ways to reach it, each alone enough.
+//!
+//! Every way is found by changing the profile (or the date) and scoring it again with the same
+//! rules ([`crate::score::points`]): there is no second formula that could disagree with the
+//! score. Time alone moves the application date forward month by month (and to each marriage
+//! anniversary), with the insurance record extended as long as the applicant keeps paying; the
+//! first date whose total reaches the standard is the way's `on`. An act (a certificate, a
+//! degree) is a changed profile on today's date; it has no `on`. Invariant: a listed way's
+//! what-if total reaches the standard; `points` is that total minus today's.
+
+use crate::date::{Date, Month};
+use crate::profile::{CertLevel, Certificate, Profile};
+use crate::rules::{Env, Rulebook};
+use crate::score::{points, Way};
+
+/// How far ahead time is tried: ten years.
+const HORIZON_MONTHS: i64 = 120;
+/// The coarse step of the search by time, in months.
+const STEP: i64 = 6;
+/// At most this many acts are listed (the nearest).
+const MAX_ACTS: usize = 4;
+
+/// The ways for a profile whose total on `on` is `total`, nearest first: time (by date), then
+/// acts (fewest points first).
+pub fn ways(book: &Rulebook, p: &Profile, on: Date, total: i64) -> Result<Vec<Way>, String> {
+    let mut out = Vec::new();
+    if let Some(w) = by_time(book, p, on, total)? {
+        out.push(w);
+    }
+    let mut acts = Vec::new();
+    for (what, q) in acts_for(p) {
+        let env = Env::new(book, &q, on)?;
+        let sc = points(book, &q, &env)?;
+        if sc.total >= book.standard_score {
+            acts.push(Way {
+                what,
+                points: sc.total - total,
+                on: None,
+            });
+        }
+    }
+    acts.sort_by_key(|w| w.points);
+    out.extend(acts.into_iter().take(MAX_ACTS));
+    Ok(out)
+}
+
+/// The profile `months` months later, with the insurance record extended while paying: the
+/// shorthand gains the months; an open-ended last period runs on by itself.
+pub fn later(p: &Profile, on: Date, months: i64) -> Profile {
+    let mut q = p.clone();
+    let ins = &mut q.insurance;
+    if !ins.contributing || months <= 0 {
+        return q;
+    }
+    if ins.periods.is_empty() {
+        ins.months += months;
+    } else {
+        let application = Month::of(on);
+        if let Some(last) = ins.periods.last_mut() {
+            // A period written to end in the application month goes on as the open one would.
+            if last.end(application) == application {
+                last.to = None;
+            }
+        }
+        let total: i64 = ins
+            .periods
+            .iter()
+            .map(|p| p.end(application.plus(months)).index() - p.from.index() + 1)
+            .sum();
+        ins.months = total;
+    }
+    ins.years = ins.months / 12;
+    q
+}
+
+/// The first date within the horizon on which time alone reaches the standard. The dates are
+/// tried coarsely (every [`STEP`] months, and each marriage anniversary), then month by month
+/// before the first coarse hit: a score is a few dozen rule evaluations, and a batch scores many
+/// employees.
+fn by_time(book: &Rulebook, p: &Profile, on: Date, total: i64) -> Result<Option<Way>, String> {
+    let start = Month::of(on);
+    let last = start.plus(HORIZON_MONTHS).first_day();
+    let mut coarse: Vec<Date> = (1..=HORIZON_MONTHS / STEP)
+        .map(|k| start.plus(k * STEP).first_day())
+        .collect();
+    // The spouse bonus grows on each anniversary of the marriage.
+    if let Some(m) = p.family.married_on {
+        for y in on.year..=last.year {
+            let day = Date::new(y, m.month, m.day).or_else(|| Date::new(y, m.month, 28));
+            if let Some(d) = day.filter(|d| *d > on && *d <= last) {
+                coarse.push(d);
+            }
+        }
+    }
+    coarse.sort();
+    coarse.dedup();
+    let reaches = |d: Date| -> Result<Option<crate::score::Score>, String> {
+        let q = later(p, on, Month::of(d).index() - start.index());
+        let sc = points(book, &q, &Env::new(book, &q, d)?)?;
+        Ok((sc.total >= book.standard_score).then_some(sc))
+    };
+    let mut prev = on;
+    for d in coarse {
+        if reaches(d)?.is_none() {
+            prev = d;
+            continue;
+        }
+        // The first month between the last miss and this hit that already reaches it.
+        let mut hit = d;
+        let mut m = Month::of(prev).plus(1);
+        while m.first_day() < d {
+            if m.first_day() > prev && reaches(m.first_day())?.is_some() {
+                hit = m.first_day();
+                break;
+            }
+            m = m.plus(1);
+        }
+        let Some(then) = reaches(hit)? else {
+            continue;
+        };
+        let now = points(book, p, &Env::new(book, p, on)?)?;
+        let changes: Vec<String> = then
+            .items
+            .iter()
+            .zip(&now.items)
+            .filter(|(t, n)| t.points != n.points)
+            .map(|(t, n)| format!("{} {:+}", t.label, t.points - n.points))
+            .collect();
+        let what = if p.insurance.contributing {
+            format!("继续在本市缴纳社保（{}）", changes.join("、"))
+        } else {
+            format!("时间（{}）", changes.join("、"))
+        };
+        return Ok(Some(Way {
+            what,
+            points: then.total - total,
+            on: Some(hit),
+        }));
+    }
+    Ok(None)
+}
+
+/// The acts tried, each as a changed profile: the next title and skill levels, the missing
+/// degree, the next education level with its degree.
+fn acts_for(p: &Profile) -> Vec<(String, Profile)> {
+    let mut out = Vec::new();
+    let with_cert = |kind: &str, level: CertLevel, name: &str| {
+        let mut q = p.clone();
+        q.certificates.push(Certificate {
+            kind: kind.into(),
+            level,
+            name: name.into(),
+        });
+        q
+    };
+    let title = p.best_title();
+    if title != "intermediate" && title != "senior" {
+        out.push((
+            "取得中级专业技术职称（须近 12 个月中 6 个月社保基数不低于 1 倍）".to_string(),
+            with_cert("title", CertLevel::Title("intermediate".into()), "中级职称"),
+        ));
+    }
+    if title != "senior" {
+        out.push((
+            "取得高级专业技术职称（须近 12 个月中 6 个月社保基数不低于 1 倍）".to_string(),
+            with_cert("title", CertLevel::Title("senior".into()), "高级职称"),
+        ));
+    }
+    let skills = p.skill_levels();
+    for (level, words) in [(3, "三级"), (2, "二级"), (1, "一级")] {
+        if !skills.iter().any(|s| *s <= level) {
+            let cond = if level <= 2 {
+                "（须近 12 个月中 6 个月社保基数不低于 1 倍）"
+            } else {
+                ""
+            };
+            out.push((
+                format!("取得技能等级{words}证书{cond}"),
+                with_cert("skill", CertLevel::Skill(level), "技能"),
+            ));
+        }
+    }
+    let e = &p.education;
+    if !e.degree && ["bachelor", "master", "doctorate"].contains(&e.level.as_str()) {
+        let mut q = p.clone();
+        q.education.degree = true;
+        out.push(("取得相应学位证书".to_string(), q));
+    }
+    let next = match e.level.as_str() {
+        "none" | "associate" => Some(("bachelor", "取得本科学历和学士学位")),
+        "bachelor" => Some(("master", "取得硕士研究生学历和学位")),
+        "master" => Some(("doctorate", "取得博士研究生学历和学位")),
+        _ => None,
+    };
+    if let Some((level, what)) = next {
+        let mut q = p.clone();
+        q.education.level = level.into();
+        q.education.degree = true;
+        out.push((what.to_string(), q));
+    }
+    out
+}
