@@ -3,6 +3,9 @@
 //! then `zip -0 -r`, per employee), all on the same warm files in one run. Also a batch of N
 //! packed in parallel against one at a time, and peak RSS (with /usr/bin/time when present).
 //!
+//! Also `dossier copies` of the same department (one PDF of every photocopy), seconds and MB/s
+//! of scans read, beside pack's.
+//!
 //! Run: `cargo bench --bench pack` (N=20 employees × 25 scans by default; `DOSSIER_BENCH_N=200`
 //! for a bigger run). Prints figures; asserts nothing. The corpus is cached in
 //! `target/bench-corpus-N` and regenerated when missing.
@@ -70,6 +73,24 @@ fn main() {
     };
     let (pack_s, pack_rss) = best_of(3, || run_pack(None));
     let (serial_s, serial_rss) = best_of(2, || run_pack(Some(1)));
+    // The photocopies of the same department as one PDF (every scan read, embedded once).
+    let copies_pdf = root.join("copies.pdf");
+    let (copies_s, copies_rss) = best_of(3, || {
+        let _ = std::fs::remove_file(&copies_pdf);
+        settle();
+        let mut c = timed_command(bin);
+        c.args([
+            "--date",
+            DATE,
+            "--quiet",
+            "copies",
+            corpus.to_str().unwrap(),
+            "--pdf",
+            copies_pdf.to_str().unwrap(),
+        ]);
+        run(c)
+    });
+    let copies_mb = copies_pdf.metadata().map_or(0, |m| m.len()) as f64 / 1e6;
 
     let openssl_s = if which("openssl") {
         best_of(3, || {
@@ -139,6 +160,11 @@ fn main() {
         "  dossier pack, one thread            {serial_s:7.2} s  {:7.0} MB/s  peak RSS {}",
         mb / serial_s,
         rss(serial_rss)
+    );
+    println!(
+        "  dossier copies (one PDF, {copies_mb:.0} MB)   {copies_s:7.2} s  {:7.0} MB/s  peak RSS {}",
+        mb / copies_s,
+        rss(copies_rss)
     );
     println!(
         "  openssl dgst -sha256 (one core)     {openssl_s:7.2} s  {:7.0} MB/s",

@@ -101,8 +101,12 @@ fn main() {
     let _ = child.wait();
 }
 
-/// The release binary (built if missing), so the figures are those a clerk gets.
+/// The release binary (built if missing), so the figures are those a clerk gets; or the one
+/// `DOSSIER_BENCH_BIN` names.
 fn binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("DOSSIER_BENCH_BIN") {
+        return PathBuf::from(bin);
+    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)

@@ -76,6 +76,9 @@ pub enum Command {
         /// Replace the PDF if it exists.
         #[arg(long, requires = "pdf")]
         force: bool,
+        /// The PDF for this counter visit only: its number (1, 2, 3) or id (submission).
+        #[arg(long, value_name = "N", requires = "pdf")]
+        visit: Option<String>,
         #[command(flatten)]
         font: FontArgs,
     },
@@ -147,6 +150,46 @@ pub enum Command {
     Completions {
         /// bash, zsh, fish, powershell or elvish.
         shell: clap_complete::Shell,
+    },
+    /// The Excel roster: the blank template, import into employee folders, export of the status.
+    Roster {
+        #[command(subcommand)]
+        action: RosterCommand,
+    },
+}
+
+/// `dossier roster …` (SPEC §12).
+#[derive(Subcommand, Debug)]
+pub enum RosterCommand {
+    /// Write the blank roster: sheet 员工 (one row per employee) and 单位 (the employer).
+    New {
+        /// The workbook to write (.xlsx).
+        #[arg(value_name = "FILE.xlsx")]
+        file: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Create or update one employee folder per row of 员工, and company.toml from 单位.
+    Import {
+        /// The filled-in roster (.xlsx).
+        #[arg(value_name = "FILE.xlsx")]
+        file: PathBuf,
+        /// The department folder the employee folders go in.
+        #[arg(short, long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+    },
+    /// Write the department's status: sheet 汇总 (one row per employee), 材料 (employees × items).
+    Export {
+        /// Employee folders, or batch folders holding them.
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+        /// The workbook to write (.xlsx).
+        #[arg(short, long, value_name = "FILE.xlsx")]
+        out: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
     },
 }
 

@@ -131,10 +131,7 @@ impl Date {
     /// Today in Shanghai (between 00:00 and 08:00 there, UTC is still on the day before), or
     /// the day (UTC) of `SOURCE_DATE_EPOCH` when it is set (reproducible builds).
     pub fn today() -> Date {
-        if let Some(secs) = std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|s| s.trim().parse::<i64>().ok())
-        {
+        if let Ok(Some(secs)) = source_date_epoch() {
             return Date::from_unix(secs);
         }
         let secs = std::time::SystemTime::now()
@@ -143,6 +140,40 @@ impl Date {
             .unwrap_or(0);
         Date::in_shanghai(secs)
     }
+}
+
+/// The earliest `SOURCE_DATE_EPOCH` accepted: 1980-01-01, the first time a ZIP entry can carry.
+pub const MIN_EPOCH: i64 = 315_532_800;
+/// The latest `SOURCE_DATE_EPOCH` accepted: 2099-12-31 23:59:59 UTC.
+pub const MAX_EPOCH: i64 = 4_102_444_799;
+
+/// `SOURCE_DATE_EPOCH` (reproducible outputs), validated: unset or empty is `None`; a value that
+/// is not a whole number of seconds, or lies outside [`MIN_EPOCH`]..=[`MAX_EPOCH`], is an error
+/// saying so (it is never silently ignored nor wrapped into another date).
+pub fn source_date_epoch() -> Result<Option<i64>, String> {
+    let Some(raw) = std::env::var_os("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
+    let Some(v) = raw.to_str().map(str::trim) else {
+        return Err(
+            "SOURCE_DATE_EPOCH is not text: unset it, or give seconds since 1970-01-01 UTC".into(),
+        );
+    };
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let shown = crate::error::clip_quote(v);
+    let secs: i64 = v.parse().map_err(|_| {
+        format!("SOURCE_DATE_EPOCH=\"{shown}\" is not a whole number of seconds since 1970-01-01 UTC (环境变量 SOURCE_DATE_EPOCH 无效): unset it, or set it like SOURCE_DATE_EPOCH=1764115200")
+    })?;
+    if !(MIN_EPOCH..=MAX_EPOCH).contains(&secs) {
+        return Err(format!(
+            "SOURCE_DATE_EPOCH={secs} is outside the dates a bundle can carry, {} to {} (环境变量 SOURCE_DATE_EPOCH 超出范围)",
+            Date::from_unix(MIN_EPOCH),
+            Date::from_unix(MAX_EPOCH)
+        ));
+    }
+    Ok(Some(secs))
 }
 
 /// A calendar month (`YYYY-MM`), the unit of the social-insurance record (社保缴费记录).

@@ -17,6 +17,8 @@ pub struct Diagnostic {
     pub source_line: String,
     /// Width of the caret underline in terminal columns (at least 1): a CJK character is two.
     pub width: usize,
+    /// The column of the caret in `source_line`, which is a window of a long line.
+    pub shown_column: usize,
 }
 
 impl Diagnostic {
@@ -29,13 +31,21 @@ impl Diagnostic {
         let line = text[..start].matches('\n').count() + 1;
         let column = text[line_start..start].chars().count() + 1;
         let width = crate::printer::width(&text[start..end.min(line_end).max(start)]).max(1);
+        // A line may be megabytes long: the diagnostic shows a window of it around the caret.
+        let (source_line, shown_column) = window(
+            text[line_start..line_end].trim_end_matches('\r'),
+            column,
+            MAX_QUOTE_CHARS,
+        );
         Diagnostic {
             line,
             column,
-            message: message.into(),
-            // The source line is shown under the message: never an ID number in full (SPEC §9).
-            source_line: mask_id_numbers(text[line_start..line_end].trim_end_matches('\r')),
-            width,
+            message: clip_line(&message.into()),
+            // The source line is shown under the message: never an ID number in full (SPEC §9),
+            // not even a mistyped one on the line that holds it.
+            source_line: mask_id_numbers(&source_line),
+            width: width.min(MAX_QUOTE_CHARS),
+            shown_column,
         }
     }
 
@@ -44,16 +54,77 @@ impl Diagnostic {
         Diagnostic {
             line: 0,
             column: 0,
-            message: message.into(),
+            message: clip_line(&message.into()),
             source_line: String::new(),
             width: 0,
+            shown_column: 0,
         }
     }
 }
 
-/// Masks every run of 17 digits and a check character (an ID number) in a line of text, keeping
-/// the first 4 and last 4, so that error output never shows a full ID number.
+/// At most this many characters of an input value are quoted in a diagnostic (SPEC §9).
+pub const MAX_QUOTE_CHARS: usize = 200;
+
+/// An input value as a message quotes it: at most [`MAX_QUOTE_CHARS`] characters, the start
+/// and the end of a longer one around `…`, which says how much was left out.
+pub fn clip_quote(s: &str) -> String {
+    clip_to(s, MAX_QUOTE_CHARS)
+}
+
+/// A message line holds some fixed words and at most one or two quoted values.
+fn clip_line(s: &str) -> String {
+    clip_to(s, 3 * MAX_QUOTE_CHARS)
+}
+
+fn clip_to(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_string();
+    }
+    let head = max * 2 / 3;
+    let tail = max - head;
+    let start: String = s.chars().take(head).collect();
+    let end: String = s.chars().skip(n - tail).collect();
+    format!(
+        "{start}…（略去 {} 字 / {} characters left out）…{end}",
+        n - max,
+        n - max
+    )
+}
+
+/// A window of at most `max` characters of `line` around the 1-based character `column`, and
+/// the column of that character inside the window.
+fn window(line: &str, column: usize, max: usize) -> (String, usize) {
+    let n = line.chars().count();
+    if n <= max {
+        return (line.to_string(), column);
+    }
+    let col0 = column.saturating_sub(1).min(n);
+    let start = col0.saturating_sub(max / 3).min(n - max);
+    let piece: String = line.chars().skip(start).take(max).collect();
+    let lead = if start > 0 { "…" } else { "" };
+    let trail = if start + max < n { "…" } else { "" };
+    (
+        format!("{lead}{piece}{trail}"),
+        col0 - start + 1 + lead.chars().count(),
+    )
+}
+
+/// Masks the ID numbers in a line of an input file shown in a diagnostic, keeping the first 4
+/// and last 4: every run of 18 digits (check character or not), and on a line that holds an
+/// ID number (`id_number`, `身份证`) any run of 15 or more ID characters, however mistyped
+/// (spaces, hyphens, full-width digits), so that error output never shows one in full.
 pub fn mask_id_numbers(line: &str) -> String {
+    let lower = line.to_lowercase();
+    if lower.contains("id_number") || line.contains("身份证") {
+        let known = crate::privacy::known_ids();
+        let masked = crate::idnum::mask_ids_in(line, '*', &known, crate::idnum::MaskMode::Mistyped);
+        return mask_18_digit_runs(&masked);
+    }
+    mask_18_digit_runs(line)
+}
+
+fn mask_18_digit_runs(line: &str) -> String {
     let chars: Vec<char> = line.chars().collect();
     let mut out = String::with_capacity(line.len());
     let mut i = 0;
@@ -104,6 +175,9 @@ pub enum Error {
     Folder { path: PathBuf, message: String },
     #[error("{0}")]
     Usage(String),
+    /// The Excel roster holds problems; all of them are listed, each at its cell (`员工!G5`).
+    #[error("{}: {} problem(s) in the roster", .0.path.display(), .0.problems.len())]
+    Roster(crate::roster::Invalid),
     /// A rule could not be evaluated for this applicant (a rulebook bug surfacing at run time).
     /// The message starts with the rule's `path:line`.
     #[error("{message}")]
@@ -136,7 +210,8 @@ impl Error {
             Error::Applicant { path, diagnostics } | Error::Rulebook { path, diagnostics } => {
                 (path, diagnostics)
             }
-            other => return format!("error: {other}"),
+            Error::Roster(r) => return r.render(),
+            other => return format!("error: {}", clip_line(&other.to_string())),
         };
         let mut out = String::new();
         for d in diags {
@@ -160,7 +235,7 @@ impl Error {
             let pad: String = d
                 .source_line
                 .chars()
-                .take(d.column - 1)
+                .take(d.shown_column.saturating_sub(1))
                 .map(|c| {
                     if c == '\t' {
                         "\t".to_string()

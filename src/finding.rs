@@ -46,6 +46,7 @@ pub enum Code {
     PartNameClash,
     Symlink,
     NonUtf8Name,
+    UnprintableName,
     FileTooLarge,
     TooManyPixels,
     Unreadable,
@@ -61,7 +62,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 29] = [
+    pub const ALL: [Code; 30] = [
         Code::ScansFolderMissing,
         Code::MissingItem,
         Code::TooFewParts,
@@ -80,6 +81,7 @@ impl Code {
         Code::PartNameClash,
         Code::Symlink,
         Code::NonUtf8Name,
+        Code::UnprintableName,
         Code::FileTooLarge,
         Code::TooManyPixels,
         Code::Unreadable,
@@ -114,6 +116,7 @@ impl Code {
             Code::PartNameClash => "part-name-clash",
             Code::Symlink => "symlink",
             Code::NonUtf8Name => "non-utf8-name",
+            Code::UnprintableName => "unprintable-name",
             Code::FileTooLarge => "file-too-large",
             Code::TooManyPixels => "too-many-pixels",
             Code::Unreadable => "unreadable",
@@ -155,6 +158,9 @@ impl Code {
             Code::PartNameClash => "two files of one item name the same part",
             Code::Symlink => "a symbolic link in scans/, which is never followed",
             Code::NonUtf8Name => "a file or folder name that is not valid UTF-8",
+            Code::UnprintableName => {
+                "a scan's name holds a character the cover sheet's font cannot print (emoji, say)"
+            }
             Code::FileTooLarge => "a file is larger than the size limit",
             Code::TooManyPixels => {
                 "an image header claims more pixels than any scan has (refused undecoded)"

@@ -153,6 +153,130 @@ pub fn mask(id: &str) -> String {
     out
 }
 
+/// One character of an ID number as it may be typed: an ASCII or full-width digit, or the check
+/// character X (either case, either width). Returns the ASCII form.
+fn id_char(c: char) -> Option<char> {
+    match c {
+        '0'..='9' => Some(c),
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+        'X' | 'x' | 'Ｘ' | 'ｘ' => Some('X'),
+        _ => None,
+    }
+}
+
+/// A separator a clerk may type inside an ID number: space, hyphen, their full-width forms.
+fn id_separator(c: char) -> bool {
+    matches!(c, ' ' | '-' | '\u{3000}' | '－' | '_')
+}
+
+/// How hard [`mask_ids_in`] looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaskMode {
+    /// 18 characters (separators and full-width digits allowed) that pass the GB 11643 check
+    /// character, and the ID numbers given as known, wherever they appear.
+    IdLike,
+    /// Also any run of 15 or more ID characters, valid or not: a mistyped ID number in the line
+    /// of `applicant.toml` that holds it is never shown in full.
+    Mistyped,
+}
+
+/// `text` with every ID-number-like run masked: the first 4 and last 4 of its 18 characters
+/// kept, the 10 between replaced by `fill` (`*` on screen, `x` in file names, which cannot hold
+/// `*` on Windows). Separators inside a run are kept. `known` are ID numbers to mask wherever
+/// they appear (the applicant's and the spouse's), also typed with separators or full width.
+pub fn mask_ids_in<'a>(
+    text: &'a str,
+    fill: char,
+    known: &[String],
+    mode: MaskMode,
+) -> std::borrow::Cow<'a, str> {
+    let chars: Vec<char> = text.chars().collect();
+    if !chars.iter().any(|c| id_char(*c).is_some_and(|c| c != 'X')) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let known: Vec<Vec<char>> = known
+        .iter()
+        .filter(|k| k.chars().count() >= 15)
+        .map(|k| k.chars().filter_map(id_char).collect())
+        .collect();
+    // Which characters to replace with `fill`.
+    let mut hide = vec![false; chars.len()];
+    let mut i = 0;
+    while i < chars.len() {
+        if id_char(chars[i]).is_none_or(|c| c == 'X') {
+            i += 1;
+            continue;
+        }
+        // A run: ID characters, single separators between them.
+        let mut groups: Vec<Vec<usize>> = vec![Vec::new()];
+        let mut j = i;
+        while j < chars.len() {
+            if id_char(chars[j]).is_some() {
+                groups.last_mut().expect("one group").push(j);
+                j += 1;
+            } else if id_separator(chars[j])
+                && j + 1 < chars.len()
+                && id_char(chars[j + 1]).is_some()
+                && !groups.last().expect("one group").is_empty()
+            {
+                groups.push(Vec::new());
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        let all: Vec<usize> = groups.iter().flatten().copied().collect();
+        let norm: Vec<char> = all.iter().filter_map(|&k| id_char(chars[k])).collect();
+        let mut hide_span = |positions: &[usize]| {
+            let n = positions.len();
+            for &p in &positions[4.min(n)..n.saturating_sub(4).max(4.min(n))] {
+                hide[p] = true;
+            }
+        };
+        // Group-aligned windows of exactly 18 characters that pass the check character.
+        for a in 0..groups.len() {
+            let mut pos: Vec<usize> = Vec::new();
+            for g in &groups[a..] {
+                pos.extend(g);
+                if pos.len() >= 18 {
+                    break;
+                }
+            }
+            if pos.len() == 18 {
+                let s: String = pos.iter().filter_map(|&k| id_char(chars[k])).collect();
+                if id_check_char(&s[..17]).is_some_and(|c| s.ends_with(c)) {
+                    hide_span(&pos);
+                }
+            }
+        }
+        // Known ID numbers anywhere in the run.
+        for k in &known {
+            if k.len() > norm.len() {
+                continue;
+            }
+            for start in 0..=norm.len() - k.len() {
+                if norm[start..start + k.len()] == k[..] {
+                    hide_span(&all[start..start + k.len()]);
+                }
+            }
+        }
+        if mode == MaskMode::Mistyped && all.len() >= 15 {
+            hide_span(&all);
+        }
+        i = j.max(i + 1);
+    }
+    if !hide.iter().any(|h| *h) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        chars
+            .iter()
+            .zip(&hide)
+            .map(|(&c, &h)| if h { fill } else { c })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,6 +337,37 @@ mod tests {
                 assert!(check_id(&s, today()).is_err(), "{s} should fail");
             }
         }
+    }
+
+    #[test]
+    fn id_like_runs_are_masked_in_text() {
+        let m = |s: &str| mask_ids_in(s, '*', &[], MaskMode::IdLike).into_owned();
+        assert_eq!(
+            m("身份证-310115199303071230.png"),
+            "身份证-3101**********1230.png"
+        );
+        assert_eq!(m("310115 19930307 1230"), "3101** ******** 1230");
+        assert_eq!(
+            m("３１０１１５１９９３０３０７１２３０"),
+            "３１０１**********１２３０"
+        );
+        assert_eq!(m("11010519491231002x"), "1101**********002x");
+        // The check character fails: not an ID number; a phone or a date is left alone.
+        assert_eq!(m("310115199303071231"), "310115199303071231");
+        assert_eq!(m("13812345678 2026-11-26"), "13812345678 2026-11-26");
+        assert_eq!(
+            m("2026-11-26 310115199303071230"),
+            "2026-11-26 3101**********1230"
+        );
+        let known = ["310115199303071231".to_string()];
+        assert_eq!(
+            mask_ids_in("a-3101-1519-9303-0712-31", 'x', &known, MaskMode::IdLike),
+            "a-3101-xxxx-xxxx-xx12-31"
+        );
+        assert_eq!(
+            mask_ids_in("id = \"3101151993030712\"", '*', &[], MaskMode::Mistyped),
+            "id = \"3101********0712\""
+        );
     }
 
     #[test]

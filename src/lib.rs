@@ -33,24 +33,29 @@
 //! - [`platform`]: owner-only outputs (mode or Windows ACL), names Windows reserves (CON, NUL …).
 
 pub mod bundle;
+pub mod celcost;
 pub mod checklist;
 pub mod cli;
 pub mod commands;
 pub mod copies;
+pub mod counter;
 pub mod date;
 pub mod department;
 pub mod desktop;
 pub mod error;
 pub mod finding;
 pub mod idnum;
+pub mod input;
 pub mod insurance;
 pub mod messages;
 pub mod output;
 pub mod pack;
 pub mod platform;
 pub mod printer;
+pub mod privacy;
 pub mod profile;
 pub mod render;
+pub mod roster;
 pub mod rules;
 pub mod scan;
 pub mod score;

@@ -78,7 +78,7 @@ pub struct Words {
     pub pack_again: &'static str,
     pub summary: &'static str,
     pub total_people: fn(usize, &str) -> String,
-    pub left_out: fn(i64, i64) -> String,
+    pub left_out: &'static str,
     pub counter_written: fn(&str, usize, usize) -> String,
     pub copies_left_out: &'static str,
     pub no_copies_nobody_ready: &'static str,
@@ -86,6 +86,16 @@ pub struct Words {
     pub copies_written: fn(&str, usize, usize, f64) -> String,
     pub created: fn(&str, &str) -> String,
     pub next_step: fn(&str) -> String,
+    pub roster_written: fn(&str) -> String,
+    pub roster_next: fn(&str) -> String,
+    pub roster_row: fn(usize) -> String,
+    pub roster_created: &'static str,
+    pub roster_updated: &'static str,
+    pub roster_unchanged: &'static str,
+    /// Employees, the department folder, created, updated, unchanged, empty rows skipped.
+    pub roster_imported: fn(usize, &str, usize, usize, usize, usize) -> String,
+    /// The workbook, employees, ready.
+    pub roster_exported: fn(&str, usize, usize) -> String,
 }
 
 pub static ZH: Words = Words {
@@ -129,7 +139,7 @@ pub static ZH: Words = Words {
     pack_again: "→ 材料包与打包时不一致（文件被改动、删除或添加），不要提交；用 `dossier pack --force` 重新打包",
     summary: "汇总",
     total_people: |n, parts| format!("共 {n} 人：{parts}"),
-    left_out: |total, standard| format!("模拟积分 {total} / {standard}，未列入柜台清单"),
+    left_out: "今天不办理，列在柜台清单首页",
     counter_written: |path, n, kb| format!("柜台清单：{path}（{n} 人，{kb} KB）"),
     copies_left_out: "未就绪，未打印复印件",
     no_copies_nobody_ready: "没有需要打印的复印件：没有就绪的员工；未写入文件",
@@ -137,6 +147,25 @@ pub static ZH: Words = Words {
     copies_written: |path, n, pages, mb| format!("复印件：{path}（{n} 人，{pages} 页，{mb:.1} MB）"),
     created: |file, scans| format!("已创建 {file} 和 {scans}/"),
     next_step: |cmd| format!("下一步：填写 applicant.toml，把扫描件放进 scans/，然后运行 `{cmd}`"),
+    roster_written: |path| format!("已写入 {path}"),
+    roster_next: |path| {
+        format!("下一步：在“员工”表每行填写一名员工，在“单位”表填写单位信息，然后运行 `dossier roster import {path} -o 文件夹`")
+    },
+    roster_row: |n| format!("第 {n} 行"),
+    roster_created: "新建",
+    roster_updated: "更新",
+    roster_unchanged: "未改变",
+    roster_imported: |n, dir, c, u, k, skipped| {
+        let skipped = if skipped > 0 {
+            format!("；跳过空行 {skipped} 行")
+        } else {
+            String::new()
+        };
+        format!("{n} 名员工 → {dir}：新建 {c}，更新 {u}，未改变 {k}{skipped}")
+    },
+    roster_exported: |path, n, ready| {
+        format!("已写入 {path}：{n} 名员工，就绪 {ready}，未就绪 {}", n - ready)
+    },
 };
 
 pub static EN: Words = Words {
@@ -180,9 +209,7 @@ pub static EN: Words = Words {
     pack_again: "→ the bundle differs from what was packed (files changed, removed or added): do not submit it; pack again with `dossier pack --force`",
     summary: "Summary",
     total_people: |n, parts| format!("total {n}: {parts}"),
-    left_out: |total, standard| {
-        format!("simulated score {total} / {standard}: left out of the counter checklist")
-    },
+    left_out: "not for today: listed on the counter checklist's first page",
     counter_written: |path, n, kb| format!("counter checklist: {path} ({n} people, {kb} KB)"),
     copies_left_out: "not ready: left out of the copies",
     no_copies_nobody_ready: "no copies to print: no employee is ready; nothing written",
@@ -193,6 +220,25 @@ pub static EN: Words = Words {
     created: |file, scans| format!("created {file} and {scans}/"),
     next_step: |cmd| {
         format!("next: fill in applicant.toml, put the scans in scans/, then run `{cmd}`")
+    },
+    roster_written: |path| format!("written {path}"),
+    roster_next: |path| {
+        format!("next: one employee per row of the first sheet, the employer in the second, then run `dossier roster import {path} -o DIR`")
+    },
+    roster_row: |n| format!("row {n}"),
+    roster_created: "created",
+    roster_updated: "updated",
+    roster_unchanged: "unchanged",
+    roster_imported: |n, dir, c, u, k, skipped| {
+        let skipped = if skipped > 0 {
+            format!("; {skipped} empty row(s) skipped")
+        } else {
+            String::new()
+        };
+        format!("{n} employee(s) → {dir}: {c} created, {u} updated, {k} unchanged{skipped}")
+    },
+    roster_exported: |path, n, ready| {
+        format!("written {path}: {n} employee(s), {ready} ready, {} not ready", n - ready)
     },
 };
 

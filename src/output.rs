@@ -13,7 +13,14 @@ use crate::error::Error;
 /// Why `path` may not receive an output, if it may not.
 pub fn refuse(path: &Path, force: bool) -> Option<String> {
     let name = path.file_name()?.to_string_lossy().into_owned();
-    if name == "applicant.toml" || name == "company.toml" {
+    // Case-insensitively: on Windows and macOS `Applicant.TOML` is the same file. Any other
+    // `.toml` may be a rulebook (`--rules`): no output of dossier is TOML.
+    if name.eq_ignore_ascii_case("applicant.toml")
+        || name.eq_ignore_ascii_case("company.toml")
+        || path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+    {
         return Some(format!(
             "{name} is an input of dossier; an output is never written onto it (输出不能覆盖输入文件)"
         ));

@@ -55,10 +55,16 @@ pub struct Packed {
 }
 
 /// Names every scan of a ready report in checklist order.
+///
+/// Names never show an ID number (SPEC §7, §9): an ID-number-like run in a part name, and the
+/// ID numbers in `known` (the applicant's and the spouse's) in any spelling, are masked with
+/// `x`. The label is cut to [`MAX_LABEL_BYTES`] and the part to [`MAX_PART_BYTES`], so no name
+/// is longer than 200 bytes.
 pub fn plan<'a>(
     checklist: &'a Checklist,
     report: &'a CheckReport,
     ascii: bool,
+    known: &[String],
 ) -> Vec<Planned<'a>> {
     let mut out = Vec::new();
     let mut no = 0;
@@ -75,6 +81,7 @@ pub fn plan<'a>(
         } else {
             item.label.clone()
         };
+        let base = file_name_part(&base, known, MAX_LABEL_BYTES);
         let many = rep.files.len() > 1;
         let mut used: Vec<String> = Vec::new();
         for (i, f) in rep.files.iter().enumerate() {
@@ -95,7 +102,7 @@ pub fn plan<'a>(
                     p
                 }
             };
-            let mut part = part;
+            let mut part = file_name_part(&part, known, MAX_PART_BYTES);
             if used.contains(&part) {
                 part = format!("{part}{}", i + 1);
             }
@@ -116,12 +123,31 @@ pub fn plan<'a>(
     out
 }
 
-/// A part name safe inside a bundle file name.
-fn safe(part: &str) -> String {
+/// The longest label in a bundle file name, in bytes.
+pub const MAX_LABEL_BYTES: usize = 100;
+/// The longest part name in a bundle file name, in bytes: `NN-<label>-<part>.<ext>` stays
+/// under 200 bytes.
+pub const MAX_PART_BYTES: usize = 80;
+
+/// `s` as a piece of a file name the tool writes: ID numbers masked with `x` (Windows file
+/// names cannot hold `*`), cut at a character boundary to at most `max` bytes.
+pub fn file_name_part(s: &str, known: &[String], max: usize) -> String {
+    let masked = crate::idnum::mask_ids_in(s, 'x', known, crate::idnum::MaskMode::IdLike);
+    let mut end = masked.len().min(max);
+    while !masked.is_char_boundary(end) {
+        end -= 1;
+    }
+    masked[..end].to_string()
+}
+
+/// A part name safe inside a bundle file name: no control or format character (a
+/// right-to-left override would make `gnp.exe` look like `exe.png`), none that Windows or
+/// `sha256sum -c` refuse.
+pub(crate) fn safe(part: &str) -> String {
     let s: String = part
         .chars()
         .map(|c| {
-            if c.is_control() || "%\\/:*?\"<>|".contains(c) {
+            if c.is_control() || is_format_char(c) || "%\\/:*?\"<>|".contains(c) {
                 '_'
             } else {
                 c
@@ -132,6 +158,11 @@ fn safe(part: &str) -> String {
         .chars()
         .take(40)
         .collect()
+}
+
+/// Invisible format characters: zero-width ones, bidirectional marks, overrides and isolates.
+fn is_format_char(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// The cover sheet's file name inside the bundle and its name beside the ZIP.
@@ -169,8 +200,8 @@ pub fn cover_context(
             .map(|p| p.name.as_str())
             .collect();
         let no = planned.iter().find(|p| p.item.slug == i.slug).map(|p| p.no);
-        json!({"no": no, "slug": i.slug, "label": i.label, "files": files, "copies": i.copies,
-               "original": i.original, "reason": i.reason})
+        json!({"no": no, "nn": no.map(|n| format!("{n:02}")), "slug": i.slug, "label": i.label,
+               "files": files, "copies": i.copies, "original": i.original, "reason": i.reason})
     });
     json!({
         "date": date.to_string(),
@@ -273,7 +304,8 @@ fn hr_item(i: &Item) -> serde_json::Value {
 /// Both are written under temporary names; once the ZIP is complete, the cover sheet is renamed
 /// into place and then the ZIP, so a run that fails or is interrupted while writing leaves
 /// neither under its final name (SPEC §7), and a ZIP under its final name means the run
-/// completed. A cover sheet without its ZIP (from an older run) is replaced.
+/// completed. A cover sheet without its ZIP is replaced only when it is byte for byte the one
+/// this run writes (an interrupted run's), else only with `force`.
 pub fn write(
     profile: &Profile,
     checklist: &Checklist,
@@ -283,7 +315,8 @@ pub fn write(
     cover_pdf: impl FnOnce(&serde_json::Value) -> Result<crate::render::Rendered, Error>,
 ) -> Result<Packed, Error> {
     let stem = profile.file_stem();
-    let planned = plan(checklist, report, opts.ascii_names);
+    let known = profile.id_numbers();
+    let planned = plan(checklist, report, opts.ascii_names, &known);
     let fp = fingerprint(&planned);
     let (cover_inner, cover_outer) = cover_names(&stem, opts.ascii_names);
     let zip_path = opts.out.join(format!("{stem}.zip"));
@@ -293,7 +326,9 @@ pub fn write(
             zip_path.display()
         )));
     }
-    let ctx = cover_context(profile, checklist, score, &planned, &fp, opts.date);
+    let mut ctx = cover_context(profile, checklist, score, &planned, &fp, opts.date);
+    // No ID number in full on the printed cover sheet, whatever text the rulebook gives.
+    crate::privacy::mask_json(&mut ctx, &known);
     let rendered = cover_pdf(&ctx)?;
     // The index gives the cover sheet's page count like any other PDF's.
     let cover_pages = u32::try_from(rendered.pages).unwrap_or(u32::MAX);
@@ -320,7 +355,13 @@ pub fn write(
             expected_sha256: None,
             index: Some(IndexRow {
                 no: p.no,
-                item: p.item.label.clone(),
+                item: crate::idnum::mask_ids_in(
+                    &p.item.label,
+                    '*',
+                    &known,
+                    crate::idnum::MaskMode::IdLike,
+                )
+                .into_owned(),
                 pages: p.file.pages,
             }),
         });
@@ -374,20 +415,62 @@ pub fn write(
         },
         epoch: opts.epoch,
     };
+    // A cover sheet whose ZIP is gone is kept when it is this run's cover byte for byte (the
+    // state an interrupted run leaves); any other is replaced only with --force. Checked once
+    // here, before the work, and again under the output folder's lock just before the renames,
+    // where two runs packing into the same folder take turns.
+    let cover_path = opts.out.join(&cover_outer);
+    let cover_state = || -> Result<CoverState, Error> {
+        match std::fs::symlink_metadata(&cover_path) {
+            Err(_) => Ok(CoverState::Absent),
+            Ok(_) if opts.force => Ok(CoverState::Replace),
+            Ok(_) => {
+                let same = crate::input::read_bounded(
+                    &cover_path,
+                    (cover.len() as u64).max(1),
+                    "cover sheet",
+                )
+                .is_ok_and(|b| b == cover);
+                if same {
+                    Ok(CoverState::Same)
+                } else {
+                    Err(Error::Usage(format!(
+                        "{} already exists and is not the cover sheet this run writes (封面已存在且内容不同，未覆盖): pass --force to replace it (nothing was written)",
+                        cover_path.display()
+                    )))
+                }
+            }
+        }
+    };
+    cover_state()?;
+    // Staged past the existence check (done above); the rename below decides.
     let staged = bundle::stage(&opts.out, &cover_outer, &cover, true).map_err(bundle_error)?;
-    let mut cover_written = PathBuf::new();
+    let mut cover_written = None;
+    let mut refused = None;
     let written = bundle::write_bag_then(&spec, &opts.out, opts.force, || {
-        cover_written = staged.persist()?;
+        // Under the lock, the ZIP known not to exist (or --force).
+        match cover_state() {
+            Ok(CoverState::Same) => drop(staged),
+            Ok(CoverState::Absent) => cover_written = Some(staged.persist_as(false)?),
+            Ok(CoverState::Replace) => cover_written = Some(staged.persist_as(true)?),
+            Err(e) => {
+                refused = Some(e);
+                return Err(bundle::BundleError::Exists {
+                    path: cover_path.clone(),
+                });
+            }
+        }
         Ok(())
     })
     .map_err(|e| {
-        // The ZIP could not take its name after the cover took its own (another run created
-        // the ZIP meanwhile): no file of this run stays under a final name.
-        if !cover_written.as_os_str().is_empty() {
-            let _ = std::fs::remove_file(&cover_written);
+        // The ZIP could not take its name after the cover took its own: no file of this run
+        // stays under a final name.
+        if let Some(c) = &cover_written {
+            let _ = std::fs::remove_file(c);
         }
-        bundle_error(e)
+        refused.take().unwrap_or_else(|| bundle_error(e))
     })?;
+    let cover_written = cover_written.unwrap_or(cover_path);
     Ok(Packed {
         zip: written.zip_path,
         cover: cover_written,
@@ -398,12 +481,29 @@ pub fn write(
     })
 }
 
+/// What becomes of a cover sheet already under its final name.
+enum CoverState {
+    Absent,
+    /// This run's cover, byte for byte: kept.
+    Same,
+    /// Another one, and --force.
+    Replace,
+}
+
 pub fn bundle_error(e: bundle::BundleError) -> Error {
     Error::Bundle(e)
 }
 
 /// Whether `out` can hold outputs: an existing regular file there is an error before any work.
 pub fn check_out_dir(out: &Path) -> Result<(), Error> {
+    // The next `check` would count an old cover as a page and the ZIP as a broken PDF; and
+    // outputs are never written among the inputs (SPEC §9).
+    if crate::output::inside_scans(&out.join("x")) {
+        return Err(Error::Usage(format!(
+            "-o {}: is inside an employee's scans/ folder, whose files are inputs (不能输出到 scans/ 文件夹): give a folder outside scans/, e.g. the default ./out",
+            out.display()
+        )));
+    }
     match std::fs::metadata(out) {
         Ok(m) if !m.is_dir() => Err(Error::Usage(format!(
             "-o {}: is a file, not a folder; give a folder for the bundles",

@@ -33,6 +33,22 @@ pub fn restrict_file(file: &File, path: &Path) -> io::Result<()> {
     }
 }
 
+/// Creates `dir` (and its missing parents) readable only by its owner: mode 0700 on Unix, the
+/// owner-only ACL on Windows. A folder that already exists is left as it is: its permissions
+/// are the clerk's.
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    let existed = dir.is_dir();
+    b.create(dir)?;
+    if existed {
+        return Ok(());
+    }
+    restrict_new_dir(dir)
+}
+
 /// Restricts a folder dossier just created to its owner: mode 0700 on Unix (given at creation
 /// by the callers' `DirBuilder`, so this does nothing there); on Windows the owner-only ACL of
 /// [`restrict_file`], inherited by everything later created inside.

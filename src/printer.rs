@@ -116,9 +116,11 @@ impl Printer {
 
     /// Writes text to stdout: wrapped to the terminal's width when there is one.
     pub fn out(&self, text: &str) {
+        // Never an ID number in full on the screen (SPEC §9).
+        let text = crate::privacy::mask_text(text);
         let text = match self.width {
-            Some(w) => wrap(text, w),
-            None => text.to_string(),
+            Some(w) => wrap(&text, w),
+            None => text.into_owned(),
         };
         write_or_exit(&mut std::io::stdout().lock(), text.as_bytes());
     }
@@ -130,7 +132,8 @@ impl Printer {
 
     /// Writes a JSON document to stdout.
     pub fn json(&self, v: &serde_json::Value) {
-        let text = serde_json::to_string_pretty(v).unwrap_or_default();
+        // ID numbers masked; C1 and bidirectional controls, which JSON leaves raw, escaped.
+        let text = crate::privacy::json_text(&serde_json::to_string_pretty(v).unwrap_or_default());
         write_or_exit(
             &mut std::io::stdout().lock(),
             format!("{text}\n").as_bytes(),
@@ -149,10 +152,12 @@ impl Printer {
 
     /// Writes a message to stderr (not wrapped: messages are short, and may be logged).
     pub fn err(&self, text: &str) {
-        write_or_exit(
-            &mut std::io::stderr().lock(),
-            format!("{text}\n").as_bytes(),
-        );
+        // A stderr that cannot be written is ignored: it must not change the exit code (a
+        // closed stderr pipe would otherwise end the run with 0 whatever it found).
+        let text = crate::privacy::mask_text(text);
+        let mut e = std::io::stderr().lock();
+        let _ = e.write_all(format!("{text}\n").as_bytes());
+        let _ = e.flush();
     }
 }
 

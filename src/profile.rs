@@ -389,14 +389,25 @@ impl Profile {
     /// Windows would take it for a device (`NUL.A-1230` → `NUL_.A-1230`).
     pub fn file_stem(&self) -> String {
         let id = &self.applicant.id_number;
-        crate::platform::windows_file_name(&format!(
-            "{}-{}",
-            self.applicant.name,
-            &id[id.len().saturating_sub(4)..]
-        ))
+        // Never an ID number in a file name, and never a name part over 200 bytes (SPEC §7):
+        // `<name>-1230-封面.pdf` stays under it.
+        let name = crate::pack::file_name_part(&self.applicant.name, &self.id_numbers(), 150);
+        crate::platform::windows_file_name(&format!("{name}-{}", &id[id.len().saturating_sub(4)..]))
+    }
+
+    /// The ID numbers of this file (the applicant's, the spouse's): masked wherever they appear.
+    pub fn id_numbers(&self) -> Vec<String> {
+        let mut ids = vec![self.applicant.id_number.clone()];
+        if let Some(s) = &self.family.spouse {
+            ids.push(s.id_number.clone());
+        }
+        ids
     }
 }
 
+/// The most `[[family.children]]` an applicant file may list (SPEC §9: a sane cap, so the
+/// checklist and the check stay small).
+pub const MAX_CHILDREN: usize = 20;
 /// The text of an input file: UTF-8, or else GB 18030 (what Notepad saves as "ANSI" on a
 /// Chinese Windows, a superset of GBK and GB 2312) with a warning to save it as UTF-8. Bytes
 /// that are neither are an error located at the first byte that is not UTF-8.
@@ -548,7 +559,13 @@ impl Company {
 
 /// An input file's text (see [`decode`]), with the warning decoding gave, if any.
 fn read_text(path: &Path) -> Result<(String, Option<String>), Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+    // Regular files under 1 MB only: a FIFO or a device is an error, never a hang (SPEC §9).
+    let what = if path.ends_with("company.toml") {
+        "company file"
+    } else {
+        "applicant file"
+    };
+    let bytes = crate::input::read_bounded(path, crate::input::MAX_TEXT_INPUT, what)?;
     decode(bytes).map_err(|d| Error::Applicant {
         path: path.into(),
         diagnostics: vec![d],
@@ -879,6 +896,10 @@ impl<'a> Parser<'a> {
         let mut ok = true;
         if let Some(v) = t.table.get("children") {
             match v.get_ref() {
+                DeValue::Array(arr) if arr.len() > MAX_CHILDREN => {
+                    self.err(v.span(), format!("family.children lists {} children, more than {MAX_CHILDREN} (子女人数超出上限): no application has so many; check the file (a list copied many times?)", arr.len()));
+                    ok = false;
+                }
                 DeValue::Array(arr) => {
                     let mut prev: Option<Date> = None;
                     for (i, c) in arr.iter().enumerate() {
@@ -888,7 +909,12 @@ impl<'a> Parser<'a> {
                             continue;
                         };
                         self.unknown_keys(&ct, CHILD_KEYS);
-                        let name = self.name(&ct, "name");
+                        // SPEC §3: a child's name is optional (the roster has only dates).
+                        let name = if ct.table.contains_key("name") {
+                            self.name(&ct, "name")
+                        } else {
+                            Some(String::new())
+                        };
                         let born = self.date(&ct, "birth_date", true, true);
                         let earlier = self.bool(&ct, "earlier_marriage", Some(false));
                         match (name, born, earlier) {

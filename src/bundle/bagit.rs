@@ -90,11 +90,18 @@ pub(crate) fn unsafe_name(name: &str) -> Option<&'static str> {
         match part {
             "" => return Some("it has an empty path part ('//' or a trailing '/')"),
             "." | ".." => return Some("it has a '.' or '..' part"),
+            p if p.len() > MAX_NAME_PART_BYTES => {
+                return Some("a part of it is longer than 200 bytes, which unzip tools and file systems cannot create (名称过长)")
+            }
             _ => {}
         }
     }
     None
 }
+
+/// The longest file or folder name inside a bundle, in bytes (SPEC §7; file systems stop at
+/// 255, and unzip tools add to a name when they must rename).
+pub const MAX_NAME_PART_BYTES: usize = 200;
 
 /// A bag-info label: non-empty, no `:`, no whitespace or control characters.
 pub(crate) fn bad_label(label: &str) -> Option<&'static str> {
@@ -255,6 +262,11 @@ mod tests {
         }
         assert_eq!(unsafe_name("01-身份证-正面.jpg"), None);
         assert_eq!(unsafe_name("sub/a..b.jpg"), None);
+        assert!(unsafe_name(&format!("bag/data/{}.jpg", "长".repeat(67))).is_some());
+        assert_eq!(
+            unsafe_name(&format!("bag/data/{}.jpg", "长".repeat(65))),
+            None
+        );
     }
 
     #[test]

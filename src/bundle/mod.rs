@@ -117,6 +117,8 @@ pub enum BundleError {
     Exists { path: PathBuf },
     #[error("{}: is a folder, so the file cannot be written there; move the folder away", path.display())]
     FolderInTheWay { path: PathBuf },
+    #[error("{}: is not a regular file (a link, pipe or device), so no output is written there, not even with --force; give another folder", path.display())]
+    NotRegular { path: PathBuf },
     #[error(
         "{}: file changed since it was checked (it was to become data/{entry}); run `dossier check` again, then pack",
         path.display()
@@ -206,6 +208,10 @@ fn refuse_existing(path: &Path, force: bool) -> Result<(), BundleError> {
         Ok(m) if m.is_dir() => Err(BundleError::FolderInTheWay {
             path: path.to_path_buf(),
         }),
+        // A FIFO, a device, a link: never replaced, not even with --force (SPEC §9).
+        Ok(m) if !m.is_file() => Err(BundleError::NotRegular {
+            path: path.to_path_buf(),
+        }),
         Ok(_) if !force => Err(BundleError::Exists {
             path: path.to_path_buf(),
         }),
@@ -213,11 +219,57 @@ fn refuse_existing(path: &Path, force: bool) -> Result<(), BundleError> {
     }
 }
 
-/// A temporary file beside `final_path`, private to its owner.
+/// An exclusive lock on a folder, held until dropped (Linux `flock` on the folder itself, so no
+/// lock file is left behind). Elsewhere, and when the folder cannot be locked, it is a no-op:
+/// the renames still never replace a file without --force.
+struct DirLock(#[allow(dead_code)] Option<File>);
+
+impl DirLock {
+    fn new(dir: &Path) -> DirLock {
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::fd::AsRawFd;
+            if let Ok(f) = File::open(dir) {
+                // SAFETY: a plain syscall on a descriptor we own. Interrupted: try again.
+                while unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
+                    if io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+                        return DirLock(None);
+                    }
+                }
+                return DirLock(Some(f));
+            }
+        }
+        let _ = dir;
+        DirLock(None)
+    }
+}
+
+/// Takes an exclusive lock on `f` without waiting; whether it was taken. A temporary file is
+/// locked by the run writing it for as long as it is open, so another run can tell a live
+/// temporary file from one left by a killed run (Linux only; elsewhere: never taken).
+fn try_lock(f: &File) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: a plain syscall on a descriptor we own.
+        unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) == 0 }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = f;
+        false
+    }
+}
+
+/// A temporary file left by another run is removed only once it is this old and nobody holds
+/// its lock (the few moments between its creation and its lock are covered by the age).
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A temporary file beside `final_path`, private to its owner, locked while it is open.
 ///
-/// The temporary name carries the final name (`.dossier-张伟-1230.zip-XXXXXX.part`), and the
-/// leftovers of an interrupted earlier run for the same output are removed first, so killed
-/// runs do not pile up hidden partial bundles.
+/// The temporary name carries the final name (`.dossier-张伟-1230.zip-XXXXXX.part`). The
+/// leftovers of killed earlier runs for the same output are removed first, so they do not pile
+/// up; a temporary file that another live run is writing (it holds the lock) is never touched.
 fn temp_in(dir: &Path, final_path: &Path) -> Result<tempfile::NamedTempFile, BundleError> {
     let prefix = format!(
         ".dossier-{}-",
@@ -229,10 +281,16 @@ fn temp_in(dir: &Path, final_path: &Path) -> Result<tempfile::NamedTempFile, Bun
     if let Ok(entries) = fs::read_dir(dir) {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with(&prefix)
-                && name.ends_with(".part")
-                && e.file_type().is_ok_and(|t| t.is_file())
-            {
+            let stale = || {
+                e.metadata().is_ok_and(|m| {
+                    m.is_file()
+                        && m.modified()
+                            .ok()
+                            .and_then(|t| t.elapsed().ok())
+                            .is_some_and(|age| age >= STALE_AFTER)
+                }) && File::open(e.path()).is_ok_and(|f| try_lock(&f))
+            };
+            if name.starts_with(&prefix) && name.ends_with(".part") && stale() {
                 let _ = fs::remove_file(e.path());
             }
         }
@@ -242,6 +300,7 @@ fn temp_in(dir: &Path, final_path: &Path) -> Result<tempfile::NamedTempFile, Bun
         .suffix(".part")
         .tempfile_in(dir)
         .map_err(io_err(final_path, "create a temporary file in its folder"))?;
+    try_lock(tmp.as_file());
     crate::platform::restrict_file(tmp.as_file(), tmp.path())
         .map_err(io_err(final_path, "restrict the permissions of"))?;
     Ok(tmp)
@@ -311,7 +370,13 @@ pub struct Staged {
 impl Staged {
     /// Renames the file to its final name.
     pub fn persist(self) -> Result<PathBuf, BundleError> {
-        rename_into_place(self.tmp, &self.final_path, self.force)?;
+        let force = self.force;
+        self.persist_as(force)
+    }
+
+    /// [`Staged::persist`], replacing an existing file only with `force`.
+    pub fn persist_as(self, force: bool) -> Result<PathBuf, BundleError> {
+        rename_into_place(self.tmp, &self.final_path, force)?;
         Ok(self.final_path)
     }
 }
@@ -442,7 +507,7 @@ fn add_payload<W: Write + io::Seek>(
         PayloadSource::File(src) => (src, None),
         PayloadSource::Checked(c) => (&c.path, Some(c)),
     };
-    let mut f = File::open(src).map_err(io_err(src, "open the scan"))?;
+    let mut f = crate::input::open_regular(src).map_err(io_err(src, "open the scan"))?;
     let mut ze = zw.start(path, method).map_err(werr)?;
     // SHA-256 only when the check has not computed it.
     let mut hasher = checked.is_none().then(Sha256::new);
@@ -584,6 +649,10 @@ pub fn write_bag_then(
     tmp.as_file()
         .sync_all()
         .map_err(io_err(&zip_path, "write"))?;
+    // Two runs packing into the same folder take turns from here to the renames: the second
+    // finds the first one's ZIP and refuses (or replaces it with --force), never half of it.
+    let _lock = DirLock::new(out_dir);
+    refuse_existing(&zip_path, force)?;
     before_rename()?;
     rename_into_place(tmp, &zip_path, force)?;
     Ok(BagWritten {

@@ -8,7 +8,6 @@
 //! are capped, so a hostile ZIP costs bounded memory and time and never panics.
 
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
 use std::io::{self, BufReader};
 use std::path::Path;
 
@@ -72,7 +71,7 @@ impl Problems {
 /// Whether the file begins with a ZIP local file header, as every bundle does.
 fn starts_like_a_zip(path: &Path) -> bool {
     let mut head = [0u8; 4];
-    File::open(path)
+    crate::input::open_regular(path)
         .and_then(|mut f| io::Read::read_exact(&mut f, &mut head))
         .is_ok_and(|()| head == *b"PK\x03\x04")
 }
@@ -80,7 +79,8 @@ fn starts_like_a_zip(path: &Path) -> bool {
 /// Verifies the bundle at `zip_path`. `Err` only when it cannot be opened or is not a ZIP at
 /// all; anything wrong inside, or a damaged directory, is a problem in the report.
 pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
-    let file = File::open(zip_path).map_err(|source| BundleError::Io {
+    // Never a blocking open: a FIFO given as the bundle is an error, not a hang.
+    let file = crate::input::open_regular(zip_path).map_err(|source| BundleError::Io {
         path: zip_path.to_path_buf(),
         action: "open the bundle",
         source,

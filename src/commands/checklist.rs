@@ -15,12 +15,15 @@ pub(super) fn run(
     dirs: &[PathBuf],
     pdf: Option<&Path>,
     force: bool,
+    visit: Option<&str>,
     font: &FontArgs,
 ) -> Result<ExitStatus, Error> {
     // The font and the output first: a bad --font or a refused --pdf is an error before any work.
     let fonts = pdf.map(|_| font.load()).transpose()?;
+    let visit = department::visit_arg(&s.ctx, visit)?;
     let bar = Bar::new(s.p);
-    let (results, batch) = department::checklist_all(&s.ctx, dirs, &bar)?;
+    // For the PDF the scans are checked too: only who is ready goes to the counter.
+    let (results, batch) = department::checklist_all(&s.ctx, dirs, pdf.is_some(), &bar)?;
     bar.finish();
     let mut status = ExitStatus::Success;
     let mut json = Vec::new();
@@ -47,14 +50,16 @@ pub(super) fn run(
         s.p.out(&out);
     }
     if let (Some(path), Some(fonts)) = (pdf, fonts) {
-        let (bytes, count, left_out) = department::counter_checklist(&s.ctx, &results, &fonts)?;
+        let (bytes, count, left_out) =
+            department::counter_checklist(&s.ctx, &results, visit, &fonts)?;
         let w = s.p.words();
         for l in &left_out {
             s.p.err(&format!(
-                "{} {}: {}",
+                "{} {}: {}: {}",
                 s.p.paint(Tone::Warn, "!"),
                 s.p.input(Tone::Plain, &l.folder),
-                (w.left_out)(l.total, l.standard)
+                w.left_out,
+                crate::text::escape(&l.reason)
             ));
             status = ExitStatus::Findings;
         }

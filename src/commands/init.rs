@@ -49,8 +49,9 @@ pub fn create_folder(dir: &Path) -> Result<(), Error> {
     {
         return Err(Error::Usage(format!("{}: {problem}", dir.display())));
     }
-    create_private_dir(dir)?;
-    create_private_dir(&dir.join("scans"))?;
+    let private = |d: &Path| crate::platform::create_private_dir(d).map_err(|e| Error::io(d, &e));
+    private(dir)?;
+    private(&dir.join("scans"))?;
     write_new_private(&dir.join("applicant.toml"), TEMPLATE.as_bytes())
 }
 
@@ -65,19 +66,6 @@ fn shell_arg(s: &str) -> String {
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
     }
-}
-
-fn create_private_dir(dir: &Path) -> Result<(), Error> {
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-    let existed = dir.exists();
-    b.create(dir).map_err(|e| Error::io(dir, &e))?;
-    if existed {
-        return Ok(()); // an existing folder's permissions are the clerk's
-    }
-    crate::platform::restrict_new_dir(dir).map_err(|e| Error::io(dir, &e))
 }
 
 /// Creates a new file readable only by its owner; fails if it exists.

@@ -11,6 +11,7 @@ mod checklist;
 mod copies;
 pub mod init;
 mod pack;
+mod roster;
 mod rules;
 mod score;
 mod verify;
@@ -55,6 +56,8 @@ pub struct Session<'p> {
 
 /// Runs one parsed command.
 pub fn run(cli: &Cli, p: &Printer) -> Result<ExitStatus, Error> {
+    // A bad SOURCE_DATE_EPOCH is an error before any work (SPEC §9), never ignored.
+    crate::date::source_date_epoch().map_err(Error::Usage)?;
     match &cli.command {
         Command::Init { dir } => return init::run(p, dir),
         Command::Completions { shell } => {
@@ -85,8 +88,16 @@ pub fn run(cli: &Cli, p: &Printer) -> Result<ExitStatus, Error> {
             dirs,
             pdf,
             force,
+            visit,
             font,
-        } => checklist::run(&s, &dirs.or_here(), pdf.as_deref(), *force, font),
+        } => checklist::run(
+            &s,
+            &dirs.or_here(),
+            pdf.as_deref(),
+            *force,
+            visit.as_deref(),
+            font,
+        ),
         Command::Score { dirs } => score::run(&s, &dirs.or_here()),
         Command::Check { dirs } => check::run(&s, &dirs.or_here()),
         Command::Pack {
@@ -114,6 +125,7 @@ pub fn run(cli: &Cli, p: &Printer) -> Result<ExitStatus, Error> {
             font,
         } => copies::run(&s, &dirs.or_here(), pdf, visit.as_deref(), *force, font),
         Command::Verify { zips } => verify::run(&s, zips),
+        Command::Roster { action } => roster::run(&s, action),
         Command::Serve { dir, port, no_open } => {
             let opts = crate::serve::Options {
                 dir: dir.clone(),
@@ -128,9 +140,9 @@ pub fn run(cli: &Cli, p: &Printer) -> Result<ExitStatus, Error> {
 /// The timestamp of outputs: SOURCE_DATE_EPOCH when set (reproducible builds), else midnight
 /// UTC of the application date, so the same inputs give the same bytes.
 pub fn epoch(date: Date) -> i64 {
-    std::env::var("SOURCE_DATE_EPOCH")
+    crate::date::source_date_epoch()
         .ok()
-        .and_then(|v| v.trim().parse::<i64>().ok())
+        .flatten()
         .unwrap_or_else(|| date.unix())
 }
 

@@ -284,7 +284,12 @@ pub fn load_profile(ctx: &Context, e: &Employee) -> Result<Profile, Error> {
             message: format!("missing (缺少 applicant.toml); {hint}"),
         });
     }
-    Profile::load(&path, &ctx.book.district_names(), ctx.date)
+    let profile = Profile::load(&path, &ctx.book.district_names(), ctx.date)?;
+    // From now on these are masked wherever they appear in output, in any spelling.
+    for id in profile.id_numbers() {
+        crate::privacy::add_known_id(&id);
+    }
+    Ok(profile)
 }
 
 /// The applicant's derived values and checklist.
@@ -555,23 +560,45 @@ pub struct Listed {
     pub score: Score,
     pub employer: serde_json::Value,
     pub hr: serde_json::Value,
+    /// Why the employee does not go to the counter today (not ready, below the standard), when
+    /// the scans were checked.
+    pub not_today: Option<String>,
 }
 
 /// The checklist of every employee of the folders given.
+/// With `check`, the scans are checked too (the counter checklist lists only who is ready).
 pub fn checklist_all(
     ctx: &Context,
     dirs: &[PathBuf],
+    check: bool,
     progress: &dyn Progress,
 ) -> Result<(Results<Listed>, bool), Error> {
     each(ctx, dirs, progress, |e, l| {
         refuse_duplicate(e, l)?;
+        let (score, not_today) = if check {
+            let (report, score) = check_employee(ctx, e, l)?;
+            let why = (!report.ready).then(|| first_error(&report));
+            (score, why)
+        } else {
+            (score_of(ctx, l)?, None)
+        };
         Ok(Listed {
             checklist: l.checklist.clone(),
-            score: score_of(ctx, l)?,
+            score,
             employer: crate::pack::employer(&l.profile),
             hr: crate::pack::hr(&l.profile),
+            not_today,
         })
     })
+}
+
+/// The first error of a check report, to say why an employee is not ready.
+fn first_error(report: &CheckReport) -> String {
+    report
+        .findings
+        .iter()
+        .find(|f| f.is_error())
+        .map_or_else(|| "未就绪 (not ready)".to_string(), |f| f.message.clone())
 }
 
 /// What pack did for one employee.
@@ -675,13 +702,7 @@ pub fn copies_all(
     each(ctx, dirs, progress, |e, l| {
         let (report, _) = check_employee(ctx, e, l)?;
         if !report.ready {
-            let why = report
-                .findings
-                .iter()
-                .find(|f| f.is_error())
-                .map(|f| f.message.clone())
-                .unwrap_or_default();
-            return Ok(CopiesResult::NotReady(why));
+            return Ok(CopiesResult::NotReady(first_error(&report)));
         }
         Ok(CopiesResult::Ready(crate::copies::plan(
             &l.checklist,
@@ -694,32 +715,60 @@ pub fn copies_all(
 /// An employee left out of the counter checklist, and why.
 pub struct LeftOut {
     pub folder: String,
-    pub total: i64,
-    pub standard: i64,
+    pub reason: String,
 }
 
-/// The counter checklist PDF of the employees listed (SPEC §8): those below the standard or
-/// vetoed are left out (and returned); with none left it is an error, nothing is made.
+/// The counter checklist PDF of the employees listed (SPEC §8), for one visit or all: those not
+/// ready, below the standard or vetoed (and the broken ones) are listed on its first page as
+/// not going today, and returned; with nobody left it is an error, nothing is made.
 pub fn counter_checklist(
     ctx: &Context,
     listed: &Results<Listed>,
+    visit: Option<usize>,
     fonts: &crate::render::Fonts,
 ) -> Result<(Vec<u8>, usize, Vec<LeftOut>), Error> {
     let mut employees = Vec::new();
+    let mut not_today = Vec::new();
     let mut left_out = Vec::new();
     let mut first = None;
     for (e, r) in listed {
-        let Outcome::Done(d) = r else { continue };
-        if !d.score.eligible {
-            left_out.push(LeftOut {
-                folder: e.folder.clone(),
-                total: d.score.total,
-                standard: d.score.standard,
-            });
-            continue;
+        match r {
+            Outcome::Done(d) => {
+                let why = d.not_today.clone().or_else(|| {
+                    (!d.score.eligible).then(|| {
+                        format!(
+                            "模拟积分 {} 分，未达到标准分 {} 分 (below the standard score)",
+                            d.score.total, d.score.standard
+                        )
+                    })
+                });
+                if let Some(why) = why {
+                    not_today.push(crate::counter::not_today(
+                        &d.checklist.applicant.name,
+                        &d.checklist.applicant.id_masked,
+                        &e.folder,
+                        &why,
+                    ));
+                    left_out.push(LeftOut {
+                        folder: e.folder.clone(),
+                        reason: why,
+                    });
+                    continue;
+                }
+                first.get_or_insert(d);
+                employees.push(crate::counter::employee(
+                    &d.checklist,
+                    &d.score,
+                    d.employer.clone(),
+                    visit,
+                ));
+            }
+            Outcome::Broken(err) => {
+                let why = err.to_string();
+                let why = why.lines().next().unwrap_or_default();
+                not_today.push(crate::counter::not_today(&e.folder, "—", &e.folder, why));
+            }
         }
-        first.get_or_insert(d);
-        employees.push(counter_employee(d));
     }
     let Some(first) = first else {
         return Err(Error::Usage(
@@ -728,41 +777,18 @@ pub fn counter_checklist(
         ));
     };
     let count = employees.len();
-    let ctx = serde_json::json!({
-        "date": ctx.date.to_string(),
-        "tool_version": crate::pack::TOOL_VERSION,
-        "rulebook": first.checklist.rulebook,
-        "hr": first.hr,
-        "hr_items": crate::pack::hr_items(&first.checklist),
-        "employees": employees,
-    });
-    let bytes = crate::render::counter_checklist(&ctx, fonts)?.bytes;
+    let mut pdf_ctx = crate::counter::context(
+        ctx.date,
+        &first.checklist,
+        first.hr.clone(),
+        employees,
+        not_today,
+        visit,
+    );
+    // No ID number in full on the printed list, whatever text the rulebook gives.
+    crate::privacy::mask_json(&mut pdf_ctx, &crate::privacy::known_ids());
+    let bytes = crate::render::counter_checklist(&pdf_ctx, fonts)?.bytes;
     Ok((bytes, count, left_out))
-}
-
-fn counter_employee(d: &Listed) -> serde_json::Value {
-    let c = &d.checklist;
-    // Items are numbered in checklist order among the applicant's own documents.
-    let applicant_items: Vec<&str> = c
-        .items
-        .iter()
-        .filter(|i| i.holder == crate::checklist::Holder::Applicant)
-        .map(|i| i.slug.as_str())
-        .collect();
-    let visits = crate::pack::visits_context(c, |i| {
-        let no = applicant_items
-            .iter()
-            .position(|s| *s == i.slug)
-            .map(|p| p + 1);
-        serde_json::json!({"no": no, "slug": i.slug, "label": i.label, "copies": i.copies,
-                           "original": i.original, "reason": i.reason})
-    });
-    serde_json::json!({
-        "applicant": c.applicant, "employer": d.employer, "center": c.center,
-        "center_address": c.center_address,
-        "score": crate::pack::score_summary(&d.score),
-        "visits": visits,
-    })
 }
 
 #[cfg(test)]

@@ -82,6 +82,9 @@ impl Face {
     }
 }
 
+/// The largest font file `--font` reads (Noto Sans CJK's .ttc is about 20 MB).
+pub const MAX_FONT_BYTES: u64 = 64 << 20;
+
 /// The fonts a document may be set in: the chosen face, and whether a system font may stand in
 /// for it when it lacks a character (only for the embedded font: a font the user named is used
 /// as given).
@@ -120,9 +123,15 @@ impl Fonts {
 
     /// A font file (`.ttf`, `.otf`, or a `.ttc`/`.otc` collection with `face_index`).
     pub fn from_file(path: &Path, face_index: u32) -> Result<Fonts, RenderError> {
-        let bytes = std::fs::read(path).map_err(|e| RenderError::Font {
-            path: path.to_path_buf(),
-            message: format!("cannot read: {e}"),
+        // A regular file of a sane size only: `--font /dev/zero` is an error, not a hang.
+        let bytes = crate::input::read_bounded(path, MAX_FONT_BYTES, "font").map_err(|e| {
+            RenderError::Font {
+                path: path.to_path_buf(),
+                message: match e {
+                    crate::Error::Io { message, .. } => message,
+                    other => other.to_string(),
+                },
+            }
         })?;
         let origin = format!("{} (face {face_index})", path.display());
         let face = Face::parse(&bytes, face_index, origin).ok_or_else(|| RenderError::Font {
@@ -136,6 +145,15 @@ impl Fonts {
             face: Arc::new(face),
             allow_system_fallback: false,
         })
+    }
+
+    /// The characters of `text` that no face these fonts may use can print (none: `text`
+    /// can be set). What `check` asks of a scan's name before `pack` prints it.
+    pub fn unprintable(&self, text: &str) -> Vec<char> {
+        match self.face_for(text) {
+            Err(RenderError::MissingGlyphs { chars, .. }) => chars,
+            _ => Vec::new(),
+        }
     }
 
     /// The face to set `text` in: this one when it covers every character, else (embedded

@@ -112,7 +112,12 @@ pub(crate) fn all_text(blocks: &[Block]) -> String {
     };
     for block in blocks {
         match block {
-            Block::DocTitle(_) | Block::Rule | Block::Space(_) | Block::PageBreak => {}
+            Block::DocTitle(_)
+            | Block::Rule
+            | Block::Space(_)
+            | Block::PageBreak
+            | Block::KeepStart
+            | Block::KeepEnd => {}
             Block::Header(l, r) | Block::Footer(l, r) => {
                 add(l);
                 add(r);
@@ -140,13 +145,48 @@ pub(crate) fn all_text(blocks: &[Block]) -> String {
 /// Places the blocks on A4 pages.
 pub(crate) fn layout(blocks: &[Block], face: &Face) -> Laid {
     let mut l = Layouter::new(face);
-    for block in blocks {
-        l.block(block);
+    // Open `keep` groups: where each started, to lay it out again from a new page when it ran
+    // onto the next page but would fit on one.
+    let mut keeps: Vec<Snapshot> = Vec::new();
+    let mut i = 0;
+    while let Some(block) = blocks.get(i) {
+        match block {
+            Block::KeepStart => keeps.push(l.snapshot(i)),
+            Block::KeepEnd => {
+                if let Some(snap) = keeps.pop() {
+                    // An enclosing group that ran over and would fit on a page moves as a whole
+                    // at its own end, this one with it.
+                    let outer_moves = keeps.iter().any(|k| l.would_move(k));
+                    if l.would_move(&snap) && !outer_moves {
+                        l.restore(&snap);
+                        // Again from the group's start, which now finds a fresh page: a group
+                        // that does not fit a whole page either flows on from there.
+                        l.break_pending = true;
+                        i = snap.index + 1;
+                        keeps.push(l.snapshot(snap.index));
+                        continue;
+                    }
+                }
+            }
+            other => l.block(other),
+        }
+        i += 1;
     }
     if l.laid.pages.is_empty() {
         l.new_page();
     }
     l.laid
+}
+
+/// The layouter's state at the start of a `keep` group.
+struct Snapshot {
+    index: usize,
+    pages: usize,
+    draws: usize,
+    y: f32,
+    fresh: bool,
+    break_pending: bool,
+    header: (String, String),
 }
 
 struct Layouter<'a> {
@@ -220,9 +260,10 @@ impl<'f> Layouter<'f> {
             .map(|(i, c)| i + c.len_utf8())
             .rfind(|&end| end < trimmed.len() && self.width(&trimmed[..end], size) >= max * 0.5);
         match soft {
+            // The rest keeps its trailing space: the next word follows it.
             Some(end) => (
                 trimmed[..end].trim_end().to_string(),
-                trimmed[end..].to_string(),
+                cur[end..].to_string(),
             ),
             None => (trimmed.to_string(), String::new()),
         }
@@ -280,6 +321,37 @@ impl<'f> Layouter<'f> {
             lines.push(cur.trim_end().to_string());
         }
         lines
+    }
+
+    fn snapshot(&self, index: usize) -> Snapshot {
+        Snapshot {
+            index,
+            pages: self.laid.pages.len(),
+            draws: self.laid.pages.last().map_or(0, |p| p.draws.len()),
+            y: self.y,
+            // No page yet counts as fresh: the group starts the document.
+            fresh: self.fresh || self.laid.pages.is_empty() || self.break_pending,
+            break_pending: self.break_pending,
+            header: self.header.clone(),
+        }
+    }
+
+    /// Whether the group begun at `s` ran onto another page and would fit on a fresh one (a
+    /// group taller than a page gains nothing by moving: it flows on where it is).
+    fn would_move(&self, s: &Snapshot) -> bool {
+        let pages = self.laid.pages.len();
+        !s.fresh && pages == s.pages + 1 && (BOTTOM - s.y) + (self.y - TOP) <= BOTTOM - TOP
+    }
+
+    fn restore(&mut self, s: &Snapshot) {
+        self.laid.pages.truncate(s.pages);
+        if let Some(p) = self.laid.pages.last_mut() {
+            p.draws.truncate(s.draws);
+        }
+        self.y = s.y;
+        self.fresh = s.fresh;
+        self.break_pending = s.break_pending;
+        self.header = s.header.clone();
     }
 
     fn new_page(&mut self) {
@@ -406,6 +478,8 @@ impl<'f> Layouter<'f> {
                 }
             }
             Block::PageBreak => self.break_pending = true,
+            // Handled by `layout`, which can lay a group out again.
+            Block::KeepStart | Block::KeepEnd => {}
         }
     }
 
@@ -823,6 +897,79 @@ mod tests {
 
     fn layouter(face: &Face) -> Layouter<'_> {
         Layouter::new(face)
+    }
+
+    /// The page (0-based) each text is on.
+    fn page_of(laid: &Laid, needle: &str) -> Vec<usize> {
+        laid.pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                p.draws
+                    .iter()
+                    .any(|d| matches!(d, Draw::Text { text, .. } if text == needle))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    #[test]
+    fn a_soft_break_keeps_the_space_before_the_next_word() {
+        let face = face();
+        let l = layouter(&face);
+        let text = "模拟积分 112 分，未达到标准分 120 分 (below the standard score)";
+        for max in 20..90 {
+            let lines = l.wrap_cell(text, 9.5, max as f32);
+            let joined = lines.join(" ");
+            assert!(!joined.contains("standardscore"), "{max}: {lines:?}");
+        }
+    }
+
+    #[test]
+    fn a_keep_group_moves_whole_to_the_next_page_and_small_groups_share_a_page() {
+        let face = face();
+        let filler: String = (0..36).map(|i| format!("p: line {i}\n")).collect();
+        let group = "keep\n### 第 3 次窗口\ntable: 10 | 10\nrow: a1 | b\nrow: a2 | b\nrow: a3 | b\nrow: a4 | b\nrow: a5 | b\nrow: a6 | b\nendtable\nendkeep\n";
+        let laid = layout(&parse(&format!("{filler}{group}")).unwrap(), &face);
+        // Without keep the heading and the first rows would stay on page 1.
+        assert_eq!(page_of(&laid, "第 3 次窗口"), vec![1]);
+        assert_eq!(page_of(&laid, "a1"), vec![1]);
+        assert_eq!(page_of(&laid, "a6"), vec![1]);
+        assert_eq!(page_of(&laid, "line 35"), vec![0]);
+        let plain = group.replace("endkeep\n", "").replace("keep\n", "");
+        let laid = layout(&parse(&format!("{filler}{plain}")).unwrap(), &face);
+        assert_ne!(
+            page_of(&laid, "a1"),
+            page_of(&laid, "a6"),
+            "the case keep is for"
+        );
+
+        // Ten small groups (one-row visits) share pages instead of taking one each.
+        let small: String = (0..10)
+            .map(|i| {
+                format!("keep\n### 员工 {i}\ntable: 10 | 10\nrow: x{i} | y\nendtable\nendkeep\n")
+            })
+            .collect();
+        let laid = layout(&parse(&small).unwrap(), &face);
+        assert_eq!(laid.pages.len(), 1);
+
+        // A group taller than a page is not moved (it flows on where it is), and nesting works:
+        // an outer group that fits moves whole, inner ones with it.
+        let rows: String = (0..80).map(|i| format!("row: r{i} | y\n")).collect();
+        let big = format!("p: intro\nkeep\n### big\nkeep\ntable: 10 | 10\n{rows}endtable\nendkeep\nendkeep\np: after\n");
+        let laid = layout(&parse(&big).unwrap(), &face);
+        assert_eq!(page_of(&laid, "intro"), vec![0]);
+        assert_eq!(page_of(&laid, "big"), vec![0]);
+        assert_eq!(page_of(&laid, "r0"), vec![0]);
+        assert!(page_of(&laid, "r79")[0] >= 1);
+        let nested = format!(
+            "{filler}keep\n### outer\nkeep\n### inner\ntable: 10 | 10\nrow: a1 | b\nrow: a2 | b\nrow: a3 | b\nendtable\nendkeep\nkeep\n### second\ntable: 10 | 10\nrow: c1 | d\nrow: c2 | d\nendtable\nendkeep\nendkeep\n"
+        );
+        let laid = layout(&parse(&nested).unwrap(), &face);
+        for t in ["outer", "inner", "a1", "a3", "second", "c2"] {
+            assert_eq!(page_of(&laid, t), vec![1], "{t}");
+        }
+        assert!(parse("endkeep").is_err());
     }
 
     #[test]

@@ -70,6 +70,10 @@ pub enum Block {
     /// Vertical space in millimetres.
     Space(f32),
     PageBreak,
+    /// `keep` … `endkeep`: what lies between stays on one page when it fits on one (it moves
+    /// to the next page rather than being split).
+    KeepStart,
+    KeepEnd,
 }
 
 /// A markup problem: the 1-based line of the rendered markup, that line, and what is wrong.
@@ -101,6 +105,7 @@ pub fn escape(s: &str) -> String {
 pub fn parse(src: &str) -> Result<Vec<Block>, MarkupError> {
     let mut blocks = Vec::new();
     let mut table: Option<(usize, Table)> = None;
+    let mut keeps = 0usize;
     for (i, raw) in src.lines().enumerate() {
         let line_no = i + 1;
         let line = raw.trim();
@@ -214,6 +219,17 @@ pub fn parse(src: &str) -> Result<Vec<Block>, MarkupError> {
             }
             "hr" => Block::Rule,
             "pagebreak" => Block::PageBreak,
+            "keep" => {
+                keeps += 1;
+                Block::KeepStart
+            }
+            "endkeep" => {
+                if keeps == 0 {
+                    return Err(err("`endkeep` without a `keep` before it".into()));
+                }
+                keeps -= 1;
+                Block::KeepEnd
+            }
             "space" => match rest.trim().parse::<f32>() {
                 Ok(mm) if mm.is_finite() && (0.0..=200.0).contains(&mm) => Block::Space(mm),
                 _ => {

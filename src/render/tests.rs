@@ -248,7 +248,7 @@ fn names_outside_gb2312_print() {
 }
 
 #[test]
-fn the_counter_checklist_starts_each_employee_on_a_new_page() {
+fn the_counter_checklist_lists_who_does_not_go_today_first_and_employees_share_pages() {
     let ctx = fixture("checklist-3");
     let pdf = Parsed::new(&counter_checklist(&ctx, &fonts()).unwrap());
     let names: Vec<&str> = ctx["employees"]
@@ -266,9 +266,54 @@ fn the_counter_checklist_starts_each_employee_on_a_new_page() {
         pages_seen.push(page);
     }
     assert!(
-        pages_seen.windows(2).all(|w| w[0] < w[1]) && pages_seen[0] >= 1,
+        pages_seen.windows(2).all(|w| w[0] <= w[1]),
         "{pages_seen:?}"
     );
+    // Not silently dropped: who does not go today, with the reason, on the first page.
+    let first: String = pdf.pages[0].concat().split_whitespace().collect();
+    assert!(first.contains("今天不办理"), "{first}");
+    for n in ctx["not_today"].as_array().unwrap() {
+        for key in ["name", "id_masked"] {
+            assert!(first.contains(n[key].as_str().unwrap()), "{key}: {first}");
+        }
+    }
+    assert!(first.contains("未达到标准分120分"), "{first}");
+
+    // One visit of one item each (打印积分通知书: the ID card): three employees on one page,
+    // not a page each.
+    let mut one = ctx.clone();
+    one["visit"] = serde_json::json!({"no": 3, "id": "notice-print", "label": "打印积分通知书"});
+    for e in one["employees"].as_array_mut().unwrap() {
+        let v = e["visits"][2].clone();
+        e["visits"] = serde_json::json!([v]);
+    }
+    one["hr_items"] = serde_json::json!([]);
+    let pdf1 = Parsed::new(&counter_checklist(&one, &fonts()).unwrap());
+    let on_page: Vec<usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            (0..pdf1.pages.len())
+                .find(|&p| pdf1.has_run(p, &format!("{}. {name}", i + 1)))
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        on_page.windows(2).any(|w| w[0] == w[1]) && pdf1.pages.len() < names.len(),
+        "{on_page:?} of {} pages",
+        pdf1.pages.len()
+    );
+    let all1 = pdf1.squeezed();
+    for name in &names {
+        let squeezed: String = name.split_whitespace().collect();
+        assert!(all1.contains(&squeezed), "{name}");
+    }
+    assert!(all1.contains("本清单只列第3次窗口"), "{all1}");
+    assert!(
+        !all1.contains("学历认证及档案审核"),
+        "other visits left out"
+    );
+
     // The HR items come once, at the top.
     let hr: usize = pdf
         .pages

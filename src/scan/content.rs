@@ -16,7 +16,6 @@
 //! behind `catch_unwind` as a last line of defence, and a decoder panic becomes a `corrupt`
 //! finding.
 
-use std::fs::File;
 use std::io::{self, BufRead, Read, Seek, SeekFrom};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
@@ -81,8 +80,17 @@ pub struct Expect<'a> {
 /// Reads the file at `path` once and checks its content.
 pub fn inspect(path: &Path, expect: &Expect<'_>, limits: &ScanLimits) -> Inspection {
     let mut out = Inspection::default();
-    let file = match File::open(path) {
+    // Never a blocking open: a FIFO in scans/ is a special file, not a hang.
+    let file = match crate::input::open_regular(path) {
         Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            out.problems.push(Problem::new(
+                Code::SpecialFile,
+                "不是普通文件 (not a regular file)",
+                "只在 scans/ 中放扫描文件",
+            ));
+            return out;
+        }
         Err(e) => {
             out.problems.push(unreadable(&e));
             return out;

@@ -253,6 +253,27 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
             parts_seen[item] += pages;
         }
         same.push((item, entry.rel.clone()));
+        // The part name is printed on the cover sheet (`01-身份证-正面.jpg`): a character the
+        // font cannot print is said now, not as a surprise at pack (SPEC §9).
+        let unprintable = printable_part(&claim.part);
+        if !unprintable.is_empty() {
+            let shown: Vec<String> = unprintable
+                .iter()
+                .map(|c| format!("{} (U+{:04X})", c.escape_debug(), *c as u32))
+                .collect();
+            findings.push(
+                Finding::new(
+                    Code::UnprintableName,
+                    format!(
+                        "文件名中的 {} 无法印在封面上 (the cover sheet's font cannot print it)",
+                        shown.join("、")
+                    ),
+                    "重命名文件，去掉表情符号等特殊字符 (rename the file without it)",
+                )
+                .with_slug(&it.slug)
+                .with_path(&entry.rel),
+            );
+        }
         files[item].push(ScanFile {
             path: entry.path.clone(),
             rel: entry.rel.clone(),
@@ -561,4 +582,16 @@ fn sort_findings(checklist: &Checklist, findings: &mut [Finding]) {
                 (Some(x), Some(y)) => natural_cmp(x, y),
             })
     });
+}
+
+/// The characters of a part name, as the bundle names it, that the cover sheet's font (the
+/// embedded one, or an installed Chinese font standing in) cannot print.
+fn printable_part(part: &str) -> Vec<char> {
+    let name = crate::pack::safe(part);
+    if name.is_ascii() {
+        return Vec::new();
+    }
+    crate::render::Fonts::embedded()
+        .map(|f| f.unprintable(&name))
+        .unwrap_or_default()
 }

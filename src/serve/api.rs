@@ -901,24 +901,19 @@ async fn checklist_pdf(
     blocking(move || {
         let ctx = &app.desk.ctx;
         let dirs = dirs_of(&app, only.as_deref());
-        let (mut listed, _) = crate::department::checklist_all(ctx, &dirs, &crate::department::Silent)
-            .map_err(|e| fail(StatusCode::CONFLICT, e.render()))?;
-        let mut left: Vec<String> = Vec::new();
-        for (e, r) in &mut listed {
-            match r {
-                crate::department::Outcome::Done(d) => {
-                    if let Some(n) = visit {
-                        let keep = d.checklist.visits.get(n).map(|v| v.id.clone());
-                        d.checklist.visits.retain(|v| Some(&v.id) == keep.as_ref());
-                        d.checklist.items.retain(|i| keep.as_ref().is_some_and(|k| i.visits.contains(k)));
-                    }
-                }
-                crate::department::Outcome::Broken(_) => left.push(e.folder.clone()),
-            }
-        }
+        // The scans are checked too: who is not ready is listed as not going today.
+        let (listed, _) =
+            crate::department::checklist_all(ctx, &dirs, true, &crate::department::Silent)
+                .map_err(|e| fail(StatusCode::CONFLICT, e.render()))?;
+        let left: Vec<String> = listed
+            .iter()
+            .filter(|(_, r)| matches!(r, crate::department::Outcome::Broken(_)))
+            .map(|(e, _)| e.folder.clone())
+            .collect();
+        let mut left = left;
         let fonts = crate::render::Fonts::embedded()
             .map_err(|e| fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-        let (bytes, _, left_out) = crate::department::counter_checklist(ctx, &listed, &fonts)
+        let (bytes, _, left_out) = crate::department::counter_checklist(ctx, &listed, visit, &fonts)
             .map_err(|e| match e {
                 Error::Usage(m) => Fail(
                     StatusCode::CONFLICT,

@@ -377,3 +377,78 @@ fn poppler_and_qpdf_read_the_copies_as_printed() {
         );
     }
 }
+
+// --- the counter checklist: one visit, and who does not go today -------------------------------
+
+fn batch(env: &Env) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/batch");
+    let dir = env.path().join("batch");
+    copy_dir(&src, &dir);
+    dir
+}
+
+#[test]
+fn checklist_visit_must_name_a_visit() {
+    let env = Env::new();
+    let b = batch(&env);
+    let pdf = env.path().join("day.pdf");
+    let args = |v: &str| {
+        dossier(&[
+            "checklist",
+            b.to_str().unwrap(),
+            "--pdf",
+            pdf.to_str().unwrap(),
+            "--visit",
+            v,
+        ])
+    };
+    let o = args("9");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("3 = notice-print"), "{}", stderr(&o));
+    assert!(!pdf.exists());
+    // Below the standard: exit 1, but the PDF is written and the employee is named.
+    let o = args("notice-print");
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("wang-lei"), "{}", stderr(&o));
+    assert!(pdf.exists());
+}
+
+#[test]
+#[ignore = "needs poppler-utils (.ci/interop)"]
+fn the_counter_checklist_names_who_does_not_go_today_on_its_first_page() {
+    let env = Env::new();
+    let b = batch(&env);
+    let pdf = env.path().join("day.pdf");
+    let p = pdf.to_str().unwrap();
+    let o = dossier(&["checklist", b.to_str().unwrap(), "--pdf", p]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let first = tool("pdftotext", &["-f", "1", "-l", "1", "-layout", p, "-"]);
+    assert!(first.contains("今天不办理"), "{first}");
+    assert!(
+        first.contains("王磊") && first.contains("未达到标准分"),
+        "{first}"
+    );
+    let all = tool("pdftotext", &["-layout", p, "-"]);
+    assert!(!all.contains("1. 王磊") && all.contains("陈静") && all.contains("李明"));
+    assert!(all.contains("学历认证及档案审核"));
+
+    // One visit: only its items, each employee's list numbered from 1.
+    let o = dossier(&[
+        "checklist",
+        b.to_str().unwrap(),
+        "--pdf",
+        p,
+        "--visit",
+        "3",
+        "--force",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let all = tool("pdftotext", &["-layout", p, "-"]);
+    assert!(all.contains("本清单只列第 3 次窗口"), "{all}");
+    assert!(!all.contains("学历认证及档案审核"), "{all}");
+    let info = tool("pdfinfo", &[p]);
+    assert!(
+        info.contains("Pages:           1"),
+        "two one-item visits share a page:\n{info}"
+    );
+}

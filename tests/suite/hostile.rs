@@ -67,10 +67,15 @@ fn run(args: &[&str]) -> Run {
 
 /// [`run`] with another kill deadline and time limit, for runs whose time is not the point
 /// (big batches on a loaded machine).
-#[allow(clippy::zombie_processes)] // reaped by wait4 below, which std cannot see
 fn run_within(args: &[&str], deadline: Duration, limit: Duration) -> Run {
+    run_command(command(args), args, deadline, limit)
+}
+
+/// [`run`] of a prepared command (extra environment, say).
+#[allow(clippy::zombie_processes)] // reaped by wait4 below, which std cannot see
+fn run_command(mut cmd: Command, args: &[&str], deadline: Duration, limit: Duration) -> Run {
     let start = Instant::now();
-    let mut child = command(args)
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -788,4 +793,705 @@ fn a_big_batch_holds_no_more_memory_than_a_small_one() {
         peaks[0],
         peaks[1]
     );
+}
+
+// --- issue #13: safety, tried as an attacker would ------------------------------------------
+
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a plain syscall with a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+}
+
+/// Defect 3: a FIFO as applicant.toml used to hang `check` until killed.
+#[test]
+fn a_fifo_as_applicant_toml_is_an_input_error_not_a_hang() {
+    let (_env, dir) = example();
+    std::fs::remove_file(dir.join("applicant.toml")).unwrap();
+    mkfifo(&dir.join("applicant.toml"));
+    let r = run(&["check", s(&dir)]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
+    assert!(r.elapsed < Duration::from_secs(5), "{:?}", r.elapsed);
+}
+
+/// Defect 3: `--rules` at a device or a huge file was read whole (the OOM killer at 22 GB).
+#[test]
+fn a_rulebook_that_is_a_device_or_huge_is_refused_unread() {
+    let (env, dir) = example();
+    let r = run(&["--rules", "/dev/zero", "checklist", s(&dir)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("device"), "{}", r.stderr);
+    let huge = env.path().join("huge.toml");
+    let f = std::fs::File::create(&huge).unwrap();
+    f.set_len(8 << 30).unwrap();
+    drop(f);
+    let r = run(&["--rules", s(&huge), "checklist", s(&dir)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("larger than 1024 KB"), "{}", r.stderr);
+    // (The 8 GB were never read: the run stays under the suite's 400 MB bound.)
+    // applicant.toml as a symlink to an endless device: refused the same way.
+    std::fs::remove_file(dir.join("applicant.toml")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("applicant.toml")).unwrap();
+    let r = run(&["score", s(&dir)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("device"), "{}", r.stderr);
+}
+
+/// Defect 3: `verify` on a FIFO waited forever for a writer.
+#[test]
+fn verify_of_a_fifo_is_an_error_not_a_hang() {
+    let env = Env::new();
+    let fifo = env.path().join("bundle.zip");
+    mkfifo(&fifo);
+    let r = run(&["verify", s(&fifo)]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
+}
+
+fn with_env(args: &[&str], key: &str, value: &str) -> Run {
+    let mut c = command(args);
+    c.env(key, value);
+    run_command(c, args, DEADLINE, Duration::from_secs(20))
+}
+
+/// Defect 10: a non-numeric SOURCE_DATE_EPOCH was ignored, one out of range wrapped the date.
+#[test]
+fn source_date_epoch_is_validated() {
+    let (env, dir) = example();
+    let out = env.path().join("out");
+    for bad in ["yesterday", "1e9", "99999999999999999", "-5", "100"] {
+        let r = with_env(&["pack", s(&dir), "-o", s(&out)], "SOURCE_DATE_EPOCH", bad);
+        assert_eq!(r.code, 2, "{bad}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("SOURCE_DATE_EPOCH"),
+            "{bad}: {}",
+            r.stderr
+        );
+        assert!(!out.exists(), "{bad}: something was written");
+    }
+    let r = with_env(
+        &["pack", s(&dir), "-o", s(&out)],
+        "SOURCE_DATE_EPOCH",
+        "1764115200",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// Defect 10: a cover sheet whose ZIP was gone was replaced without --force, whatever it was.
+#[test]
+fn a_different_cover_sheet_is_not_replaced_without_force() {
+    let (env, dir) = example();
+    let out = env.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let cover = out.join("张伟-1230-封面.pdf");
+    std::fs::write(&cover, b"the clerk's own annotated copy").unwrap();
+    let r = run(&["pack", s(&dir), "-o", s(&out)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--force"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read(&cover).unwrap(),
+        b"the clerk's own annotated copy"
+    );
+    assert!(!out.join("张伟-1230.zip").exists());
+    let r = run(&["pack", "--force", s(&dir), "-o", s(&out)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(std::fs::read(&cover).unwrap().starts_with(b"%PDF"));
+}
+
+/// Every name inside a bundle: components at most 200 bytes.
+fn assert_short_names(zip: &Path) {
+    for n in zip_names(zip) {
+        for part in n.split('/') {
+            assert!(part.len() <= 200, "{} bytes: {part}", part.len());
+        }
+    }
+}
+
+/// Defect 10: a label of more than ~200 bytes gave ZIP names that unzip cannot extract, while
+/// verify said OK.
+#[test]
+fn names_in_and_of_the_bundle_stay_under_200_bytes() {
+    let (env, dir) = example();
+    let long = "结婚证".to_string() + &"长".repeat(100);
+    let book = run(&["rules"])
+        .stdout
+        .replace("label = \"结婚证\"", &format!("label = \"{long}\""));
+    let rules = env.path().join("rules.toml");
+    std::fs::write(&rules, book).unwrap();
+    std::fs::rename(
+        dir.join("scans/结婚证.png"),
+        dir.join("scans/marriage-certificate.png"),
+    )
+    .unwrap();
+    let out = env.path().join("out");
+    let r = run(&[
+        "--rules",
+        s(&rules),
+        "--format",
+        "json",
+        "pack",
+        s(&dir),
+        "-o",
+        s(&out),
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let zip = PathBuf::from(r.json()["zip"].as_str().unwrap());
+    assert_short_names(&zip);
+    for e in std::fs::read_dir(&out).unwrap() {
+        let n = e.unwrap().file_name();
+        assert!(n.len() <= 200, "{} bytes: {n:?}", n.len());
+    }
+    let v = run(&["verify", s(&zip)]);
+    assert_eq!(v.code, 0, "{}", v.stdout);
+}
+
+/// Defect 8: a scan named by the ID number (`身份证-310104199303071230.png`) put the full number
+/// into the bundle's entry names, manifest and index.
+#[test]
+fn an_id_number_in_a_scan_name_is_masked_in_the_bundle() {
+    let (env, dir) = example();
+    let id = common::id_for("1993-03-07", "123");
+    let masked_x = format!("{}xxxxxxxxxx{}", &id[..4], &id[14..]);
+    std::fs::rename(
+        dir.join("scans/身份证-正面.png"),
+        dir.join(format!("scans/身份证-正面-{id}.png")),
+    )
+    .unwrap();
+    // Another valid ID number (not the applicant's), with spaces, in a sub-folder's part name.
+    let other = common::id_for("1985-01-01", "456");
+    let spaced = format!("{} {} {}", &other[..6], &other[6..14], &other[14..]);
+    std::fs::rename(
+        dir.join("scans/结婚证.png"),
+        dir.join(format!("scans/结婚证-{spaced}.png")),
+    )
+    .unwrap();
+    let out = env.path().join("out");
+    let r = run(&["--format", "json", "pack", s(&dir), "-o", s(&out)]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let zip = out.join("张伟-1230.zip");
+    let names = zip_names(&zip).join("\n");
+    let manifest = String::from_utf8(zip_entry(&zip, "张伟-1230/manifest-sha256.txt")).unwrap();
+    let index = String::from_utf8(zip_entry(&zip, "张伟-1230/data/目录.csv")).unwrap();
+    for (what, text) in [
+        ("names", &names),
+        ("manifest", &manifest),
+        ("index", &index),
+    ] {
+        assert!(!text.contains(&id), "{what}: {text}");
+        assert!(!text.contains(&other[6..14]), "{what}: {text}");
+    }
+    assert!(
+        names.contains(&format!("01-身份证-正面-{masked_x}.png")),
+        "{names}"
+    );
+    assert!(
+        names.contains(&format!("{}xx xxxxxxxx {}", &other[..4], &other[14..])),
+        "{names}"
+    );
+    let v = run(&["verify", s(&zip)]);
+    assert_eq!(v.code, 0, "{}", v.stdout);
+}
+
+/// Defect 8: a mistyped ID number (spaces, hyphens, full-width digits) was echoed in full in
+/// the error that points at it.
+#[test]
+fn a_mistyped_id_number_is_never_echoed_in_full() {
+    let id = "310115199303071230"; // examples/zhang-wei
+    let full_width: String = id
+        .chars()
+        .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap_or(c))
+        .collect();
+    let middle = &id[4..14];
+    for typed in [
+        format!("{} {} {}", &id[..6], &id[6..14], &id[14..]),
+        format!("{}-{}-{}", &id[..6], &id[6..14], &id[14..]),
+        full_width,
+        format!("{}9", id),   // one digit too many
+        id[..17].to_string(), // one too few
+    ] {
+        let (_env, dir) = example();
+        let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
+        std::fs::write(dir.join("applicant.toml"), toml.replacen(id, &typed, 1)).unwrap();
+        let r = run(&["check", s(&dir)]);
+        assert_eq!(r.code, 2, "{typed}: {}", r.stderr);
+        let seen: String = r
+            .stderr
+            .chars()
+            .filter_map(|c| match c {
+                '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+                ' ' | '-' | '\u{3000}' => None,
+                c => Some(c),
+            })
+            .collect();
+        assert!(!seen.contains(middle), "{typed} echoed: {}", r.stderr);
+        assert!(r.stderr.contains("id_number"), "{}", r.stderr);
+    }
+}
+
+/// Defect 6: a 50 MB string was echoed whole in a diagnostic (here 900 KB, under the 1 MB limit
+/// on applicant.toml, which refuses the rest unread).
+#[test]
+fn a_huge_value_is_quoted_in_at_most_about_200_characters() {
+    let (_env, dir) = example();
+    let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
+    let huge = "张".repeat(300_000);
+    std::fs::write(
+        dir.join("applicant.toml"),
+        toml.replacen("name = \"张伟\"", &format!("name = \"{huge}\""), 1),
+    )
+    .unwrap();
+    let r = run(&["check", s(&dir)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("60"), "{}", r.stderr);
+    assert!(
+        r.stderr.chars().count() < 2000,
+        "{} characters: {}",
+        r.stderr.chars().count(),
+        &r.stderr[..2000.min(r.stderr.len())]
+    );
+    // Over the limit: refused unread.
+    let (_env, dir) = example();
+    let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
+    std::fs::write(
+        dir.join("applicant.toml"),
+        toml + "# " + &"x".repeat(2 << 20) + "\n",
+    )
+    .unwrap();
+    let r = run(&["check", s(&dir)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("larger than 1024 KB"), "{}", r.stderr);
+}
+
+/// Defect 9: two `pack` runs into the same OUT at once (a double click): the second one's
+/// cleanup deleted the first one's live temporary files. Now exactly one writes the pair, the
+/// other refuses (exit 2, "already exists") and neither touches the other's files.
+#[test]
+fn two_packs_into_one_folder_at_once_never_damage_each_other() {
+    let env = Env::new();
+    let dir = slow_example(&env);
+    for round in 0..3 {
+        let out = env.path().join(format!("out-{round}"));
+        let spawn = || {
+            command(&["pack", s(&dir), "-o", s(&out)])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        let codes = [a.status.code(), b.status.code()];
+        let err = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&a.stderr),
+            String::from_utf8_lossy(&b.stderr)
+        );
+        assert!(
+            codes == [Some(0), Some(2)] || codes == [Some(2), Some(0)],
+            "round {round}: exit codes {codes:?}: {err}"
+        );
+        assert!(err.contains("already exists"), "round {round}: {err}");
+        let zip = out.join("张伟-1230.zip");
+        assert!(
+            out.join("张伟-1230-封面.pdf").exists(),
+            "round {round}: the cover is gone"
+        );
+        let v = run(&["verify", s(&zip)]);
+        assert_eq!(v.code, 0, "round {round}: {}", v.stdout);
+        let left: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".part"))
+            .collect();
+        assert!(left.is_empty(), "round {round}: {left:?}");
+    }
+    // With --force both succeed and leave one consistent pair.
+    let out = env.path().join("out-force");
+    let spawn = || {
+        command(&["pack", "--force", s(&dir), "-o", s(&out)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    for o in [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()] {
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let v = run(&["verify", s(&out.join("张伟-1230.zip"))]);
+    assert_eq!(v.code, 0, "{}", v.stdout);
+}
+
+/// Defect 4: 3,000 `[[family.children]]` took 15 s and 10,000 took 199 s (each per-child rule
+/// converted the whole applicant for CEL again: quadratic). Now the CEL context is made once
+/// per applicant, and more than 20 children is an input error, found at once.
+#[test]
+fn ten_thousand_children_are_refused_at_once() {
+    let (_env, dir) = example();
+    let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
+    let start = toml
+        .find("[[family.children]]")
+        .expect("the example has a child");
+    let end = toml[start..]
+        .find("\n\n")
+        .map_or(toml.len(), |i| start + i + 2);
+    let kids: String = (0..10_000)
+        .map(|i| format!("[[family.children]]\nname = \"子{i}\"\nbirth_date = \"2017-05-01\"\n\n"))
+        .collect();
+    let text = format!("{}{kids}{}", &toml[..start], &toml[end..]);
+    assert!(text.len() < 1 << 20, "{} bytes", text.len());
+    std::fs::write(dir.join("applicant.toml"), text).unwrap();
+    for cmd in ["checklist", "score", "check"] {
+        let r = run(&[cmd, s(&dir)]);
+        assert_eq!(r.code, 2, "{cmd}: {}", r.stderr);
+        assert!(r.stderr.contains("more than 20"), "{cmd}: {}", r.stderr);
+        assert!(r.elapsed < Duration::from_secs(3), "{cmd}: {:?}", r.elapsed);
+    }
+}
+
+/// The built-in rulebook with the first points formula replaced by `formula`.
+fn rules_with_points(env: &Env, formula: &str) -> PathBuf {
+    let book = run(&["rules"]).stdout;
+    let at = book.find("\npoints = \"").expect("a points formula") + 1;
+    let end = at + book[at..].find('\n').unwrap();
+    let path = env.path().join("rules.toml");
+    std::fs::write(
+        &path,
+        format!("{}points = \"{formula}\"{}", &book[..at], &book[end..]),
+    )
+    .unwrap();
+    path
+}
+
+/// Defect 5: a 224-byte formula (eight nested `.map` over a small list) took minutes and
+/// gigabytes; now the rulebook is refused when loaded, before any applicant is read.
+#[test]
+fn a_formula_over_the_cost_budget_is_a_rulebook_error() {
+    let (env, dir) = example();
+    let list = "[0,1,2,3,4,5,6,7,8,9]";
+    let mut e = "a".to_string();
+    for v in ["a", "b", "c", "d", "e", "f", "g", "h"] {
+        e = format!("{list}.map({v}, {e})");
+    }
+    let formula = format!("size({e}) > 0 ? 1 : 0");
+    let rules = rules_with_points(&env, &formula);
+    let r = run(&["--rules", s(&rules), "score", s(&dir)]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("budget"), "{}", r.stderr);
+    assert!(r.stderr.contains("rules.toml:"), "{}", r.stderr);
+    assert!(r.elapsed < Duration::from_secs(5), "{:?}", r.elapsed);
+}
+
+/// Defect 5: points outside ±1000 were taken: an unsigned 2^64−1 scored −1, a huge float made
+/// anyone eligible.
+#[test]
+fn points_outside_plus_minus_1000_are_a_rulebook_error() {
+    let (env, dir) = example();
+    for formula in ["18446744073709551615u", "1e300", "1001", "-5000", "2000.0"] {
+        let rules = rules_with_points(&env, formula);
+        let r = run(&["--rules", s(&rules), "score", s(&dir)]);
+        assert_eq!(r.code, 2, "{formula}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains("±1000"), "{formula}: {}", r.stderr);
+    }
+    let rules = rules_with_points(&env, "1000");
+    let r = run(&["--rules", s(&rules), "score", s(&dir)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// Defect 7: an emoji in a scan's name passed `check` as ready, then `pack` failed with a font
+/// error that did not name the file. A right-to-left override (U+202E) in a name is dropped
+/// from the bundle name (it would make `gnp.exe` read as `exe.png`).
+#[test]
+fn a_scan_name_the_font_cannot_print_is_a_check_finding() {
+    let (env, dir) = example();
+    std::fs::rename(
+        dir.join("scans/身份证-正面.png"),
+        dir.join("scans/身份证-正面😀.png"),
+    )
+    .unwrap();
+    let r = check(&dir);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let f = r.finding("unprintable-name");
+    assert_eq!(f["path"], "scans/身份证-正面😀.png");
+    assert_eq!(f["severity"], "error");
+    let out = env.path().join("out");
+    let p = run(&["pack", s(&dir), "-o", s(&out)]);
+    assert_eq!(p.code, 1, "{}{}", p.stdout, p.stderr);
+    std::fs::rename(
+        dir.join("scans/身份证-正面😀.png"),
+        dir.join("scans/身份证-正面\u{202e}gnp.exe.png"),
+    )
+    .unwrap();
+    let r = check(&dir);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let p = run(&["--format", "json", "pack", s(&dir), "-o", s(&out)]);
+    assert_eq!(p.code, 0, "{}{}", p.stdout, p.stderr);
+    let names = zip_names(&out.join("张伟-1230.zip")).join("\n");
+    assert!(!names.contains('\u{202e}'), "{names}");
+}
+
+/// Defect 1: `checklist --pdf FILE` replaced whatever was at FILE: the employee's own
+/// applicant.toml, a scan, a FIFO. Now inputs and non-regular files are refused even with
+/// --force, an existing file without it; a refused write is exit 2 and changes nothing.
+#[test]
+fn checklist_pdf_never_lands_on_inputs_or_special_files() {
+    let (env, dir) = example();
+    let toml = dir.join("applicant.toml");
+    let scan = dir.join("scans/身份证-正面.png");
+    let before = (std::fs::read(&toml).unwrap(), std::fs::read(&scan).unwrap());
+    let fifo = env.path().join("pipe.pdf");
+    mkfifo(&fifo);
+    let link = env.path().join("link.pdf");
+    std::os::unix::fs::symlink(&toml, &link).unwrap();
+    std::fs::create_dir(env.path().join("dept")).unwrap();
+    let company = env.path().join("dept/company.toml");
+    std::fs::write(&company, "# the department's\n").unwrap();
+    // A rulebook given with --rules is an input too; no output of dossier is TOML.
+    let rules = env.path().join("rules.toml");
+    std::fs::write(&rules, run(&["rules"]).stdout).unwrap();
+    for (target, force) in [
+        (&toml, true),
+        (&scan, true),
+        (&dir.join("scans/new.pdf"), false),
+        (&fifo, true),
+        (&link, true),
+        (&company, true),
+        (&rules, true),
+    ] {
+        let mut args = vec!["checklist", s(&dir), "--pdf", s(target)];
+        if force {
+            args.push("--force");
+        }
+        let r = run(&args);
+        assert_eq!(r.code, 2, "{}: {}", target.display(), r.stderr);
+    }
+    assert_eq!(std::fs::read(&toml).unwrap(), before.0);
+    assert_eq!(std::fs::read(&scan).unwrap(), before.1);
+    assert!(!dir.join("scans/new.pdf").exists());
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // An existing ordinary file: refused without --force, replaced with it.
+    let day = env.path().join("day.pdf");
+    std::fs::write(&day, b"yesterday's").unwrap();
+    let r = run(&["checklist", s(&dir), "--pdf", s(&day)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--force"), "{}", r.stderr);
+    assert_eq!(std::fs::read(&day).unwrap(), b"yesterday's");
+    let r = run(&["checklist", s(&dir), "--pdf", s(&day), "--force"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(std::fs::read(&day).unwrap().starts_with(b"%PDF"));
+    // As root, a device node is refused the same way (/dev/null itself is never risked).
+    let dev = env.path().join("null.pdf");
+    let c = std::ffi::CString::new(dev.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a plain syscall with a NUL-terminated path.
+    if unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR | 0o600, libc::makedev(1, 3)) } == 0 {
+        let r = run(&["checklist", s(&dir), "--pdf", s(&dev), "--force"]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        use std::os::unix::fs::FileTypeExt;
+        assert!(std::fs::symlink_metadata(&dev)
+            .unwrap()
+            .file_type()
+            .is_char_device());
+    }
+}
+
+/// Defect 10: `-o` inside `scans/` was accepted; the next `check` counted the old cover as a
+/// page and the ZIP as a broken PDF.
+#[test]
+fn pack_into_the_scans_folder_is_refused() {
+    let (_env, dir) = example();
+    for out in [
+        dir.join("scans"),
+        dir.join("scans/out"),
+        dir.join("scans/../scans/x"),
+    ] {
+        let r = run(&["pack", s(&dir), "-o", s(&out)]);
+        assert_eq!(r.code, 2, "{}: {}", out.display(), r.stderr);
+        assert!(r.stderr.contains("scans"), "{}", r.stderr);
+    }
+    assert!(!dir.join("scans/out").exists() && !dir.join("scans/x").exists());
+    let c = check(&dir);
+    assert_eq!(c.code, 0, "{}", c.stdout);
+    // A sub-folder of the employee folder itself is fine (SPEC §9).
+    let r = run(&["pack", s(&dir), "-o", s(&dir.join("out"))]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// Defect 2: `dossier --format json checklist DIR | head -c1` panicked (exit 101), and
+/// `pack > /dev/full` wrote the bundle, then panicked.
+#[test]
+fn a_closed_or_full_stdout_ends_without_a_panic() {
+    let (env, dir) = example();
+    for args in [
+        vec!["--format", "json", "checklist", s(&dir)],
+        vec!["checklist", s(&dir)],
+        vec!["rules"],
+    ] {
+        let mut child = command(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away before the first byte is written: every write is EPIPE.
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
+    }
+    let out = env.path().join("out");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let o = command(&["pack", s(&dir), "-o", s(&out)])
+        .stdout(Stdio::from(full))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot write"), "{err}");
+    let v = run(&["verify", s(&out.join("张伟-1230.zip"))]);
+    assert_eq!(v.code, 0, "{}", v.stdout);
+}
+
+/// What a terminal must never receive from inputs: ESC, BEL, C1 controls, bidi overrides.
+fn assert_no_controls(what: &str, text: &str) {
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n' && c != '\t')
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect();
+    assert!(bad.is_empty(), "{what}: {bad:?} in {text}");
+}
+
+/// Defect 6: ESC sequences in a scan's file name, a ZIP entry name given to verify, rulebook
+/// text or a raw byte in applicant.toml reached the terminal raw (retitle, clear, recolour).
+#[test]
+fn control_characters_from_inputs_never_reach_the_terminal() {
+    let (env, dir) = example();
+    let evil = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{202e}";
+    std::fs::write(dir.join(format!("scans/stray{evil}.txt")), b"x").unwrap();
+    std::fs::rename(
+        dir.join("scans/身份证-反面.png"),
+        dir.join(format!("scans/身份证-反面{evil}.png")),
+    )
+    .unwrap();
+    for args in [
+        vec!["check", s(&dir)],
+        vec!["--format", "json", "check", s(&dir)],
+    ] {
+        let r = run(&args);
+        assert_no_controls(&format!("{args:?}"), &format!("{}{}", r.stdout, r.stderr));
+        assert!(r.stdout.contains("stray"), "{}", r.stdout);
+    }
+    // Rulebook text (a reason with ESC, written as TOML escapes; labels refuse them).
+    let book =
+        run(&["rules"])
+            .stdout
+            .replacen("reason = \"", "reason = \"\\u001b[31m\\u202e\\u0085", 1);
+    let rules = env.path().join("rules.toml");
+    std::fs::write(&rules, book).unwrap();
+    let r = run(&["--rules", s(&rules), "checklist", s(&dir)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_no_controls("rulebook label", &format!("{}{}", r.stdout, r.stderr));
+    // A raw ESC in applicant.toml: the diagnostic shows the line escaped.
+    let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
+    std::fs::write(
+        dir.join("applicant.toml"),
+        toml.replacen("name = \"张伟\"", "name = \"张伟\u{1b}[2J\"", 1),
+    )
+    .unwrap();
+    let r = run(&["check", s(&dir)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_no_controls("applicant.toml", &format!("{}{}", r.stdout, r.stderr));
+    // A ZIP entry name given to verify.
+    let zip_path = env.path().join("evil.zip");
+    {
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+        let o = zip::write::SimpleFileOptions::default();
+        z.start_file("bag/bagit.txt", o).unwrap();
+        z.write_all(b"BagIt-Version: 1.0\n").unwrap();
+        z.start_file(format!("bag/data/x{evil}.txt"), o).unwrap();
+        z.write_all(b"x").unwrap();
+        z.finish().unwrap();
+    }
+    for args in [
+        vec!["verify", s(&zip_path)],
+        vec!["--format", "json", "verify", s(&zip_path)],
+    ] {
+        let r = run(&args);
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        assert_no_controls(&format!("{args:?}"), &format!("{}{}", r.stdout, r.stderr));
+    }
+}
+
+/// Defect 8: an ID number in a scan's or a folder's name, or in text a rulebook computes, was
+/// printed in full.
+#[test]
+fn id_numbers_in_names_and_rulebook_text_are_masked_in_all_output() {
+    let env = Env::new();
+    let id = "310115199303071230"; // examples/zhang-wei
+    let dir = env.path().join(id);
+    common::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/zhang-wei"),
+        &dir,
+    );
+    std::fs::write(dir.join(format!("scans/{id}.txt")), b"x").unwrap();
+    let book = run(&["rules"]).stdout;
+    let at = book.find("\ndetail = \"").expect("a detail") + 1;
+    let end = at + book[at..].find('\n').unwrap();
+    let rules = env.path().join("rules.toml");
+    std::fs::write(
+        &rules,
+        format!(
+            "{}detail = \"'ID ' + applicant.id_number + ', spouse ' + family.spouse.id_number\"{}",
+            &book[..at],
+            &book[end..]
+        ),
+    )
+    .unwrap();
+    let spouse = "310115199309120021";
+    let runs = [
+        run(&["check", s(&dir)]),
+        run(&["--format", "json", "check", s(&dir)]),
+        run(&["check", s(env.path())]),
+        run(&["--rules", s(&rules), "score", s(&dir)]),
+        run(&["--rules", s(&rules), "--format", "json", "score", s(&dir)]),
+    ];
+    for (i, r) in runs.iter().enumerate() {
+        let all = format!("{}{}", r.stdout, r.stderr);
+        assert!(!all.contains(id) && !all.contains(spouse), "run {i}: {all}");
+        assert!(all.contains("3101**********1230"), "run {i}: {all}");
+    }
+}
+
+/// Defect 3, beyond the list: `--font` was read whole, whatever it was (`/dev/zero`: memory
+/// until killed).
+#[test]
+fn a_font_that_is_a_device_is_refused_unread() {
+    let (env, dir) = example();
+    let r = run(&[
+        "checklist",
+        s(&dir),
+        "--pdf",
+        s(&env.path().join("day.pdf")),
+        "--font",
+        "/dev/zero",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("device"), "{}", r.stderr);
+    assert!(!env.path().join("day.pdf").exists());
 }

@@ -2,6 +2,7 @@
 //! area. `common` runs the real `dossier` binary hermetically; `scans` makes scan fixtures.
 
 mod batch;
+mod browser;
 mod bundle;
 mod checklist;
 mod common;
@@ -15,6 +16,8 @@ mod input_errors;
 mod pack;
 mod properties;
 mod render;
+mod roster;
 mod scan;
 mod scans;
 mod score;
+mod serve;

@@ -368,6 +368,14 @@ fn leftovers_of_an_interrupted_run_are_cleaned_up() {
     std::fs::create_dir_all(&out).unwrap();
     let stale = out.join(".dossier-张伟-1230.zip-abc123.part");
     std::fs::write(&stale, b"partial").unwrap();
+    // Left by a killed run a minute ago (nobody holds its lock): a fresh one could be another
+    // live run's, which is never touched (tests/hostile.rs, two packs at once).
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(60))
+        .unwrap();
     let other = out.join(".dossier-李明-2112.zip-abc123.part");
     std::fs::write(&other, b"another bundle's").unwrap();
     assert_eq!(code(&pack(&dir, &out, &[])), 0);

@@ -5,6 +5,9 @@
 //!   panics, whatever the character);
 //! - NFC and NFD spellings of a label (Latin with accents, kana with voicing marks, Hangul) match
 //!   the same item with the same part;
+//! - text escaped for the terminal holds no control character whatever the input, and JSON
+//!   filtered for the terminal is the same JSON (SPEC §9);
+//! - a valid ID number inside any text, plain, spaced, hyphenated or full-width, is masked;
 //! - pack is deterministic (same folder + SOURCE_DATE_EPOCH → same ZIP and PDF bytes, also from a
 //!   copy of the folder elsewhere), and verify(pack(x)) passes, for generated employee folders.
 
@@ -314,5 +317,102 @@ fn pack_is_deterministic_and_verifies_for_generated_folders() {
         assert!(report.ok, "case {case}: {:?}", report.problems);
         let v = common::dossier(&["verify", zip.to_str().unwrap()]);
         assert_eq!(common::code(&v), 0, "case {case}: {}", common::stdout(&v));
+    }
+}
+
+/// SPEC §9: whatever characters an input holds, the escaped text holds none a terminal obeys
+/// (C0 but tab, DEL, C1, bidirectional marks, overrides and isolates), escaping twice changes
+/// nothing more, and a JSON document filtered for the terminal is still the same JSON.
+#[test]
+fn escaped_text_holds_nothing_a_terminal_obeys_whatever_the_input() {
+    const POOL: &[char] = &[
+        'a', '张', ' ', '\x1b', '\x07', '\u{9b}', '\u{85}', '\u{202e}', '\u{2066}', '\u{200f}',
+        '\n', '\r', '\t', '\\', '[', ']', '0', '😀', '\u{7f}', '\0', '\u{301}', 'm',
+    ];
+    let obeyed = |c: char| {
+        (c.is_control() && c != '\t')
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    let mut r = Rng::new(0x1b);
+    for case in 0..5000 {
+        let n = r.below(40) as usize;
+        let s: String = (0..n).map(|_| pick(&mut r, POOL)).collect();
+        let e = dossier::text::escape_name(&s);
+        assert!(!e.chars().any(obeyed), "case {case}: {s:?} -> {e:?}");
+        assert_eq!(dossier::text::escape_name(&e), e, "case {case}: {s:?}");
+        let block = dossier::text::escape(&s);
+        assert!(
+            !block.chars().any(|c| c != '\n' && obeyed(c)),
+            "case {case}: {s:?}"
+        );
+        let json = serde_json::to_string_pretty(&serde_json::json!({ "name": s })).unwrap();
+        let shown = dossier::privacy::json_text(&json);
+        assert!(
+            !shown.chars().any(|c| c != '\n' && obeyed(c)),
+            "case {case}: {shown:?}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&shown).unwrap();
+        assert_eq!(
+            back["name"],
+            *dossier::privacy::mask_text(&s),
+            "case {case}"
+        );
+    }
+}
+
+/// SPEC §7, §9: a valid ID number inside any text, typed plain, with spaces or hyphens between
+/// its groups, or in full-width digits, is masked (its middle ten never shown), masking twice
+/// changes nothing more, and the rest of the text is kept.
+#[test]
+fn id_numbers_are_masked_however_they_are_typed() {
+    use dossier::idnum::{mask_ids_in, MaskMode};
+    const AROUND: &[&str] = &[
+        "",
+        "身份证-",
+        "scans/",
+        "a b ",
+        "2026-11-26 ",
+        "_",
+        "（",
+        ".png",
+        "-正面",
+    ];
+    let mut r = Rng::new(11643);
+    for case in 0..3000 {
+        let (id, _) = valid_id(&mut r);
+        let typed: String = match r.below(4) {
+            0 => id.clone(),
+            1 => format!("{} {} {}", &id[..6], &id[6..14], &id[14..]),
+            2 => format!("{}-{}-{}", &id[..6], &id[6..14], &id[14..]),
+            _ => id
+                .chars()
+                .map(|c| {
+                    c.to_digit(10)
+                        .map_or(c, |d| char::from_u32('０' as u32 + d).unwrap())
+                })
+                .collect(),
+        };
+        let before = pick(&mut r, AROUND);
+        // (An ID glued to more digits is one longer number, not an ID number.)
+        let after = pick(&mut r, &["", ".png", "-正面", " ", "）", "_p1"]);
+        let text = format!("{before}{typed}{after}");
+        for fill in ['*', 'x'] {
+            let m = mask_ids_in(&text, fill, &[], MaskMode::IdLike).into_owned();
+            let plain: String = m
+                .chars()
+                .filter_map(|c| match c {
+                    '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+                    ' ' | '-' => None,
+                    c => Some(c),
+                })
+                .collect();
+            assert!(!plain.contains(&id[4..14]), "case {case}: {text} -> {m}");
+            assert!(m.starts_with(before), "case {case}: {text} -> {m}");
+            assert_eq!(
+                mask_ids_in(&m, fill, &[], MaskMode::IdLike),
+                m,
+                "case {case}"
+            );
+        }
     }
 }

@@ -371,11 +371,15 @@ function renderScore(sc) {
   const gap = sc.standard - sc.total;
   const verdict = sc.vetoes && sc.vetoes.length ? `一票否决：${sc.vetoes.map(v => v.label).join('、')}`
     : gap > 0 ? `还差 ${gap} 分达到标准分 ${sc.standard}` : `已达到标准分 ${sc.standard}`;
-  const road = Array.isArray(sc.road) ? el('div', { class: 'road' }, el('h4', {}, `离 ${sc.standard} 分的路`),
-    el('ul', {}, sc.road.map(r => el('li', {}, typeof r === 'string' ? r : (r.label || r.message || JSON.stringify(r)) + (r.points ? `（+${r.points} 分）` : ''))))) : null;
+  // The road to the standard (score JSON `to_standard`): each way alone is enough.
+  const ways = Array.isArray(sc.to_standard) ? sc.to_standard : [];
+  const road = ways.length ? el('div', { class: 'road' }, el('h4', {}, `达到 ${sc.standard} 分的途径（任一即可）`),
+    el('ul', {}, ways.map(w => el('li', {}, w.what, `（+${w.points} 分`, w.on ? `，${w.on} 起` : '', '）')))) : null;
+  const failed = (Array.isArray(sc.gates) ? sc.gates : []).filter(g => !g.ok);
+  const gates = failed.length ? el('ul', { class: 'findings' }, failed.map(g => el('li', { class: g.severity || 'error' }, `${g.label}：${g.reason}`))) : null;
   box.append(el('h3', {}, '模拟积分'),
     el('table', { class: 'score-table' }, el('tbody', {}, rows, el('tr', { class: 'total' }, el('td', {}, '合计'), el('td', { class: 'num' }, String(sc.total)), el('td', { class: sc.eligible ? 'ok' : 'bad' }, verdict)))),
-    road);
+    gates, road);
 }
 
 $('#emp-pack').addEventListener('click', async () => { await pack([state.current]); });

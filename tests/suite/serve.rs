@@ -408,7 +408,7 @@ fn new_employee() {
     let dir = s.dept().join("赵敏");
     assert!(dir.join("scans").is_dir());
     let text = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
-    assert_eq!(text, include_str!("../templates/applicant.toml"));
+    assert_eq!(text, include_str!("../../templates/applicant.toml"));
     // Listed (broken until its applicant.toml is filled in, with located diagnostics).
     let list = s.call("GET", "/api/employees", b"").json();
     let new = list
@@ -1052,7 +1052,8 @@ fn counter_checklist_pdf() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.header("content-type"), Some("application/pdf"));
     assert!(r.body.starts_with(b"%PDF-"));
-    assert_eq!(r.header("x-left-out"), None);
+    // chen-jing's scans are incomplete: listed as not going today, and named.
+    assert!(r.header("x-left-out").is_some());
     // The same bytes as `checklist --pdf` (SOURCE_DATE_EPOCH unset in both).
     let out = s.root.path().join("day.pdf");
     let cli = Command::new(env!("CARGO_BIN_EXE_dossier"))
@@ -1064,8 +1065,9 @@ fn counter_checklist_pdf() {
         .env_remove("SOURCE_DATE_EPOCH")
         .output()
         .unwrap();
-    assert!(
-        cli.status.success(),
+    assert_eq!(
+        cli.status.code(),
+        Some(1),
         "{}",
         String::from_utf8_lossy(&cli.stderr)
     );
@@ -1073,10 +1075,10 @@ fn counter_checklist_pdf() {
         r.body == std::fs::read(&out).unwrap(),
         "not the bytes of checklist --pdf"
     );
-    // All: wang-lei is below the standard, left out and named.
+    // All: wang-lei is below the standard, chen-jing not ready: left out and named.
     let r = s.call("GET", "/api/checklist.pdf", b"");
     assert_eq!(r.status, 200);
-    assert_eq!(r.header("x-left-out"), Some("wang%2Dlei"));
+    assert_eq!(r.header("x-left-out"), Some("chen%2Djing%2Cwang%2Dlei"));
     let one_visit = s.call("GET", "/api/checklist.pdf?folders=li-ming&visit=2", b"");
     assert_eq!(one_visit.status, 200);
     assert_ne!(

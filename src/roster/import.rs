@@ -1,0 +1,1006 @@
+//! `roster import`: one employee folder per row of `员工`, `company.toml` from `单位`.
+//!
+//! Each row becomes the text of an `applicant.toml`, written the way a person would write it,
+//! and that text goes through [`Profile::parse`] — the same validation as a hand-written file.
+//! Every generated line remembers the cell it came from, so each diagnostic of the parser is
+//! reported at its cell (`员工!G5`). Invariants: all problems of the workbook are collected
+//! before anything is written, and with any problem nothing is written; an `applicant.toml`
+//! (or `company.toml`) is replaced only when its content changes, atomically; nothing under
+//! `scans/` is ever touched; one person (ID number) has one folder.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Range, Reader};
+use serde::Serialize;
+
+use super::{
+    cell_address, Column, Invalid, Kind, Problem, COMPANY_FIELDS, COMPANY_SHEET, EMPLOYEE_COLUMNS,
+    EMPLOYEE_SHEET,
+};
+use crate::date::Date;
+use crate::error::{mask_id_numbers, Diagnostic, Error};
+use crate::profile::Profile;
+
+/// A roster larger than this is not a department's spreadsheet (and calamine holds it whole).
+pub const MAX_ROSTER_BYTES: u64 = 20 * 1024 * 1024;
+
+/// What `roster import` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Imported {
+    /// The department folder the employee folders are in.
+    pub out: PathBuf,
+    /// `company.toml`, when the sheet `单位` gave the employer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company: Option<Written>,
+    pub employees: Vec<ImportedEmployee>,
+    /// Rows of `员工` (1-based, as Excel numbers them) skipped because they were entirely empty.
+    pub skipped_rows: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportedEmployee {
+    /// The row of `员工`, 1-based as Excel shows it.
+    pub row: usize,
+    pub folder: String,
+    pub name: String,
+    pub id_masked: String,
+    pub status: Written,
+}
+
+/// What happened to a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Written {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Reads the roster at `path` and creates or updates the employee folders in `out`.
+/// `districts` and `today` are what the profile parser needs (the rulebook's districts, the
+/// application date).
+pub fn import(
+    path: &Path,
+    out: &Path,
+    districts: &[String],
+    today: Date,
+) -> Result<Imported, Error> {
+    let plan = plan(path, out, districts, today)?;
+    write(plan)
+}
+
+/// A cell's content, whatever the spreadsheet program stored.
+#[derive(Debug, Clone, PartialEq)]
+enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    Date(Date),
+    /// An Excel error value (`#N/A`) or a duration.
+    Bad(String),
+}
+
+impl Cell {
+    fn from_data(d: &Data) -> Cell {
+        match d {
+            Data::Empty => Cell::Empty,
+            Data::String(s) => {
+                let t = s.trim();
+                if t.is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(t.to_string())
+                }
+            }
+            Data::Int(i) => Cell::Number(*i as f64),
+            Data::Float(f) => Cell::Number(*f),
+            Data::Bool(b) => Cell::Bool(*b),
+            Data::DateTime(dt) if dt.is_datetime() => {
+                let (y, m, d, ..) = dt.to_ymd_hms_milli();
+                match Date::new(i32::from(y), u32::from(m), u32::from(d)) {
+                    Some(date) => Cell::Date(date),
+                    None => Cell::Bad(format!("{y}-{m}-{d} 不是有效日期 (not a real date)")),
+                }
+            }
+            Data::DateTime(_) | Data::DurationIso(_) => {
+                Cell::Bad("是时长，不是日期 (a duration, not a date)".into())
+            }
+            Data::DateTimeIso(s) => match s.get(..10).and_then(Date::parse) {
+                Some(date) => Cell::Date(date),
+                None => Cell::Text(s.clone()),
+            },
+            Data::Error(e) => Cell::Bad(format!("单元格是错误值 {e} (the cell holds an error)")),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        matches!(self, Cell::Empty)
+    }
+
+    /// The cell as a person reads it.
+    fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) | Cell::Bad(s) => s.clone(),
+            Cell::Number(n) => number_text(*n),
+            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+            Cell::Date(d) => d.to_string(),
+        }
+    }
+}
+
+/// A number as typed: integers without `.0`.
+fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// A TOML basic string.
+fn quoted(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// The TOML value of a choice or yes/no cell: the word as the clerk chose it (`已婚`, `三级`,
+/// `是`), which the profile parser reads (SPEC §3); Excel's own TRUE/FALSE as booleans.
+fn choice_value(cell: &Cell) -> String {
+    match cell {
+        Cell::Bool(b) => b.to_string(),
+        Cell::Number(n) => number_text(*n),
+        c => quoted(&c.text()),
+    }
+}
+
+/// Where a generated line came from.
+#[derive(Debug, Clone)]
+enum Origin {
+    /// No cell: a comment, or a table header whose keys were all given.
+    None,
+    Cell(Addr),
+    /// A table header: a diagnostic about a missing key is the cell of that key (empty).
+    Table(Vec<(&'static str, Addr)>),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Addr {
+    sheet: &'static str,
+    row: usize,
+    col: usize,
+    /// The column header (`员工`) or label (`单位`).
+    header: &'static str,
+}
+
+/// An `applicant.toml` being written, line by line, with the origin of each line.
+#[derive(Default)]
+struct Gen {
+    text: String,
+    origins: Vec<Origin>,
+}
+
+impl Gen {
+    fn line(&mut self, s: &str, origin: Origin) {
+        self.text.push_str(s);
+        self.text.push('\n');
+        self.origins.push(origin);
+    }
+}
+
+/// A value read from a sheet: where it is, what it holds, and its column.
+#[derive(Debug, Clone)]
+struct Value {
+    addr: Addr,
+    cell: Cell,
+    column: Column,
+}
+
+/// One row of `员工` (or the sheet `单位`), by header.
+struct Fields {
+    by_header: HashMap<&'static str, Value>,
+    /// Problems found while turning cells into TOML values.
+    problems: Vec<Problem>,
+    /// Empty cells of keys the parser requires: a "missing key" diagnostic is shown there.
+    table_keys: Vec<(&'static str, Addr)>,
+}
+
+impl Fields {
+    fn get(&self, header: &str) -> Option<&Value> {
+        self.by_header.get(header).filter(|v| !v.cell.is_empty())
+    }
+
+    /// Writes `key = value` for the cell under `header` when it is not empty.
+    fn kv(&mut self, g: &mut Gen, key: &'static str, header: &'static str) {
+        let Some(v) = self.by_header.get(header).cloned() else {
+            return;
+        };
+        if v.cell.is_empty() {
+            self.table_keys.push((key, v.addr));
+            return;
+        }
+        match self.toml_value(&v) {
+            Some(value) => g.line(&format!("{key} = {value}"), Origin::Cell(v.addr)),
+            // Reported already; a "missing key" from the parser is that same cell.
+            None => self.table_keys.push((key, v.addr)),
+        }
+    }
+
+    /// The TOML value of a cell, or `None` after recording why it cannot be one.
+    fn toml_value(&mut self, v: &Value) -> Option<String> {
+        let at = cell_address(v.addr.sheet, v.addr.row, v.addr.col);
+        let header = v.column.header;
+        let problem = |message: String| Problem {
+            at: at.clone(),
+            message: format!("{header}: {message}"),
+        };
+        if let Cell::Bad(why) = &v.cell {
+            self.problems.push(problem(why.clone()));
+            return None;
+        }
+        Some(match (v.column.kind, &v.cell) {
+            (Kind::IdNumber, Cell::Number(_)) => {
+                self.problems.push(problem("身份证号存成了数字，Excel 只保留 15 位有效数字，后几位已经丢失：把这一列设为“文本”格式后重新输入 (the ID number is stored as a number and Excel has lost its last digits: format the column as text and type it again)".into()));
+                return None;
+            }
+            (Kind::Date, Cell::Date(d)) => quoted(&d.to_string()),
+            (Kind::Date, Cell::Number(n)) => {
+                self.problems.push(problem(format!("{} 是数字，不是日期：把单元格设为日期格式，或输入 2017-05-01 (a number, not a date)", number_text(*n))));
+                return None;
+            }
+            (Kind::Choice(_) | Kind::Skill | Kind::YesNo, c) => choice_value(c),
+            (Kind::Int, Cell::Number(n)) => number_text(*n),
+            (Kind::Number, Cell::Number(n)) => {
+                let s = number_text(*n);
+                if s.contains(['.', 'e', 'E']) || s.contains("inf") || s.contains("NaN") {
+                    format!("{n}")
+                } else {
+                    s
+                }
+            }
+            (Kind::Int, Cell::Text(t)) if t.parse::<i64>().is_ok() => t.clone(),
+            (Kind::Number, Cell::Text(t)) if t.parse::<f64>().is_ok_and(f64::is_finite) => {
+                let n: f64 = t.parse().unwrap_or_default();
+                number_text(n)
+            }
+            (_, c) => quoted(&c.text()),
+        })
+    }
+
+    /// A table header, remembering the empty cells of its keys for "missing key" diagnostics.
+    fn header(&mut self, g: &mut Gen, header: &str) {
+        g.line(header, Origin::None);
+    }
+
+    /// Closes the table begun at line `at`: its header line points at its empty cells.
+    fn close(&mut self, g: &mut Gen, at: usize) {
+        let keys = std::mem::take(&mut self.table_keys);
+        if let Some(o) = g.origins.get_mut(at) {
+            *o = Origin::Table(keys);
+        }
+    }
+}
+
+/// Everything `roster import` will write, decided before anything is written.
+struct Plan {
+    out: PathBuf,
+    company: Option<String>,
+    rows: Vec<PlannedRow>,
+    skipped_rows: Vec<usize>,
+}
+
+struct PlannedRow {
+    row: usize,
+    folder: String,
+    text: String,
+    name: String,
+    id_masked: String,
+}
+
+fn roster_error(path: &Path, problems: Vec<Problem>) -> Error {
+    Error::Roster(Invalid {
+        path: path.to_path_buf(),
+        problems,
+    })
+}
+
+/// Reads the workbook (any of xlsx, xls, xlsb, ods, by content), bounded in size.
+fn open(path: &Path) -> Result<calamine::Sheets<Cursor<Vec<u8>>>, Error> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
+    if !meta.is_file() {
+        return Err(Error::Usage(format!(
+            "{}: not a file; give the roster workbook (.xlsx)",
+            path.display()
+        )));
+    }
+    if meta.len() > MAX_ROSTER_BYTES {
+        return Err(Error::Usage(format!(
+            "{}: {} bytes, more than the {} MB a roster may have",
+            path.display(),
+            meta.len(),
+            MAX_ROSTER_BYTES / 1024 / 1024
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+    calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+        Error::Usage(format!(
+            "{}: not an Excel workbook that can be read (不是可读取的 Excel 文件): {e}",
+            path.display()
+        ))
+    })
+}
+
+/// A sheet by name, or the problem that it is missing.
+fn sheet(
+    wb: &mut calamine::Sheets<Cursor<Vec<u8>>>,
+    name: &str,
+) -> Result<Option<Range<Data>>, Problem> {
+    let names = wb.sheet_names();
+    if !names.iter().any(|n| n == name) {
+        return Ok(None);
+    }
+    wb.worksheet_range(name).map(Some).map_err(|e| Problem {
+        at: name.to_string(),
+        message: format!("the sheet cannot be read (无法读取): {e}"),
+    })
+}
+
+/// The cell at an absolute position (0-based row and column).
+fn cell_at(range: &Range<Data>, row: usize, col: usize) -> Cell {
+    range
+        .get_value((row as u32, col as u32))
+        .map_or(Cell::Empty, Cell::from_data)
+}
+
+fn plan(path: &Path, out: &Path, districts: &[String], today: Date) -> Result<Plan, Error> {
+    if out.join("applicant.toml").exists() {
+        return Err(Error::Usage(format!(
+            "-o {}: is an employee folder (it holds applicant.toml); give the department folder the employee folders go in",
+            out.display()
+        )));
+    }
+    if crate::output::inside_scans(out) {
+        return Err(Error::Usage(format!(
+            "-o {}: is inside an employee's scans/ folder (不能写入 scans/ 文件夹): give the department folder",
+            out.display()
+        )));
+    }
+    let mut wb = open(path)?;
+    let mut problems = Vec::new();
+    let employees = match sheet(&mut wb, EMPLOYEE_SHEET) {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            let names = wb.sheet_names().join("、");
+            return Err(roster_error(
+                path,
+                vec![Problem {
+                    at: EMPLOYEE_SHEET.into(),
+                    message: format!("the workbook has no sheet named 员工 (没有名为“员工”的工作表; it has: {names}): start from `dossier roster new`"),
+                }],
+            ));
+        }
+        Err(p) => return Err(roster_error(path, vec![p])),
+    };
+    let company_range = match sheet(&mut wb, COMPANY_SHEET) {
+        Ok(r) => r,
+        Err(p) => {
+            problems.push(p);
+            None
+        }
+    };
+
+    // The employer the rows inherit: the sheet 单位 (validated as the company.toml it becomes,
+    // located at its cells), or else the department's company.toml as it is.
+    let company = company(company_range.as_ref(), path, &mut problems);
+    let company_file = out.join(crate::profile::COMPANY_FILE);
+    let inherited = if company.given {
+        match crate::profile::Company::parse(&company.gen.text, districts, today) {
+            Ok(employer) => Some(crate::profile::Company {
+                path: company_file,
+                employer,
+                warnings: Vec::new(),
+            }),
+            Err(diags) => {
+                for d in diags {
+                    problems.push(locate(&d, &company.gen, COMPANY_SHEET.into()));
+                }
+                None
+            }
+        }
+    } else if company_file.is_file() {
+        Some(crate::profile::Company::load(
+            &company_file,
+            districts,
+            today,
+        )?)
+    } else {
+        problems.push(Problem {
+            at: COMPANY_SHEET.into(),
+            message: format!("the sheet 单位 is missing or empty, and {} has no company.toml (缺少单位信息): fill in 单位名称, 统一社会信用代码, 所在区, 经办人 in column B", out.display()),
+        });
+        None
+    };
+    // Without a usable employer every row would say so: it is reported once, above.
+    let employer_ok = inherited.is_some();
+
+    // Headers of 员工, row 1.
+    let columns = headers(&employees, &mut problems);
+    let Some(columns) = columns else {
+        return Err(roster_error(path, problems));
+    };
+
+    let existing = existing_people(out);
+    let mut rows = Vec::new();
+    let mut skipped_rows = Vec::new();
+    let end_row = employees.end().map_or(0, |(r, _)| r as usize);
+    // Whole-file diagnostics about the employer repeat on every row: reported once.
+    let mut seen = std::collections::HashSet::new();
+    for row in 1..=end_row {
+        let mut by_header = HashMap::new();
+        let mut any = false;
+        for (&col, column) in &columns {
+            let cell = cell_at(&employees, row, col);
+            any |= !cell.is_empty();
+            by_header.insert(
+                column.header,
+                Value {
+                    addr: Addr {
+                        sheet: EMPLOYEE_SHEET,
+                        row,
+                        col,
+                        header: column.header,
+                    },
+                    cell,
+                    column: *column,
+                },
+            );
+        }
+        // Cells outside the known columns count too: a row with only a note is not empty.
+        let any_other = (0..employees.end().map_or(0, |(_, c)| c as usize + 1))
+            .filter(|c| !columns.contains_key(c))
+            .any(|c| !cell_at(&employees, row, c).is_empty());
+        if !any {
+            if !any_other {
+                skipped_rows.push(row + 1);
+            }
+            continue;
+        }
+        let mut f = Fields {
+            by_header,
+            problems: Vec::new(),
+            table_keys: Vec::new(),
+        };
+        let g = applicant_text(&mut f, path);
+        let parsed = Profile::parse_with(&g.text, inherited.as_ref(), districts, today);
+        // Cells that could not become a value are reported as such, not again by the parser.
+        let mut row_problems = std::mem::take(&mut f.problems);
+        match parsed {
+            Ok(profile) => {
+                let folder = match f.get("文件夹") {
+                    Some(v) => {
+                        let name = v.cell.text();
+                        if let Some(why) = bad_folder_name(&name) {
+                            row_problems.push(Problem {
+                                at: cell_address(EMPLOYEE_SHEET, row, v.addr.col),
+                                message: format!("文件夹: “{}” {why}", name.escape_debug()),
+                            });
+                        }
+                        name
+                    }
+                    None => profile.file_stem(),
+                };
+                if row_problems.is_empty() {
+                    rows.push((row, folder, g.text, profile));
+                }
+            }
+            Err(diags) => {
+                for d in diags {
+                    // The employer is inherited: what it lacks is a cell of 单位, said once.
+                    if d.line == 0 && d.message.contains("[employer]") {
+                        if !employer_ok {
+                            continue;
+                        }
+                        let p = at_key(&d.message, &company.empty_keys, COMPANY_SHEET.into());
+                        if seen.insert((p.at.clone(), p.message.clone())) {
+                            problems.push(p);
+                        }
+                        continue;
+                    }
+                    let p = locate(&d, &g, format!("{EMPLOYEE_SHEET}!{}:{}", row + 1, row + 1));
+                    if row_problems.iter().any(|q| q.at == p.at) {
+                        continue;
+                    }
+                    row_problems.push(p);
+                }
+            }
+        }
+        problems.append(&mut row_problems);
+    }
+    let planned = one_folder_per_person(rows, &columns, &existing, out, &mut problems);
+    if !problems.is_empty() {
+        return Err(roster_error(path, problems));
+    }
+    Ok(Plan {
+        out: out.to_path_buf(),
+        company: company.given.then_some(company.gen.text),
+        rows: planned,
+        skipped_rows,
+    })
+}
+
+/// The columns of `员工` found in row 1, by 0-based column index; `None` when the sheet cannot
+/// be used at all (no header row, no 姓名 or 身份证号).
+fn headers(range: &Range<Data>, problems: &mut Vec<Problem>) -> Option<BTreeMap<usize, Column>> {
+    let width = range.end().map_or(0, |(_, c)| c as usize + 1);
+    let mut found: BTreeMap<usize, Column> = BTreeMap::new();
+    let mut unknown = Vec::new();
+    for col in 0..width {
+        let text = cell_at(range, 0, col).text();
+        let text = text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        match EMPLOYEE_COLUMNS.iter().find(|c| c.header == text) {
+            Some(c) => {
+                if let Some((&first, _)) = found.iter().find(|(_, f)| f.header == c.header) {
+                    problems.push(Problem {
+                        at: cell_address(EMPLOYEE_SHEET, 0, col),
+                        message: format!(
+                            "the column {text} appears twice (列名重复), also at {}",
+                            cell_address(EMPLOYEE_SHEET, 0, first)
+                        ),
+                    });
+                    continue;
+                }
+                found.insert(col, *c);
+            }
+            None => unknown.push((col, text.to_string())),
+        }
+    }
+    // An unknown header close to a missing one is a typo of it, not an extra column.
+    for (col, text) in unknown {
+        let missing = EMPLOYEE_COLUMNS
+            .iter()
+            .filter(|c| !found.values().any(|f| f.header == c.header))
+            .map(|c| c.header);
+        if let Some(s) = crate::profile::suggest(&text, missing) {
+            problems.push(Problem {
+                at: cell_address(EMPLOYEE_SHEET, 0, col),
+                message: format!("unknown column “{text}” (未知列名); did you mean “{s}”?"),
+            });
+        }
+    }
+    let mut ok = true;
+    for must in ["姓名", "身份证号"] {
+        if !found.values().any(|c| c.header == must) {
+            problems.push(Problem {
+                at: format!("{EMPLOYEE_SHEET}!1:1"),
+                message: format!(
+                    "no column {must} in the header row (第 1 行缺少“{must}”列): start from `dossier roster new`"
+                ),
+            });
+            ok = false;
+        }
+    }
+    ok.then_some(found)
+}
+
+/// The sheet `单位` as the text of a `company.toml`, each line with its cell.
+fn company(range: Option<&Range<Data>>, path: &Path, problems: &mut Vec<Problem>) -> Company {
+    let Some(range) = range else {
+        return Company::default();
+    };
+    let keys = [
+        ("单位名称", "name"),
+        ("统一社会信用代码", "credit_code"),
+        ("所在区", "district"),
+        ("单位类型", "kind"),
+        ("是否派遣", "dispatched"),
+        ("经办人", "hr_name"),
+        ("经办人电话", "hr_phone"),
+    ];
+    let height = range.end().map_or(0, |(r, _)| r as usize + 1);
+    let mut given = false;
+    let mut f = Fields {
+        by_header: HashMap::new(),
+        problems: Vec::new(),
+        table_keys: Vec::new(),
+    };
+    for row in 0..height {
+        let label = cell_at(range, row, 0).text();
+        let Some(column) = COMPANY_FIELDS.iter().find(|c| c.header == label.trim()) else {
+            continue;
+        };
+        let cell = cell_at(range, row, 1);
+        given |= !cell.is_empty();
+        f.by_header.insert(
+            column.header,
+            Value {
+                addr: Addr {
+                    sheet: COMPANY_SHEET,
+                    row,
+                    col: 1,
+                    header: column.header,
+                },
+                cell,
+                column: *column,
+            },
+        );
+    }
+    let mut g = Gen::default();
+    g.line(
+        &format!(
+            "# 单位信息 (company.toml): written by `dossier roster import` from the sheet 单位 of {}.",
+            file_name(path)
+        ),
+        Origin::None,
+    );
+    g.line(
+        "# Every employee folder here takes its [employer] from this file; change the roster, not this file.",
+        Origin::None,
+    );
+    g.line("", Origin::None);
+    let at = g.origins.len();
+    g.line("[employer]", Origin::None);
+    for (header, key) in keys {
+        f.kv(&mut g, key, header);
+    }
+    let empty_keys = f.table_keys.clone();
+    f.close(&mut g, at);
+    problems.append(&mut f.problems);
+    Company {
+        gen: g,
+        empty_keys,
+        given,
+    }
+}
+
+/// The employer as read from the sheet `单位`.
+#[derive(Default)]
+struct Company {
+    /// The text of `company.toml`, each line with its cell.
+    gen: Gen,
+    /// Keys whose cell in column B is empty: where "missing key" of an employee points.
+    empty_keys: Vec<(&'static str, Addr)>,
+    /// Whether any value was given.
+    given: bool,
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The `applicant.toml` of one row.
+fn applicant_text(f: &mut Fields, path: &Path) -> Gen {
+    let mut g = Gen::default();
+    g.line(
+        &format!(
+            "# 申请人信息 (applicant.toml): written by `dossier roster import` from the sheet 员工 of {}.",
+            file_name(path)
+        ),
+        Origin::None,
+    );
+    g.line(
+        "# Change the roster and import it again, rather than this file.",
+        Origin::None,
+    );
+    g.line("", Origin::None);
+    let at = g.origins.len();
+    f.header(&mut g, "[applicant]");
+    f.kv(&mut g, "name", "姓名");
+    f.kv(&mut g, "id_number", "身份证号");
+    f.kv(&mut g, "phone", "手机号");
+    f.kv(&mut g, "hukou", "户口类型");
+    f.kv(&mut g, "permit_expires", "居住证有效期");
+    f.close(&mut g, at);
+
+    g.line("", Origin::None);
+    let at = g.origins.len();
+    f.header(&mut g, "[family]");
+    f.kv(&mut g, "marital_status", "婚姻状况");
+    f.kv(&mut g, "married_on", "结婚日期");
+    f.close(&mut g, at);
+    if f.get("配偶姓名").is_some() || f.get("配偶身份证号").is_some() {
+        let at = g.origins.len();
+        f.header(&mut g, "[family.spouse]");
+        f.kv(&mut g, "name", "配偶姓名");
+        f.kv(&mut g, "id_number", "配偶身份证号");
+        f.kv(&mut g, "shanghai_hukou", "配偶上海户籍");
+        f.close(&mut g, at);
+    }
+    for header in ["子女1出生日期", "子女2出生日期", "子女3出生日期"] {
+        if let Some(v) = f.get(header).cloned() {
+            g.line("[[family.children]]", Origin::Cell(v.addr));
+            f.kv(&mut g, "birth_date", header);
+        }
+    }
+
+    g.line("", Origin::None);
+    let at = g.origins.len();
+    f.header(&mut g, "[education]");
+    f.kv(&mut g, "level", "学历");
+    f.kv(&mut g, "degree", "学位");
+    f.kv(&mut g, "mode", "学习形式");
+    f.kv(&mut g, "graduated_on", "毕业日期");
+    f.kv(&mut g, "overseas", "海外学历");
+    f.kv(&mut g, "fresh_graduate", "应届生");
+    f.kv(&mut g, "shortage_major", "紧缺专业");
+    f.close(&mut g, at);
+
+    g.line("", Origin::None);
+    let at = g.origins.len();
+    f.header(&mut g, "[insurance]");
+    f.kv(&mut g, "months", "社保月数");
+    f.kv(&mut g, "base_ratio", "社保基数比例");
+    f.close(&mut g, at);
+
+    for (level, name, kind) in [
+        ("技能等级", "技能名称", "skill"),
+        ("职称", "职称名称", "title"),
+    ] {
+        if let Some(v) = f.get(level).cloned() {
+            g.line("", Origin::None);
+            g.line("[[certificates]]", Origin::Cell(v.addr));
+            g.line(&format!("type = \"{kind}\""), Origin::None);
+            f.kv(&mut g, "level", level);
+            f.kv(&mut g, "name", name);
+        }
+    }
+
+    if f.by_header.contains_key("完税证明") {
+        g.line("", Origin::None);
+        g.line("[tax]", Origin::None);
+        f.kv(&mut g, "certificates", "完税证明");
+        f.table_keys.clear();
+    }
+    g
+}
+
+/// The problem a parser diagnostic is, at the cell its line came from (`fallback` for a line
+/// that came from no cell).
+fn locate(d: &Diagnostic, g: &Gen, fallback: String) -> Problem {
+    let origin = if d.line == 0 {
+        &Origin::None
+    } else {
+        g.origins.get(d.line - 1).unwrap_or(&Origin::None)
+    };
+    match origin {
+        Origin::Cell(a) => Problem {
+            at: cell_address(a.sheet, a.row, a.col),
+            message: format!("{}: {}", a.header, mask_id_numbers(&d.message)),
+        },
+        Origin::Table(keys) => at_key(&d.message, keys, fallback),
+        Origin::None => Problem {
+            at: fallback,
+            message: mask_id_numbers(&d.message),
+        },
+    }
+}
+
+/// A "missing key" diagnostic at the (empty) cell of that key, if it has one.
+fn at_key(message: &str, keys: &[(&'static str, Addr)], fallback: String) -> Problem {
+    let message = mask_id_numbers(message);
+    match keys
+        .iter()
+        .find(|(k, _)| message.contains(&format!("`{k}`")))
+    {
+        Some((_, a)) => Problem {
+            at: cell_address(a.sheet, a.row, a.col),
+            message: format!("{}: 必填，不能为空 (required): {message}", a.header),
+        },
+        None => Problem {
+            at: fallback,
+            message,
+        },
+    }
+}
+
+/// Why a 文件夹 cell cannot name a folder, if it cannot.
+fn bad_folder_name(name: &str) -> Option<&'static str> {
+    if name == "." || name == ".." || name.starts_with('.') {
+        return Some("不能以 . 开头 (cannot start with a dot)");
+    }
+    if name
+        .chars()
+        .any(|c| c.is_control() || "/\\:*?\"<>|".contains(c))
+    {
+        return Some(
+            "不能含 / \\ : * ? \" < > | 或控制字符 (is not a folder name on every system)",
+        );
+    }
+    if name.chars().count() > 80 {
+        return Some("超过 80 个字符 (longer than 80 characters)");
+    }
+    if name.ends_with([' ', '.']) {
+        return Some("不能以空格或 . 结尾 (Windows refuses it)");
+    }
+    if crate::platform::is_reserved_name(name) {
+        return Some("是 Windows 保留名，如 CON、NUL、COM1 (a device name on Windows)");
+    }
+    None
+}
+
+/// Who is already in the department folder: ID number → (folder, name), read leniently from
+/// each sub-folder's `applicant.toml` (a broken one is simply replaced when a row names it).
+fn existing_people(out: &Path) -> HashMap<String, (String, String)> {
+    let mut people = HashMap::new();
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return people;
+    };
+    for e in entries.flatten() {
+        if !e.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let file = e.path().join("applicant.toml");
+        let Some((id, name)) = person_in(&file) else {
+            continue;
+        };
+        people.insert(id, (e.file_name().to_string_lossy().into_owned(), name));
+    }
+    people
+}
+
+/// The ID number and name of an `applicant.toml`, if it is a small regular file that has them.
+fn person_in(file: &Path) -> Option<(String, String)> {
+    let meta = std::fs::symlink_metadata(file).ok()?;
+    if !meta.is_file() || meta.len() > 1024 * 1024 {
+        return None;
+    }
+    let text = std::fs::read_to_string(file).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    let a = table.get("applicant")?.as_table()?;
+    let id = a.get("id_number")?.as_str()?.trim().to_ascii_uppercase();
+    let name = a.get("name").and_then(|n| n.as_str()).unwrap_or("").trim();
+    Some((id, name.to_string()))
+}
+
+/// One folder per person: the same ID twice in the roster, the same folder twice, or an ID
+/// that already has another folder in the department are refused with both names.
+fn one_folder_per_person(
+    rows: Vec<(usize, String, String, Profile)>,
+    columns: &BTreeMap<usize, Column>,
+    existing: &HashMap<String, (String, String)>,
+    out: &Path,
+    problems: &mut Vec<Problem>,
+) -> Vec<PlannedRow> {
+    let col_of = |header: &str| {
+        columns
+            .iter()
+            .find(|(_, c)| c.header == header)
+            .map(|(&i, _)| i)
+    };
+    let id_col = col_of("身份证号").unwrap_or(0);
+    let folder_col = col_of("文件夹");
+    let name_col = col_of("姓名").unwrap_or(0);
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut by_folder: HashMap<String, usize> = HashMap::new();
+    let mut planned = Vec::new();
+    for (row, folder, text, profile) in rows {
+        let id = profile.applicant.id_number.to_ascii_uppercase();
+        let masked = crate::idnum::mask(&id);
+        let folder_at = cell_address(EMPLOYEE_SHEET, row, folder_col.unwrap_or(name_col));
+        if let Some(first) = by_id.insert(id.clone(), row) {
+            problems.push(Problem {
+                at: cell_address(EMPLOYEE_SHEET, row, id_col),
+                message: format!(
+                    "身份证号: {masked} is also in row {} (同一身份证号出现两次；一人只能申请一次): keep one row per person",
+                    first + 1
+                ),
+            });
+            continue;
+        }
+        // Folder names compare as Windows and macOS do: without case.
+        if let Some(first) = by_folder.insert(folder.to_lowercase(), row) {
+            problems.push(Problem {
+                at: folder_at,
+                message: format!(
+                    "文件夹: “{folder}” is also the folder of row {} (文件夹重名): give one of them another name in 文件夹",
+                    first + 1
+                ),
+            });
+            continue;
+        }
+        if let Some((other, _)) = existing.get(&id) {
+            if *other != folder {
+                problems.push(Problem {
+                    at: cell_address(EMPLOYEE_SHEET, row, id_col),
+                    message: format!(
+                        "身份证号: {masked} already has the folder “{other}” in {}, but this row would make “{folder}” (此人已有文件夹 “{other}”；一人一个文件夹): write “{other}” in 文件夹, or rename that folder",
+                        out.display()
+                    ),
+                });
+                continue;
+            }
+        }
+        // Never through a link or onto a file: the folder is made here or is a real folder.
+        if std::fs::symlink_metadata(out.join(&folder)).is_ok_and(|m| !m.is_dir()) {
+            problems.push(Problem {
+                at: folder_at,
+                message: format!(
+                    "文件夹: “{folder}” exists in {} and is not a folder (or is a link) (已存在同名文件或链接): give this row another name in 文件夹",
+                    out.display()
+                ),
+            });
+            continue;
+        }
+        if let Some((their_id, their_name)) = person_in(&out.join(&folder).join("applicant.toml")) {
+            if their_id != id && *their_name != profile.applicant.name {
+                problems.push(Problem {
+                    at: folder_at,
+                    message: format!(
+                        "文件夹: “{folder}” already holds another person, {their_name} {} (该文件夹已属于另一人): give this row another name in 文件夹",
+                        crate::idnum::mask(&their_id)
+                    ),
+                });
+                continue;
+            }
+        }
+        planned.push(PlannedRow {
+            row: row + 1,
+            folder,
+            text,
+            name: profile.applicant.name.clone(),
+            id_masked: masked,
+        });
+    }
+    planned
+}
+
+/// Writes what [`plan`] decided: folders created private, files replaced only when changed.
+fn write(plan: Plan) -> Result<Imported, Error> {
+    let out = plan.out;
+    create_private_dir(&out)?;
+    let company = match &plan.company {
+        Some(text) => Some(replace_if_changed(&out, "company.toml", text)?),
+        None => None,
+    };
+    let mut employees = Vec::with_capacity(plan.rows.len());
+    for r in plan.rows {
+        let dir = out.join(&r.folder);
+        create_private_dir(&dir)?;
+        create_private_dir(&dir.join("scans"))?;
+        let status = replace_if_changed(&dir, "applicant.toml", &r.text)?;
+        employees.push(ImportedEmployee {
+            row: r.row,
+            folder: r.folder,
+            name: r.name,
+            id_masked: r.id_masked,
+            status,
+        });
+    }
+    Ok(Imported {
+        out,
+        company,
+        employees,
+        skipped_rows: plan.skipped_rows,
+    })
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), Error> {
+    crate::platform::create_private_dir(dir).map_err(|e| Error::io(dir, &e))
+}
+
+/// Writes `dir/name` atomically unless it already holds exactly `text`.
+fn replace_if_changed(dir: &Path, name: &str, text: &str) -> Result<Written, Error> {
+    let path = dir.join(name);
+    let status = match std::fs::symlink_metadata(&path) {
+        Ok(m) if m.is_file() => match std::fs::read(&path) {
+            Ok(old) if old == text.as_bytes() => return Ok(Written::Unchanged),
+            _ => Written::Updated,
+        },
+        Ok(_) => {
+            return Err(Error::Usage(format!(
+                "{}: is not a regular file; roster import writes only regular files",
+                path.display()
+            )))
+        }
+        Err(_) => Written::Created,
+    };
+    crate::bundle::write_atomic(dir, name, text.as_bytes(), true)
+        .map_err(crate::pack::bundle_error)?;
+    Ok(status)
+}
