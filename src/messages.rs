@@ -2,8 +2,9 @@
 //!
 //! Every word the commands print of their own is here, once per language, so a line is never
 //! printed twice in two languages and a translation is one place to edit. Findings and errors
-//! carry their own words in both languages ([`crate::finding::Text`]). JSON output and finding
-//! codes never depend on the language.
+//! carry their own words in both languages ([`Text`], built with [`t!`](crate::t)); the printer
+//! shows the run's one. JSON output and finding codes never depend on the language: a [`Text`]
+//! serialises as its Chinese.
 
 /// The language of the text output.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
@@ -32,6 +33,75 @@ impl Lang {
             Lang::En => &EN,
         }
     }
+}
+
+/// A message in both languages: findings and errors carry one, the printer shows
+/// [`get`](Text::get)`(lang)`. Shown (`Display`) and serialised in Chinese, the default language,
+/// so JSON never depends on `--lang`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Text {
+        Text {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The same words in both languages: text that is not ours to translate (a message of a
+    /// parser, a rulebook's own text, a file name).
+    pub fn same(s: impl Into<String>) -> Text {
+        let s = s.into();
+        Text {
+            zh: s.clone(),
+            en: s,
+        }
+    }
+
+    /// The words in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+
+    /// Both languages changed the same way (a prefix added, say).
+    pub fn map(self, f: impl Fn(Lang, String) -> String) -> Text {
+        Text {
+            zh: f(Lang::Zh, self.zh),
+            en: f(Lang::En, self.en),
+        }
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.zh)
+    }
+}
+
+impl serde::Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.zh)
+    }
+}
+
+/// A [`Text`] from a Chinese and an English format string with the same arguments:
+/// `t!("缺少「{label}」", "no scan of {label}")`, `t!("第 {} 页", "page {}", n)`.
+/// Explicit arguments are evaluated once per language: pass plain values.
+#[macro_export]
+macro_rules! t {
+    ($zh:literal, $en:literal $(,)?) => {
+        $crate::messages::Text::new(format!($zh), format!($en))
+    };
+    ($zh:literal, $en:literal, $($arg:tt)+) => {
+        $crate::messages::Text::new(format!($zh, $($arg)+), format!($en, $($arg)+))
+    };
 }
 
 /// The catalogue: fixed words, and functions for the words that carry figures.
@@ -269,5 +339,26 @@ mod tests {
         assert!(en.iter().all(|s| !cjk(s)), "{en:?}");
         let zh = [ZH.ready, ZH.missing, ZH.summary, &(ZH.below_by)(3)];
         assert!(zh.iter().all(|s| cjk(s) && !s.contains('(')), "{zh:?}");
+    }
+
+    #[test]
+    fn text_shows_one_language_and_serialises_as_chinese() {
+        let label = "身份证";
+        let n = 2;
+        let t = crate::t!("缺少「{label}」第 {} 页", "no scan of {label}, page {}", n);
+        assert_eq!(t.get(Lang::Zh), "缺少「身份证」第 2 页");
+        assert_eq!(t.get(Lang::En), "no scan of 身份证, page 2");
+        assert_eq!(t.to_string(), t.zh);
+        assert_eq!(
+            serde_json::to_value(&t).unwrap(),
+            serde_json::json!("缺少「身份证」第 2 页")
+        );
+        let plain = crate::t!("空文件", "empty file");
+        assert_eq!(
+            (plain.zh.as_str(), plain.en.as_str()),
+            ("空文件", "empty file")
+        );
+        let same = Text::same("x.toml");
+        assert_eq!(same.get(Lang::En), same.get(Lang::Zh));
     }
 }

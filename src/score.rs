@@ -7,6 +7,7 @@
 //! holds and every error-level gate of the rulebook holds (SPEC §5). [`findings`] turns the same
 //! verdict into `check` findings, so the two can never disagree.
 
+use crate::t;
 use serde::Serialize;
 
 use crate::checklist::ApplicantSummary;
@@ -247,20 +248,35 @@ pub fn findings(sc: &Score) -> Vec<Finding> {
     let mut out = Vec::new();
     for g in sc.failed_gates() {
         let hint = match g.finding {
-            Code::Vetoed => "不能申请积分；核实 applicant.toml 的 [deductions] 是否填写正确",
-            Code::PermitExpired => {
-                "先办理居住证签注或续办，再更新 applicant.toml 的 permit_expires"
-            }
-            Code::PermitExpiring => "先办理居住证签注，再到窗口申请",
-            _ if g.severity == Severity::Warning => {
-                "核实后再申请；运行 `dossier score` 查看各项条件"
-            }
-            _ => "条件满足前窗口不予受理；运行 `dossier score` 查看各项条件和达标途径",
+            Code::Vetoed => t!(
+                "不能申请积分；核实 applicant.toml 的 [deductions] 是否填写正确",
+                "no points application is possible; check that [deductions] in applicant.toml is right"
+            ),
+            Code::PermitExpired => t!(
+                "先办理居住证签注或续办，再更新 applicant.toml 的 permit_expires",
+                "have the residence permit endorsed or renewed first, then update permit_expires in applicant.toml"
+            ),
+            Code::PermitExpiring => t!(
+                "先办理居住证签注，再到窗口申请",
+                "have the residence permit endorsed first, then apply at the counter"
+            ),
+            _ if g.severity == Severity::Warning => t!(
+                "核实后再申请；运行 `dossier score` 查看各项条件",
+                "check before applying; run `dossier score` to see each condition"
+            ),
+            _ => t!(
+                "条件满足前窗口不予受理；运行 `dossier score` 查看各项条件和达标途径",
+                "the counter does not accept the application until the condition holds; run `dossier score` to see each condition and the ways to reach it"
+            ),
         };
+        let (label, reason, id) = (&g.label, &g.reason, &g.id);
         let message = if g.id == VETO_GATE {
-            format!("{} (a one-vote veto applies)", g.reason)
+            t!("一票否决：{reason}", "a one-vote veto applies: {reason}")
         } else {
-            format!("{}：{} (gate {})", g.label, g.reason, g.id)
+            t!(
+                "{label}：{reason}（条件 {id}）",
+                "gate {id} fails: {label}: {reason}"
+            )
         };
         let mut f = Finding::new(g.finding, message, hint);
         f.severity = g.severity;
@@ -273,11 +289,16 @@ pub fn findings(sc: &Score) -> Vec<Finding> {
     if !vetoed && sc.total < sc.standard {
         out.push(Finding::new(
             Code::BelowStandard,
-            format!(
-                "模拟积分 {} 分，未达到标准分 {} 分 (below the standard score)",
-                sc.total, sc.standard
+            t!(
+                "模拟积分 {} 分，未达到标准分 {} 分",
+                "simulated score {}, below the standard score of {}",
+                sc.total,
+                sc.standard
             ),
-            "未达到标准分的申请窗口不予受理；运行 `dossier score` 查看各项得分",
+            t!(
+                "未达到标准分的申请窗口不予受理；运行 `dossier score` 查看各项得分",
+                "the counter does not accept an application below the standard score; run `dossier score` to see each item's points"
+            ),
         ));
     }
     out

@@ -41,7 +41,7 @@ pub(super) fn run(
                     p.paint(Tone::Bad, "✗"),
                     p.input(Tone::Plain, &e.folder),
                     w.copies_left_out,
-                    crate::text::escape(&why)
+                    crate::text::escape(why.get(p.lang))
                 ));
             }
             Outcome::Broken(err) => status = broken(s, &e, &err, &mut json),

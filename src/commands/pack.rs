@@ -72,7 +72,7 @@ pub(super) fn run(
                 summary.push(SummaryLine {
                     folder: e.folder.clone(),
                     status: Status::NotReady,
-                    reason: super::check::first_error(report),
+                    reason: super::check::first_error(report, s.p.lang),
                     output: Vec::new(),
                 });
             }

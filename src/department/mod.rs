@@ -20,6 +20,7 @@ use crate::profile::Profile;
 use crate::rules::{Env, Rulebook};
 use crate::scan::CheckReport;
 use crate::score::{self, Score};
+use crate::t;
 
 /// What every employee of a run shares: the rulebook and the application date.
 pub struct Context {
@@ -503,11 +504,15 @@ pub fn applicant_findings(l: &Loaded, sc: &Score) -> Vec<Finding> {
         out.push(
             Finding::new(
                 Code::DuplicateIdNumber,
-                format!(
-                    "身份证号 {} 与 {others} 相同：同一身份证号只能申请一次 (the same ID number is also in {others})",
+                t!(
+                    "身份证号 {} 与 {others} 相同：同一身份证号只能申请一次",
+                    "the ID number {} is also in {others}: one ID number applies once",
                     l.checklist.applicant.id_masked
                 ),
-                "改正填错的 id_number；每人只保留一个文件夹 (keep one folder per person)",
+                t!(
+                    "改正填错的 id_number；每人只保留一个文件夹",
+                    "correct the id_number typed wrong; keep one folder per person"
+                ),
             )
             .with_path("applicant.toml"),
         );
@@ -562,7 +567,7 @@ pub struct Listed {
     pub hr: serde_json::Value,
     /// Why the employee does not go to the counter today (not ready, below the standard), when
     /// the scans were checked.
-    pub not_today: Option<String>,
+    pub not_today: Option<crate::messages::Text>,
 }
 
 /// The checklist of every employee of the folders given.
@@ -593,12 +598,12 @@ pub fn checklist_all(
 }
 
 /// The first error of a check report, to say why an employee is not ready.
-fn first_error(report: &CheckReport) -> String {
+fn first_error(report: &CheckReport) -> crate::messages::Text {
     report
         .findings
         .iter()
         .find(|f| f.is_error())
-        .map_or_else(|| "未就绪 (not ready)".to_string(), |f| f.message.clone())
+        .map_or_else(|| t!("未就绪", "not ready"), |f| f.message.clone())
 }
 
 /// What pack did for one employee.
@@ -689,7 +694,7 @@ pub fn visit_arg(ctx: &Context, visit: Option<&str>) -> Result<Option<usize>, Er
 /// The photocopies of one employee, or why there are none (the first error of the check).
 pub enum CopiesResult {
     Ready(crate::copies::EmployeeCopies),
-    NotReady(String),
+    NotReady(crate::messages::Text),
 }
 
 /// The photocopies of every ready employee of the folders given (one visit, or all).
@@ -715,7 +720,7 @@ pub fn copies_all(
 /// An employee left out of the counter checklist, and why.
 pub struct LeftOut {
     pub folder: String,
-    pub reason: String,
+    pub reason: crate::messages::Text,
 }
 
 /// The counter checklist PDF of the employees listed (SPEC §8), for one visit or all: those not
@@ -736,9 +741,11 @@ pub fn counter_checklist(
             Outcome::Done(d) => {
                 let why = d.not_today.clone().or_else(|| {
                     (!d.score.eligible).then(|| {
-                        format!(
-                            "模拟积分 {} 分，未达到标准分 {} 分 (below the standard score)",
-                            d.score.total, d.score.standard
+                        t!(
+                            "模拟积分 {} 分，未达到标准分 {} 分",
+                            "simulated score {}, below the standard score {}",
+                            d.score.total,
+                            d.score.standard
                         )
                     })
                 });
@@ -747,7 +754,7 @@ pub fn counter_checklist(
                         &d.checklist.applicant.name,
                         &d.checklist.applicant.id_masked,
                         &e.folder,
-                        &why,
+                        &why.zh,
                     ));
                     left_out.push(LeftOut {
                         folder: e.folder.clone(),

@@ -89,7 +89,7 @@ pub fn export(ctx: &Context, dirs: &[PathBuf]) -> Result<(Vec<u8>, Summary), Err
                     .findings
                     .iter()
                     .filter(|f| f.is_error() && f.code != Code::MissingItem)
-                    .map(|f| mask_id_numbers(&f.message))
+                    .map(|f| mask_id_numbers(&f.message.zh))
                     .collect();
                 lines.push(Line {
                     folder: e.folder.clone(),
