@@ -1094,7 +1094,7 @@ impl Env {
     pub fn points(&self, e: &Expression) -> Result<i64, String> {
         let out_of_range = |v: &dyn std::fmt::Display| {
             format!(
-                "{}: `{}` gave {v} points, outside ±{MAX_POINTS} (积分超出范围): a rulebook error",
+                "{}: `{}` gave {v} points, outside ±{MAX_POINTS}: a rulebook error",
                 e.location, e.source
             )
         };
