@@ -38,7 +38,7 @@ impl Lang {
 /// A message in both languages: findings and errors carry one, the printer shows
 /// [`get`](Text::get)`(lang)`. Shown (`Display`) and serialised in Chinese, the default language,
 /// so JSON never depends on `--lang`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Text {
     pub zh: String,
     pub en: String,
@@ -62,6 +62,11 @@ impl Text {
         }
     }
 
+    /// No words in either language.
+    pub fn is_empty(&self) -> bool {
+        self.zh.is_empty() && self.en.is_empty()
+    }
+
     /// The words in `lang`.
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
@@ -76,6 +81,20 @@ impl Text {
             zh: f(Lang::Zh, self.zh),
             en: f(Lang::En, self.en),
         }
+    }
+}
+
+/// Words that are not ours to translate (a parser's message, a file name, a message not yet
+/// translated): the same in both languages.
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text::same(s)
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::same(s)
     }
 }
 
@@ -122,6 +141,10 @@ pub struct Words {
     pub copies: fn(u32) -> String,
     pub hr_brings: &'static str,
     pub list_sep: &'static str,
+    /// Between a label and what follows it (`社保年限：…`, `Insurance: …`).
+    pub colon: &'static str,
+    /// Between two parts of one sentence.
+    pub comma: &'static str,
     pub simulated_score: &'static str,
     pub raw_not_counted: fn(i64) -> String,
     pub veto: &'static str,
@@ -185,6 +208,8 @@ pub static ZH: Words = Words {
     copies: |n| format!("复印件 {n} 份"),
     hr_brings: "经办人带",
     list_sep: "、",
+    colon: "：",
+    comma: "，",
     simulated_score: "模拟积分",
     raw_not_counted: |raw| format!("本项 {raw} 分不计："),
     veto: "一票否决",
@@ -255,6 +280,8 @@ pub static EN: Words = Words {
     copies: |n| format!("{n} copy(ies)"),
     hr_brings: "The HR clerk brings",
     list_sep: ", ",
+    colon: ": ",
+    comma: ", ",
     simulated_score: "simulated score",
     raw_not_counted: |raw| format!("this item's {raw} points do not count: "),
     veto: "veto",

@@ -58,7 +58,7 @@ pub(super) fn run(s: &Session<'_>, dirs: &[PathBuf]) -> Result<ExitStatus, Error
             }
             Outcome::Broken(err) => {
                 status = broken(s, e, err, &mut json);
-                summary.push(SummaryLine::broken(e, err));
+                summary.push(SummaryLine::broken(e, err, s.p.lang));
             }
         }
     }

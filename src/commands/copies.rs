@@ -22,7 +22,7 @@ pub(super) fn run(
     let visit = department::visit_arg(&s.ctx, visit)?;
     // A refused output is an error before any work.
     if let Some(why) = crate::output::refuse(pdf, force) {
-        return Err(Error::Usage(format!("{}: {why}", pdf.display())));
+        return Err(crate::output::refused(pdf, why));
     }
     let fonts = font.load()?;
     let bar = Bar::new(p);

@@ -78,7 +78,7 @@ pub(super) fn run(
             }
             Outcome::Broken(err) => {
                 status = broken(s, e, err, &mut json);
-                summary.push(SummaryLine::broken(e, err));
+                summary.push(SummaryLine::broken(e, err, s.p.lang));
             }
         }
     }

@@ -16,6 +16,7 @@ use crate::checklist::{self, Checklist};
 use crate::date::Date;
 use crate::error::Error;
 use crate::finding::{Code, Finding};
+use crate::messages::{Lang, Text};
 use crate::profile::Profile;
 use crate::rules::{Env, Rulebook};
 use crate::scan::CheckReport;
@@ -37,7 +38,7 @@ pub struct Employee {
     pub folder: String,
     /// Why this folder, one of several given, cannot be used (missing, not a folder …): it is
     /// reported like a broken employee.
-    pub unusable: Option<String>,
+    pub unusable: Option<Text>,
 }
 
 /// The employees of the folders given, and whether failures are reported per employee (a
@@ -53,7 +54,10 @@ pub fn discover(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
             Err(e) if dirs.len() > 1 => out.push(Employee {
                 dir: dir.clone(),
                 folder: dir.display().to_string(),
-                unusable: Some(e.to_string()),
+                unusable: Some(Text::new(
+                    e.render_in(Lang::Zh).trim_start_matches("error: "),
+                    e.render_in(Lang::En).trim_start_matches("error: "),
+                )),
             }),
             Err(e) => return Err(e),
         }
@@ -95,10 +99,13 @@ fn employees_in(dir: &Path, out: &mut Vec<Employee>) -> Result<bool, Error> {
     let inside = |dir: &Path| {
         employee_above(dir).map(|parent| Error::Folder {
             path: dir.to_path_buf(),
-            message: format!(
-                "is inside an employee folder (在员工文件夹之内): give the folder itself, {}",
-                parent.display()
-            ),
+            message: {
+                let parent = parent.display();
+                t!(
+                    "在员工文件夹之内：请给出员工文件夹本身，{parent}",
+                    "is inside an employee folder: give the folder itself, {parent}"
+                )
+            },
         })
     };
     if !meta.is_dir() {
@@ -107,9 +114,10 @@ fn employees_in(dir: &Path, out: &mut Vec<Employee>) -> Result<bool, Error> {
         }
         return Err(Error::Folder {
             path: dir.to_path_buf(),
-            message:
+            message: t!(
+                "不是文件夹：请给出员工文件夹（含 applicant.toml）或装有员工文件夹的文件夹",
                 "is not a folder: give an employee folder (with applicant.toml) or a folder of them"
-                    .into(),
+            ),
         });
     }
     if dir.join("applicant.toml").exists() {
@@ -135,7 +143,10 @@ fn employees_in(dir: &Path, out: &mut Vec<Employee>) -> Result<bool, Error> {
         }
         return Err(Error::Folder {
             path: dir.to_path_buf(),
-            message: "holds no applicant.toml, and no sub-folder holds one (没有找到 applicant.toml): run `dossier init DIR` to start an employee folder".into(),
+            message: t!(
+                "没有找到 applicant.toml，子文件夹中也没有：运行 `dossier init DIR` 建立员工文件夹",
+                "holds no applicant.toml, and no sub-folder holds one: run `dossier init DIR` to start an employee folder"
+            ),
         });
     }
     subs.sort_by(|a, b| natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()));
@@ -172,11 +183,15 @@ fn missing_folder(dir: &Path) -> Error {
             .map(|(_, n)| n)
     });
     let hint = match near {
-        Some(n) => format!(
-            "no such folder (文件夹不存在); did you mean {}?",
-            parent.join(n).display()
-        ),
-        None => "no such folder (文件夹不存在)".to_string(),
+        Some(n) => {
+            let near = parent.join(n);
+            let near = near.display();
+            t!(
+                "文件夹不存在；是不是 {near}？",
+                "no such folder; did you mean {near}?"
+            )
+        }
+        None => t!("文件夹不存在", "no such folder"),
     };
     Error::Folder {
         path: dir.to_path_buf(),
@@ -272,17 +287,21 @@ pub fn load_profile(ctx: &Context, e: &Employee) -> Result<Profile, Error> {
     let path = e.dir.join("applicant.toml");
     if !path.exists() {
         let near = near_applicant_files(&e.dir);
-        let hint = if near.is_empty() {
-            "run `dossier init` on this folder for a template".to_string()
+        let message = if near.is_empty() {
+            t!(
+                "缺少 applicant.toml；在这个文件夹运行 `dossier init` 得到模板",
+                "missing; run `dossier init` on this folder for a template"
+            )
         } else {
-            format!(
-                "found {}: rename it to applicant.toml (文件名须为 applicant.toml)",
-                near.join(", ")
+            let (zh, en) = (near.join("、"), near.join(", "));
+            t!(
+                "缺少 applicant.toml；找到 {zh}：请改名为 applicant.toml",
+                "missing; found {en}: rename it to applicant.toml"
             )
         };
         return Err(Error::Folder {
             path: path.clone(),
-            message: format!("missing (缺少 applicant.toml); {hint}"),
+            message,
         });
     }
     let profile = Profile::load(&path, &ctx.book.district_names(), ctx.date)?;
@@ -296,11 +315,11 @@ pub fn load_profile(ctx: &Context, e: &Employee) -> Result<Profile, Error> {
 /// The applicant's derived values and checklist.
 pub fn load(ctx: &Context, profile: Profile) -> Result<Loaded, Error> {
     let env = Env::new(&ctx.book, &profile, ctx.date)
-        .map_err(|message| Error::Other(format!("applicant.toml: {message}")))?;
+        .map_err(|message| Error::Other(message.map(|_, m| format!("applicant.toml: {m}"))))?;
     let checklist =
         checklist::resolve(&ctx.book, &profile, &env).map_err(|message| Error::Evaluation {
             path: ctx.book.path.clone(),
-            message,
+            message: message.into(),
         })?;
     Ok(Loaded {
         profile,
@@ -317,8 +336,9 @@ pub fn refuse_duplicate(e: &Employee, l: &Loaded) -> Result<(), Error> {
     match &l.duplicate_of {
         Some(others) => Err(Error::Folder {
             path: e.dir.join("applicant.toml"),
-            message: format!(
-                "the same ID number {} is also in {others} (同一身份证号只能申请一次): keep one folder per person",
+            message: t!(
+                "身份证号 {} 与 {others} 相同：同一身份证号只能申请一次，每人只保留一个文件夹",
+                "the same ID number {} is also in {others}: keep one folder per person",
                 l.checklist.applicant.id_masked
             ),
         }),
@@ -330,7 +350,7 @@ pub fn refuse_duplicate(e: &Employee, l: &Loaded) -> Result<(), Error> {
 pub fn score_of(ctx: &Context, l: &Loaded) -> Result<Score, Error> {
     score::score(&ctx.book, &l.profile, &l.env).map_err(|message| Error::Evaluation {
         path: ctx.book.path.clone(),
-        message,
+        message: message.into(),
     })
 }
 
@@ -355,7 +375,7 @@ pub trait Progress: Sync {
     fn done(&self) {}
     /// Something about an input file to tell the clerk that does not stop the work (a GBK
     /// `applicant.toml` read as GB 18030, say).
-    fn warning(&self, _folder: &str, _path: &Path, _message: &str) {}
+    fn warning(&self, _folder: &str, _path: &Path, _message: &Text) {}
 }
 
 /// No one listens.
@@ -637,8 +657,9 @@ pub fn pack_all(
             // Same name and same last 4 of the ID: --force would write one over the other.
             return Err(Error::Folder {
                 path: e.dir.clone(),
-                message: format!(
-                    "its bundle would be named {}.zip like the one of {first} (同名且身份证后四位相同，不能放在同一个输出文件夹): pack it on its own with another -o folder",
+                message: t!(
+                    "材料包会与 {first} 的同名，都叫 {}.zip（同名且身份证后四位相同），不能放在同一个输出文件夹：用另一个 -o 文件夹单独打包",
+                    "its bundle would be named {}.zip like the one of {first}: pack it on its own with another -o folder",
                     l.profile.file_stem()
                 ),
             });

@@ -808,7 +808,8 @@ fn visit_of(app: &App, visit: Option<&str>) -> Result<Option<usize>, Fail> {
         .collect();
     visit
         .map(|v| {
-            crate::copies::resolve_visit(&visits, v).map_err(|e| fail(StatusCode::BAD_REQUEST, e))
+            crate::copies::resolve_visit(&visits, v)
+                .map_err(|e| fail(StatusCode::BAD_REQUEST, e.zh))
         })
         .transpose()
 }
