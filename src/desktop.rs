@@ -99,13 +99,15 @@ fn run_args<I: IntoIterator<Item = OsString>>(args: I) -> ExitStatus {
 fn pause_if_window_would_close() {
     if console::owned_window() {
         let stdin = std::io::stdin();
-        wait_for_enter(&mut stdin.lock(), &mut std::io::stdout());
+        let lang = crate::messages::Lang::from_env();
+        wait_for_enter(lang, &mut stdin.lock(), &mut std::io::stdout());
     }
 }
 
 /// Prints the prompt and reads one line; returns at Enter, at end of input or on an error.
-pub fn wait_for_enter(input: &mut impl BufRead, out: &mut impl Write) {
-    let _ = write!(out, "\n按回车键关闭窗口 (press Enter to close) …");
+pub fn wait_for_enter(lang: crate::messages::Lang, input: &mut impl BufRead, out: &mut impl Write) {
+    let prompt = crate::t!("按回车键关闭窗口 …", "Press Enter to close the window …");
+    let _ = write!(out, "\n{}", prompt.get(lang));
     let _ = out.flush();
     let mut line = String::new();
     let _ = input.read_line(&mut line);
@@ -166,6 +168,7 @@ mod console {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messages::Lang;
 
     fn os(v: &[&str]) -> Vec<OsString> {
         v.iter().map(OsString::from).collect()
@@ -214,10 +217,13 @@ mod tests {
     fn the_wait_ends_at_enter_or_end_of_input() {
         let mut out = Vec::new();
         let mut input = std::io::Cursor::new(b"\nrest".to_vec());
-        wait_for_enter(&mut input, &mut out);
+        wait_for_enter(Lang::Zh, &mut input, &mut out);
         assert_eq!(input.position(), 1, "reads exactly one line");
         assert!(String::from_utf8(out).unwrap().contains("按回车键"));
         let mut empty = std::io::Cursor::new(Vec::new());
-        wait_for_enter(&mut empty, &mut Vec::new());
+        let mut out = Vec::new();
+        wait_for_enter(Lang::En, &mut empty, &mut out);
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("Press Enter") && !out.contains("按"), "{out}");
     }
 }

@@ -100,15 +100,17 @@ pub fn windows_file_name(name: &str) -> String {
 
 /// Why Windows cannot use `name` as a folder or file name, if it cannot (for names the user
 /// chose, which are refused rather than altered).
-pub fn windows_name_problem(name: &str) -> Option<String> {
+pub fn windows_name_problem(name: &str) -> Option<crate::messages::Text> {
     if is_reserved_name(name) {
-        return Some(format!(
-            "“{name}” is a device name on Windows (Windows 保留名，如 CON、NUL、COM1): choose another name"
+        return Some(crate::t!(
+            "“{name}”是 Windows 保留名（如 CON、NUL、COM1）：请换一个名字",
+            "“{name}” is a device name on Windows (CON, NUL, COM1 …): choose another name"
         ));
     }
     if name != "." && name != ".." && name.ends_with(['.', ' ']) {
-        return Some(format!(
-            "“{name}” ends with a dot or a space, which Windows drops (Windows 不允许以点或空格结尾): choose another name"
+        return Some(crate::t!(
+            "“{name}”以点或空格结尾，Windows 会去掉它：请换一个名字",
+            "“{name}” ends with a dot or a space, which Windows drops: choose another name"
         ));
     }
     None
@@ -302,7 +304,7 @@ mod tests {
 
     #[test]
     fn names_windows_cannot_use_are_explained() {
-        assert!(windows_name_problem("CON").unwrap().contains("CON"));
+        assert!(windows_name_problem("CON").unwrap().en.contains("CON"));
         assert!(windows_name_problem("nul.txt").is_some());
         assert!(windows_name_problem("张伟 ").is_some());
         assert!(windows_name_problem("张伟").is_none());

@@ -48,7 +48,11 @@ pub fn create_folder(dir: &Path) -> Result<(), Error> {
         .file_name()
         .and_then(|n| crate::platform::windows_name_problem(&n.to_string_lossy()))
     {
-        return Err(Error::Usage(format!("{}: {problem}", dir.display())));
+        let dir = dir.display();
+        return Err(Error::Usage(crate::messages::Text::new(
+            format!("{dir}：{}", problem.zh),
+            format!("{dir}: {}", problem.en),
+        )));
     }
     let private = |d: &Path| crate::platform::create_private_dir(d).map_err(|e| Error::io(d, &e));
     private(dir)?;

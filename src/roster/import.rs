@@ -864,7 +864,10 @@ fn bad_folder_name(name: &str) -> Option<Text> {
         ));
     }
     if crate::platform::is_reserved_name(name) {
-        return Some("是 Windows 保留名，如 CON、NUL、COM1 (a device name on Windows)");
+        return Some(t!(
+            "是 Windows 保留名（如 CON、NUL、COM1）",
+            "is a device name on Windows (CON, NUL, COM1 …)"
+        ));
     }
     None
 }
