@@ -27,6 +27,14 @@ impl Lang {
         }
     }
 
+    /// The language `DOSSIER_LANG` names; Chinese when it is unset or names neither.
+    pub fn from_env() -> Lang {
+        std::env::var("DOSSIER_LANG")
+            .ok()
+            .and_then(|v| Lang::parse(&v))
+            .unwrap_or_default()
+    }
+
     pub fn words(self) -> &'static Words {
         match self {
             Lang::Zh => &ZH,
@@ -60,6 +68,11 @@ impl Text {
             zh: s.clone(),
             en: s,
         }
+    }
+
+    /// No words in either language.
+    pub fn is_empty(&self) -> bool {
+        self.zh.is_empty() && self.en.is_empty()
     }
 
     /// The words in `lang`.
@@ -136,6 +149,12 @@ pub struct Words {
     pub copies: fn(u32) -> String,
     pub hr_brings: &'static str,
     pub list_sep: &'static str,
+    /// The unit of the batch progress bar (`3/10 人`).
+    pub people: &'static str,
+    /// Between a label and what follows it (`社保年限：…`, `Insurance: …`).
+    pub colon: &'static str,
+    /// Between two parts of one sentence.
+    pub comma: &'static str,
     pub simulated_score: &'static str,
     pub raw_not_counted: fn(i64) -> String,
     pub veto: &'static str,
@@ -199,6 +218,9 @@ pub static ZH: Words = Words {
     copies: |n| format!("复印件 {n} 份"),
     hr_brings: "经办人带",
     list_sep: "、",
+    people: "人",
+    colon: "：",
+    comma: "，",
     simulated_score: "模拟积分",
     raw_not_counted: |raw| format!("本项 {raw} 分不计："),
     veto: "一票否决",
@@ -269,6 +291,9 @@ pub static EN: Words = Words {
     copies: |n| format!("{n} copy(ies)"),
     hr_brings: "The HR clerk brings",
     list_sep: ", ",
+    people: "people",
+    colon: ": ",
+    comma: ", ",
     simulated_score: "simulated score",
     raw_not_counted: |raw| format!("this item's {raw} points do not count: "),
     veto: "veto",

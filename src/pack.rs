@@ -367,7 +367,7 @@ pub fn write(
         expected_sha256: None,
         index: Some(IndexRow {
             no: 0,
-            item: "封面 (cover sheet)".into(),
+            item: "封面".into(),
             pages: cover_pages,
         }),
     }];

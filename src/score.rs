@@ -7,6 +7,7 @@
 //! holds and every error-level gate of the rulebook holds (SPEC §5). [`findings`] turns the same
 //! verdict into `check` findings, so the two can never disagree.
 
+use crate::messages::Text;
 use crate::t;
 use serde::Serialize;
 
@@ -25,8 +26,9 @@ pub struct ScoreItem {
     /// What the formula gave before a best-of comparison, when it differs from `points`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub raw: Option<i64>,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub note: String,
+    /// Why `raw` does not count (a best-of group): made here, in both languages.
+    #[serde(skip_serializing_if = "Text::is_empty")]
+    pub note: Text,
     /// This applicant's figures behind the points (`33 周岁`, `5 年`).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub detail: String,
@@ -45,10 +47,11 @@ pub struct Veto {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Gate {
     pub id: String,
-    pub label: String,
+    /// The rulebook's words (the same in both languages), or ours for the veto gate.
+    pub label: Text,
     pub ok: bool,
     /// Why it fails (what to do), or this applicant's figures when it holds.
-    pub reason: String,
+    pub reason: Text,
     /// `error`: failing makes the applicant not eligible; `warning`: only said.
     pub severity: Severity,
     #[serde(skip)]
@@ -75,7 +78,8 @@ pub struct Score {
 /// One way to reach the standard score, found by scoring a what-if profile with the same rules.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Way {
-    pub what: String,
+    /// What to do, in both languages (JSON: the Chinese).
+    pub what: Text,
     /// The points it adds to today's total.
     pub points: i64,
     /// The first day from which it holds by time alone; `None` when it needs an act (a
@@ -128,7 +132,7 @@ pub fn points(book: &Rulebook, p: &Profile, env: &Env) -> Result<Score, String> 
             group: rule.group.clone(),
             points,
             raw: None,
-            note: String::new(),
+            note: Text::default(),
             explain: rule.explain.clone(),
             basis: rule.basis.clone(),
         });
@@ -154,10 +158,14 @@ pub fn points(book: &Rulebook, p: &Profile, env: &Env) -> Result<Score, String> 
                 .map(|&j| book.points[j].label.as_str())
                 .collect();
             items[i].raw = Some(items[i].points);
-            items[i].note = format!(
-                "{}取高者计分，按{}计",
+            let (zh, en, best) = (
                 labels.join("、"),
-                book.points[best].label
+                labels.join(", "),
+                &book.points[best].label,
+            );
+            items[i].note = t!(
+                "{zh}取高者计分，按{best}计",
+                "only the highest of {en} counts: {best}"
             );
             items[i].points = 0;
         }
@@ -216,23 +224,24 @@ fn gates(book: &Rulebook, env: &Env, vetoes: &[Veto]) -> Result<Vec<Gate>, Strin
         };
         out.push(Gate {
             id: g.id.clone(),
-            label: g.label.clone(),
+            label: Text::same(g.label.clone()),
             ok,
-            reason,
+            reason: Text::same(reason),
             severity: g.severity,
             finding: g.finding,
             basis: g.basis.clone(),
         });
     }
     let labels: Vec<&str> = vetoes.iter().map(|v| v.label.as_str()).collect();
+    let (zh, en) = (labels.join("、"), labels.join(", "));
     out.push(Gate {
         id: VETO_GATE.into(),
-        label: "无一票否决情形".into(),
+        label: t!("无一票否决情形", "no one-vote veto"),
         ok: vetoes.is_empty(),
         reason: if vetoes.is_empty() {
-            String::new()
+            Text::default()
         } else {
-            format!("一票否决：{}", labels.join("、"))
+            t!("一票否决：{zh}", "one-vote veto: {en}")
         },
         severity: Severity::Error,
         finding: Code::Vetoed,
@@ -269,13 +278,15 @@ pub fn findings(sc: &Score) -> Vec<Finding> {
                 "the counter does not accept the application until the condition holds; run `dossier score` to see each condition and the ways to reach it"
             ),
         };
-        let (label, reason, id) = (&g.label, &g.reason, &g.id);
+        let id = &g.id;
+        let (label_zh, reason_zh) = (&g.label.zh, &g.reason.zh);
+        let (label_en, reason_en) = (&g.label.en, &g.reason.en);
         let message = if g.id == VETO_GATE {
-            t!("一票否决：{reason}", "a one-vote veto applies: {reason}")
+            g.reason.clone()
         } else {
             t!(
-                "{label}：{reason}（条件 {id}）",
-                "gate {id} fails: {label}: {reason}"
+                "{label_zh}：{reason_zh}（条件 {id}）",
+                "gate {id} fails: {label_en}: {reason_en}"
             )
         };
         let mut f = Finding::new(g.finding, message, hint);

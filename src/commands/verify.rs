@@ -44,7 +44,7 @@ pub(super) fn run(s: &Session<'_>, zips: &[PathBuf]) -> Result<ExitStatus, Error
                         p.line(&format!(
                             "    {}: {}",
                             p.input(Tone::Plain, &pr.path),
-                            p.input(Tone::Plain, &pr.message)
+                            p.input(Tone::Plain, pr.message.get(p.lang))
                         ));
                     }
                     p.line(&format!("  {}", w.pack_again));
@@ -53,9 +53,14 @@ pub(super) fn run(s: &Session<'_>, zips: &[PathBuf]) -> Result<ExitStatus, Error
             Err(e) if !several => return Err(Error::Bundle(e)),
             Err(e) => {
                 status = ExitStatus::Error;
-                p.err(&format!("error: {}", crate::text::escape(&e.to_string())));
+                let text = e.text();
+                p.err(&format!(
+                    "{}{}",
+                    crate::error::error_word(p.lang),
+                    crate::text::escape(text.get(p.lang))
+                ));
                 if p.is_json() {
-                    json.push(serde_json::json!({"zip": z, "ok": false, "error": e.to_string()}));
+                    json.push(serde_json::json!({"zip": z, "ok": false, "error": text.zh}));
                 }
             }
         }

@@ -55,8 +55,10 @@ pub fn discover(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
                 dir: dir.clone(),
                 folder: dir.display().to_string(),
                 unusable: Some(Text::new(
-                    e.render_in(Lang::Zh).trim_start_matches("error: "),
-                    e.render_in(Lang::En).trim_start_matches("error: "),
+                    e.render_in(Lang::Zh)
+                        .trim_start_matches(crate::error::error_word(Lang::Zh)),
+                    e.render_in(Lang::En)
+                        .trim_start_matches(crate::error::error_word(Lang::En)),
                 )),
             }),
             Err(e) => return Err(e),
@@ -799,10 +801,10 @@ pub fn counter_checklist(
         }
     }
     let Some(first) = first else {
-        return Err(Error::Usage(
+        return Err(Error::Usage(t!(
+            "没有可以办理的员工：受理点清单会是空的（什么也没写）",
             "no employee can be filed: the counter checklist would be empty (nothing written)"
-                .into(),
-        ));
+        )));
     };
     let count = employees.len();
     let mut pdf_ctx = crate::render::context::to_json(&crate::counter::context(
