@@ -16,7 +16,7 @@ use std::ffi::{OsStr, OsString};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
-use clap::{CommandFactory, Parser};
+use clap::CommandFactory;
 
 use crate::cli::Cli;
 use crate::commands::ExitStatus;
@@ -82,7 +82,10 @@ pub fn main() -> ExitStatus {
 /// does with the process's own arguments.
 fn run_args<I: IntoIterator<Item = OsString>>(args: I) -> ExitStatus {
     let argv = std::iter::once(OsString::from("dossier")).chain(args);
-    match Cli::try_parse_from(argv) {
+    match crate::cli::command()
+        .try_get_matches_from(argv)
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
+    {
         Ok(cli) => crate::cli::run(&cli),
         Err(e) => {
             let _ = e.print();
