@@ -661,14 +661,17 @@ impl Validator<'_> {
         };
         let mut problems = Vec::new();
         check_refs(&program.expr, &mut Vec::new(), child, &mut problems);
+        let expr = src.get_ref();
         for p in &problems {
-            self.err(inner.clone(), format!("in `{}`: {p}", src.get_ref()));
+            let (zh, en) = (&p.zh, &p.en);
+            self.err(inner.clone(), t!("`{expr}` 中：{zh}", "in `{expr}`: {en}"));
         }
         if !problems.is_empty() {
             return None;
         }
         if let Some(why) = crate::celcost::over_budget(&program.expr) {
-            self.err(inner, format!("in `{}`: {why}", src.get_ref()));
+            let (zh, en) = (&why.zh, &why.en);
+            self.err(inner, t!("`{expr}` 中：{zh}", "in `{expr}`: {en}"));
             return None;
         }
         Some(Expression {
@@ -721,4 +724,15 @@ fn order_visits(named: &[String], order: &[String]) -> Vec<String> {
         .filter(|v| named.contains(v))
         .cloned()
         .collect()
+}
+
+/// A "did you mean `x`" hint in both languages, or none.
+pub(super) fn did_you_mean(near: Option<&str>) -> (String, String) {
+    match near {
+        Some(s) => (
+            format!("；是不是 `{s}`？"),
+            format!("; did you mean `{s}`?"),
+        ),
+        None => (String::new(), String::new()),
+    }
 }

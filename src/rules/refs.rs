@@ -3,6 +3,7 @@
 
 use cel::common::ast::Expr;
 
+use super::load::did_you_mean;
 use super::*;
 
 /// Walks a CEL expression and reports names that the applicant data does not have.
@@ -10,7 +11,7 @@ pub(super) fn check_refs(
     expr: &Expr,
     bound: &mut Vec<String>,
     child: bool,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<crate::messages::Text>,
 ) {
     match expr {
         Expr::Ident(name) => {
@@ -20,12 +21,12 @@ pub(super) fn check_refs(
                 if child {
                     roots.push("child");
                 }
-                let hint = profile::suggest(name, roots.iter().copied())
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_default();
-                problems.push(format!(
-                    "unknown name `{name}`{hint} (known: {})",
-                    roots.join(", ")
+                let (hint_zh, hint_en) =
+                    did_you_mean(profile::suggest(name, roots.iter().copied()));
+                let known = roots.join(", ");
+                problems.push(t!(
+                    "未知名称 `{name}`{hint_zh}（已知：{known}）",
+                    "unknown name `{name}`{hint_en} (known: {known})"
                 ));
             }
         }
@@ -90,7 +91,7 @@ pub(super) fn select_path(expr: &Expr) -> Option<Vec<String>> {
     }
 }
 
-fn check_path(path: &[String], child: bool, problems: &mut Vec<String>) {
+fn check_path(path: &[String], child: bool, problems: &mut Vec<crate::messages::Text>) {
     let schema = profile::schema();
     let root = path[0].as_str();
     let fields: Option<&[&str]> = match root {
@@ -110,7 +111,8 @@ fn check_path(path: &[String], child: bool, problems: &mut Vec<String>) {
     };
     let Some(fields) = fields else {
         if path.len() > 1 {
-            problems.push(format!(
+            problems.push(t!(
+                "`{root}` 是列表：请用 certificates.exists(c, c.type == 'skill') 之类的写法",
                 "`{root}` is a list: use certificates.exists(c, c.type == 'skill') and the like"
             ));
         }
@@ -121,20 +123,25 @@ fn check_path(path: &[String], child: bool, problems: &mut Vec<String>) {
     }
     let field = path[1].as_str();
     if !fields.contains(&field) {
-        let hint = profile::suggest(field, fields.iter().copied())
-            .map(|s| format!("; did you mean `{root}.{s}`?"))
-            .unwrap_or_default();
-        problems.push(format!("`{root}` has no field `{field}`{hint}"));
+        let near = profile::suggest(field, fields.iter().copied()).map(|s| format!("{root}.{s}"));
+        let (hint_zh, hint_en) = did_you_mean(near.as_deref());
+        problems.push(t!(
+            "`{root}` 没有字段 `{field}`{hint_zh}",
+            "`{root}` has no field `{field}`{hint_en}"
+        ));
         return;
     }
     if root == "family" && field == "spouse" && path.len() > 2 {
         let sub = path[2].as_str();
         let fields = schema["family.spouse"];
         if !fields.contains(&sub) {
-            let hint = profile::suggest(sub, fields.iter().copied())
-                .map(|s| format!("; did you mean `family.spouse.{s}`?"))
-                .unwrap_or_default();
-            problems.push(format!("`family.spouse` has no field `{sub}`{hint}"));
+            let near =
+                profile::suggest(sub, fields.iter().copied()).map(|s| format!("family.spouse.{s}"));
+            let (hint_zh, hint_en) = did_you_mean(near.as_deref());
+            problems.push(t!(
+                "`family.spouse` 没有字段 `{sub}`{hint_zh}",
+                "`family.spouse` has no field `{sub}`{hint_en}"
+            ));
         }
     }
 }

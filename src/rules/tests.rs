@@ -11,9 +11,12 @@ fn builtin_rulebook_loads() {
 fn unknown_field_reference_is_located() {
     let text = BUILTIN.replacen("when = \"derived.married\"", "when = \"derived.maried\"", 1);
     let err = Rulebook::parse(&text, Path::new("r.toml")).unwrap_err();
-    let msg = err.render();
+    let msg = err.render_in(crate::messages::Lang::En);
     assert!(msg.contains("did you mean `derived.married`"), "{msg}");
     assert!(msg.contains("r.toml:"), "{msg}");
+    let msg = err.render_in(crate::messages::Lang::Zh);
+    assert!(msg.contains("是不是 `derived.married`"), "{msg}");
+    assert!(!msg.contains("did you mean"), "{msg}");
 }
 
 #[test]
