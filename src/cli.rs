@@ -237,21 +237,28 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
 
 /// The command line's grammar.
 pub fn command() -> clap::Command {
-    let mut cmd = <Cli as clap::CommandFactory>::command();
-    // The global options reach every subcommand when the command is built; only then can a
-    // subcommand's help leave out those that mean nothing to it (clap panics on an argument it
-    // has not propagated yet).
-    cmd.build();
-    cmd.mut_subcommand("init", |init| {
-        // `init` writes the template: no rulebook is read and no date is used.
-        NOT_FOR_INIT
-            .iter()
-            .fold(init, |c, name| c.mut_arg(*name, |a| a.hide(true)))
+    <Cli as clap::CommandFactory>::command().mut_subcommand("init", |init| {
+        // `init` writes the template: no rulebook is read and no date is used. clap does not
+        // propagate a global option to a subcommand that has an argument of that id, so these
+        // hidden ones keep `--rules` and `--date` out of `init --help`; they are accepted
+        // and change nothing.
+        // The same value types as the global ones: clap hands their values up to them.
+        init.arg(
+            clap::Arg::new("rules")
+                .long("rules")
+                .value_name("FILE")
+                .value_parser(clap::value_parser!(PathBuf))
+                .hide(true),
+        )
+        .arg(
+            clap::Arg::new("date")
+                .long("date")
+                .value_name("YYYY-MM-DD")
+                .value_parser(parse_date)
+                .hide(true),
+        )
     })
 }
-
-/// The global options `init`'s help does not show (they are accepted and change nothing).
-const NOT_FOR_INIT: [&str; 2] = ["rules", "date"];
 
 /// Runs the command line of this process and returns its exit status.
 pub fn main() -> ExitStatus {
