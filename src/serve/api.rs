@@ -404,7 +404,7 @@ struct ItemQuery {
 }
 
 /// The checked employee behind FOLDER, or the answer why there is none.
-fn checked(app: &App, folder: &str) -> Result<(PathBuf, Box<desk::Checked>), Fail> {
+fn checked(app: &App, folder: &str) -> Result<(PathBuf, std::sync::Arc<desk::Checked>), Fail> {
     employee_dir(app, folder)?;
     match app.desk.view(folder) {
         Some((dir, View::Done(c))) => Ok((dir, c)),

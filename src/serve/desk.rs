@@ -7,14 +7,13 @@
 //! (the same ID number or bundle name in another folder) are what they were when it was made;
 //! nothing here writes to the tree.
 
-use std::collections::HashMap;
-use std::hash::Hash;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 
 use crate::checklist::Checklist;
+use crate::department::cache::Cache;
 use crate::department::{self, Context, Employee, Outcome, Silent};
 use crate::error::Error;
 use crate::scan::CheckReport;
@@ -23,7 +22,7 @@ use crate::score::Score;
 /// One employee as the page sees it.
 #[derive(Clone)]
 pub enum View {
-    Done(Box<Checked>),
+    Done(Arc<Checked>),
     /// The folder cannot be checked (its applicant.toml is missing or invalid …).
     Broken {
         error: String,
@@ -32,7 +31,6 @@ pub enum View {
 }
 
 /// A checked employee.
-#[derive(Clone)]
 pub struct Checked {
     pub report: CheckReport,
     pub checklist: Checklist,
@@ -41,23 +39,14 @@ pub struct Checked {
     pub check: Value,
 }
 
-/// The batch marks of an employee: the other folders with the same ID number, and those whose
-/// bundle would have the same name.
-type Marks = (Option<String>, Option<String>);
-
-struct Cached {
-    stamp: u64,
-    marks: Marks,
-    view: View,
-}
-
 pub struct Desk {
     /// DIR, canonical.
     pub dir: PathBuf,
     /// DIR is one employee folder rather than a department of them.
     pub single: bool,
     pub ctx: Context,
-    cache: Mutex<HashMap<String, Cached>>,
+    /// Each folder's view, kept until a file of the folder or its batch marks change.
+    cache: Cache<Arc<Checked>>,
 }
 
 impl Desk {
@@ -74,7 +63,7 @@ impl Desk {
             dir,
             single,
             ctx,
-            cache: Mutex::new(HashMap::new()),
+            cache: Cache::new(),
         })
     }
 
@@ -95,55 +84,30 @@ impl Desk {
             .map(|e| e.dir)
     }
 
-    /// Every employee's view, in folder order (`folders`: only these, when given).
+    /// Every employee's view, in folder order (`only`: only these folders, when given). Only the
+    /// folders that changed since the last call (or whose batch marks did) are checked again;
+    /// of the others the files are only stat'ed.
     pub fn views(&self, only: Option<&[String]>) -> Vec<(String, PathBuf, View)> {
         let ctx = &self.ctx;
-        let dirs = [self.dir.clone()];
-        let result = department::each(ctx, &dirs, &Silent, |e, l| {
-            if let Some(only) = only {
-                if !only.contains(&e.folder) {
-                    return Ok(None);
-                }
-            }
-            let marks = (l.duplicate_of.clone(), l.same_bundle_name_as.clone());
-            let stamp = stamp(&e.dir);
-            if let Some(c) = self.cache_get(&e.folder) {
-                if c.0 == stamp && c.1 == marks {
-                    return Ok(Some(c.2));
-                }
-            }
-            let (report, score) = department::check_employee(ctx, e, l)?;
-            let view = View::Done(Box::new(checked(e, report, l.checklist.clone(), score)));
-            self.cache_put(&e.folder, stamp, marks, view.clone());
-            Ok(Some(view))
-        });
-        let results = match result {
-            Ok((results, _)) => results,
-            // One employee (DIR itself) that cannot be loaded.
-            Err(err) => {
-                return self
-                    .employees()
-                    .into_iter()
-                    .map(|e| (e.folder, e.dir, broken(&err)))
-                    .collect();
-            }
-        };
-        results
+        let emps = self.employees();
+        let wanted = |e: &Employee| only.is_none_or(|o| o.contains(&e.folder));
+        self.cache
+            .each(ctx, &emps, &Silent, wanted, |e, l| {
+                let (report, score) = department::check_employee(ctx, e, l)?;
+                Ok(Arc::new(checked(e, report, l.checklist.clone(), score)))
+            })
             .into_iter()
-            .filter_map(|(e, o)| match o {
-                Outcome::Done(Some(v)) => Some((e.folder, e.dir, v)),
-                Outcome::Done(None) => None,
-                Outcome::Broken(err) => {
-                    if only.is_some_and(|o| !o.contains(&e.folder)) {
-                        return None;
-                    }
-                    Some((e.folder, e.dir, broken(&err)))
-                }
+            .map(|(e, c)| {
+                let view = match &c.outcome {
+                    Outcome::Done(v) => View::Done(v.clone()),
+                    Outcome::Broken(err) => broken(err),
+                };
+                (e.folder, e.dir, view)
             })
             .collect()
     }
 
-    /// One employee's view.
+    /// One employee's view (the other folders are looked at only for the batch marks).
     pub fn view(&self, folder: &str) -> Option<(PathBuf, View)> {
         self.views(Some(&[folder.to_string()]))
             .into_iter()
@@ -153,20 +117,8 @@ impl Desk {
 
     /// Forgets a folder's cached answer (after the server wrote into it).
     pub fn forget(&self, folder: &str) {
-        if let Ok(mut c) = self.cache.lock() {
-            c.remove(folder);
-        }
-    }
-
-    fn cache_get(&self, folder: &str) -> Option<(u64, Marks, View)> {
-        let c = self.cache.lock().ok()?;
-        c.get(folder)
-            .map(|c| (c.stamp, c.marks.clone(), c.view.clone()))
-    }
-
-    fn cache_put(&self, folder: &str, stamp: u64, marks: Marks, view: View) {
-        if let Ok(mut c) = self.cache.lock() {
-            c.insert(folder.to_string(), Cached { stamp, marks, view });
+        if let Some(dir) = self.folder(folder) {
+            self.cache.forget(&dir);
         }
     }
 }
@@ -202,43 +154,4 @@ pub fn diagnostics_json(d: &[crate::error::Diagnostic]) -> Value {
             .map(|d| json!({"line": d.line, "column": d.column, "message": d.message}))
             .collect(),
     )
-}
-
-/// A hash of what a check of `dir` reads: `applicant.toml` (and `company.toml` beside and
-/// above it) and every entry under `scans/`, by name, type, size and modification time. Links
-/// are not followed (the check does not follow them either).
-pub fn stamp(dir: &Path) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    let mut add = |p: &Path, m: &std::fs::Metadata| {
-        p.hash(&mut h);
-        m.len().hash(&mut h);
-        m.file_type().is_dir().hash(&mut h);
-        m.file_type().is_symlink().hash(&mut h);
-        if let Ok(t) = m.modified() {
-            t.hash(&mut h);
-        }
-    };
-    for name in ["applicant.toml", "company.toml"] {
-        let p = dir.join(name);
-        if let Ok(m) = std::fs::symlink_metadata(&p) {
-            add(&p, &m);
-        }
-    }
-    if let Some(parent) = dir.parent() {
-        let p = parent.join("company.toml");
-        if let Ok(m) = std::fs::symlink_metadata(&p) {
-            add(&p, &m);
-        }
-    }
-    for entry in walkdir::WalkDir::new(dir.join("scans"))
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .flatten()
-    {
-        if let Ok(m) = entry.metadata() {
-            add(entry.path(), &m);
-        }
-    }
-    std::hash::Hasher::finish(&h)
 }
