@@ -37,6 +37,11 @@ pub struct Checked {
     pub score: Score,
     /// `check --format json` of this employee.
     pub check: Value,
+    /// What its files gave to tell the clerk without stopping the check (an `applicant.toml`
+    /// read as GB 18030, a note about the insurance record …): what `check` prints on stderr.
+    pub warnings: Vec<String>,
+    /// Its item of `GET /api/employees`: `check` with `"score"` and `"warnings"`, made once.
+    pub item: Value,
 }
 
 pub struct Desk {
@@ -94,7 +99,14 @@ impl Desk {
         self.cache
             .each(ctx, &emps, &Silent, wanted, |e, l| {
                 let (report, score) = department::check_employee(ctx, e, l)?;
-                Ok(Arc::new(checked(e, report, l.checklist.clone(), score)))
+                let warnings = l.profile.warnings.iter().chain(&l.env.warnings).cloned();
+                Ok(Arc::new(checked(
+                    e,
+                    report,
+                    l.checklist.clone(),
+                    score,
+                    warnings.collect(),
+                )))
             })
             .into_iter()
             .map(|(e, c)| {
@@ -123,16 +135,27 @@ impl Desk {
     }
 }
 
-fn checked(e: &Employee, report: CheckReport, checklist: Checklist, score: Score) -> Checked {
+fn checked(
+    e: &Employee,
+    report: CheckReport,
+    checklist: Checklist,
+    score: Score,
+    warnings: Vec<String>,
+) -> Checked {
     // As `check --format json` prints it.
     let mut check = serde_json::to_value(&report).unwrap_or_default();
     check["folder"] = e.folder.clone().into();
     check["applicant"] = serde_json::to_value(&checklist.applicant).unwrap_or_default();
+    let mut item = check.clone();
+    item["score"] = serde_json::to_value(&score).unwrap_or_default();
+    item["warnings"] = json!(warnings);
     Checked {
         report,
         checklist,
         score,
         check,
+        warnings,
+        item,
     }
 }
 

@@ -382,13 +382,20 @@ fn employees_and_one_employee() {
     for (a, b) in list.iter().zip(cli.as_array().unwrap()) {
         let mut a = a.clone();
         a.as_object_mut().unwrap().remove("score");
+        // The examples are clean UTF-8: nothing to warn of.
+        assert_eq!(
+            a.as_object_mut().unwrap().remove("warnings"),
+            Some(serde_json::json!([]))
+        );
         assert_eq!(&a, b);
     }
     let one = s.call("GET", "/api/employees/chen-jing", b"").json();
     assert_eq!(one["folder"], "chen-jing");
     let mut check = list[0].clone();
     check.as_object_mut().unwrap().remove("score");
+    check.as_object_mut().unwrap().remove("warnings");
     assert_eq!(one["check"], check);
+    assert_eq!(one["warnings"], serde_json::json!([]));
     assert!(one["checklist"]["visits"].is_array() && one["checklist"]["items"].is_array());
     assert_eq!(one["score"], list[0]["score"]);
     let r = s.call("GET", "/api/employees/nobody", b"");
@@ -1182,4 +1189,26 @@ fn the_list_is_kept_per_folder_and_follows_changes() {
     let l = list();
     assert_eq!(of(&l, "li-ming-2")["ready"], true, "{l}");
     assert_eq!(l.as_array().unwrap().len(), 3);
+}
+
+/// What `check` warns of on stderr without stopping (here an `applicant.toml` saved as GBK) is
+/// in the employee's JSON, in the list and alone, and the page shows it.
+#[test]
+fn warnings_of_an_employee_are_in_its_json() {
+    let s = Server::start();
+    let p = s.dept().join("li-ming/applicant.toml");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, encoding_rs::GB18030.encode(&text).0).unwrap();
+    let list = s.call("GET", "/api/employees", b"").json();
+    let item = &list.as_array().unwrap()[1];
+    assert_eq!(item["folder"], "li-ming");
+    assert_eq!(item["ready"], true, "{item}");
+    let w = item["warnings"].as_array().unwrap();
+    assert_eq!(w.len(), 1, "{item}");
+    assert!(w[0].as_str().unwrap().contains("18030"), "{item}");
+    assert_eq!(list[0]["warnings"], serde_json::json!([]));
+    let one = s.call("GET", "/api/employees/li-ming", b"").json();
+    assert_eq!(one["warnings"], item["warnings"]);
+    let page = s.call("GET", "/assets/app.js", b"").text();
+    assert!(page.contains("emp-warnings") && page.contains("d.warnings"));
 }
