@@ -191,7 +191,7 @@ impl<V: Send + Sync> Cache<V> {
                 Some(Arc::new(c))
             })
             .collect();
-        let mut out = Vec::with_capacity(todo);
+        let mut out = Vec::with_capacity(emps.len());
         let mut entries = HashMap::with_capacity(emps.len());
         for (((t, e), (k, m)), r) in tasks
             .into_iter()

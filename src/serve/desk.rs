@@ -1,11 +1,12 @@
 //! The department behind the page: which employee folders DIR holds, and each one's check,
-//! checklist and score, computed by the library's own commands' code and kept per folder until
-//! a file of that folder changes.
+//! checklist and score, computed by the library's own commands' code and kept per folder
+//! ([`crate::department::cache`]) until a file of that folder changes.
 //!
-//! Invariants: a cached answer is returned only while the folder's stamp (sizes and
-//! modification times of `applicant.toml` and of everything under `scans/`) and its batch marks
-//! (the same ID number or bundle name in another folder) are what they were when it was made;
-//! nothing here writes to the tree.
+//! Invariants: a cached answer is returned only while the folder's stamps (sizes and
+//! modification times of the folder, its `applicant.toml`, the `company.toml`s and everything
+//! under `scans/`) and its batch marks (the same ID number or bundle name in another folder) are
+//! what they were when it was made; a warm list stats files and parses nothing; nothing here
+//! writes to the tree.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
