@@ -75,7 +75,7 @@ pub struct EmployeeCopies {
 /// The visit a `--visit` argument names: its 1-based number, or its id (`submission`), or its
 /// label. Returns the 0-based index.
 /// `visits` are `(id, label)` pairs in order.
-pub fn resolve_visit(visits: &[(&str, &str)], arg: &str) -> Result<usize, String> {
+pub fn resolve_visit(visits: &[(&str, &str)], arg: &str) -> Result<usize, crate::messages::Text> {
     let arg = arg.trim();
     if let Ok(n) = arg.parse::<usize>() {
         if (1..=visits.len()).contains(&n) {
@@ -92,9 +92,10 @@ pub fn resolve_visit(visits: &[(&str, &str)], arg: &str) -> Result<usize, String
         .enumerate()
         .map(|(i, (id, label))| format!("{} = {id} ({label})", i + 1))
         .collect();
-    Err(format!(
-        "--visit {arg}: no such counter visit; the rulebook has {}",
-        known.join(", ")
+    let (zh, en) = (known.join("、"), known.join(", "));
+    Err(crate::t!(
+        "--visit {arg}：没有这一次窗口办理；规则中有 {zh}",
+        "--visit {arg}: no such counter visit; the rulebook has {en}"
     ))
 }
 
@@ -328,7 +329,8 @@ mod tests {
         assert_eq!(resolve_visit(&visits, "c"), Ok(2));
         assert_eq!(resolve_visit(&visits, "b-label"), Ok(1));
         let err = resolve_visit(&visits, "4").unwrap_err();
-        assert!(err.contains("1 = a (a-label)"), "{err}");
+        assert!(err.en.contains("1 = a (a-label)"), "{err}");
+        assert!(err.zh.contains("没有这一次窗口办理"), "{err}");
         assert!(resolve_visit(&visits, "0").is_err());
         // An originals-only visit takes no copies.
         assert!(plan(&c, &r, Some(2)).sheets.is_empty());

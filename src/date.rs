@@ -150,27 +150,31 @@ pub const MAX_EPOCH: i64 = 4_102_444_799;
 /// `SOURCE_DATE_EPOCH` (reproducible outputs), validated: unset or empty is `None`; a value that
 /// is not a whole number of seconds, or lies outside [`MIN_EPOCH`]..=[`MAX_EPOCH`], is an error
 /// saying so (it is never silently ignored nor wrapped into another date).
-pub fn source_date_epoch() -> Result<Option<i64>, String> {
+pub fn source_date_epoch() -> Result<Option<i64>, crate::messages::Text> {
     let Some(raw) = std::env::var_os("SOURCE_DATE_EPOCH") else {
         return Ok(None);
     };
     let Some(v) = raw.to_str().map(str::trim) else {
-        return Err(
-            "SOURCE_DATE_EPOCH is not text: unset it, or give seconds since 1970-01-01 UTC".into(),
-        );
+        return Err(crate::t!(
+            "环境变量 SOURCE_DATE_EPOCH 不是文本：请取消设置，或给出自 1970-01-01 UTC 起的秒数",
+            "SOURCE_DATE_EPOCH is not text: unset it, or give seconds since 1970-01-01 UTC"
+        ));
     };
     if v.is_empty() {
         return Ok(None);
     }
     let shown = crate::error::clip_quote(v);
     let secs: i64 = v.parse().map_err(|_| {
-        format!("SOURCE_DATE_EPOCH=\"{shown}\" is not a whole number of seconds since 1970-01-01 UTC (环境变量 SOURCE_DATE_EPOCH 无效): unset it, or set it like SOURCE_DATE_EPOCH=1764115200")
+        crate::t!(
+            "环境变量 SOURCE_DATE_EPOCH=\"{shown}\" 无效，须是自 1970-01-01 UTC 起的整秒数：请取消设置，或设为 SOURCE_DATE_EPOCH=1764115200 这样的值",
+            "SOURCE_DATE_EPOCH=\"{shown}\" is not a whole number of seconds since 1970-01-01 UTC: unset it, or set it like SOURCE_DATE_EPOCH=1764115200"
+        )
     })?;
     if !(MIN_EPOCH..=MAX_EPOCH).contains(&secs) {
-        return Err(format!(
-            "SOURCE_DATE_EPOCH={secs} is outside the dates a bundle can carry, {} to {} (环境变量 SOURCE_DATE_EPOCH 超出范围)",
-            Date::from_unix(MIN_EPOCH),
-            Date::from_unix(MAX_EPOCH)
+        let (min, max) = (Date::from_unix(MIN_EPOCH), Date::from_unix(MAX_EPOCH));
+        return Err(crate::t!(
+            "环境变量 SOURCE_DATE_EPOCH={secs} 超出范围：材料包的日期须在 {min} 到 {max} 之间",
+            "SOURCE_DATE_EPOCH={secs} is outside the dates a bundle can carry, {min} to {max}"
         ));
     }
     Ok(Some(secs))

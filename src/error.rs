@@ -6,13 +6,16 @@
 
 use std::path::PathBuf;
 
+use crate::messages::{Lang, Text};
+use crate::t;
+
 /// One located problem inside a text file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
     /// 1-based line and column (in characters).
     pub line: usize,
     pub column: usize,
-    pub message: String,
+    pub message: Text,
     /// The source line, for the caret display.
     pub source_line: String,
     /// Width of the caret underline in terminal columns (at least 1): a CJK character is two.
@@ -23,7 +26,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic for a byte span of `text`.
-    pub fn at(text: &str, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
+    pub fn at(text: &str, span: std::ops::Range<usize>, message: impl Into<Text>) -> Diagnostic {
         let start = floor_char_boundary(text, span.start.min(text.len()));
         let end = floor_char_boundary(text, span.end.min(text.len()).max(start));
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
@@ -40,7 +43,7 @@ impl Diagnostic {
         Diagnostic {
             line,
             column,
-            message: clip_line(&message.into()),
+            message: clip_text(message.into()),
             // The source line is shown under the message: never an ID number in full (SPEC §9),
             // not even a mistyped one on the line that holds it.
             source_line: mask_id_numbers(&source_line),
@@ -50,11 +53,11 @@ impl Diagnostic {
     }
 
     /// A diagnostic with no position in the file (a missing table, say): line 0.
-    pub fn whole_file(message: impl Into<String>) -> Diagnostic {
+    pub fn whole_file(message: impl Into<Text>) -> Diagnostic {
         Diagnostic {
             line: 0,
             column: 0,
-            message: clip_line(&message.into()),
+            message: clip_text(message.into()),
             source_line: String::new(),
             width: 0,
             shown_column: 0,
@@ -72,11 +75,23 @@ pub fn clip_quote(s: &str) -> String {
 }
 
 /// A message line holds some fixed words and at most one or two quoted values.
-fn clip_line(s: &str) -> String {
-    clip_to(s, 3 * MAX_QUOTE_CHARS)
+fn clip_line(s: &str, lang: Lang) -> String {
+    clip_to_in(s, 3 * MAX_QUOTE_CHARS, lang)
+}
+
+/// A message in both languages, each clipped in its own words.
+fn clip_text(t: Text) -> Text {
+    Text {
+        zh: clip_line(&t.zh, Lang::Zh),
+        en: clip_line(&t.en, Lang::En),
+    }
 }
 
 fn clip_to(s: &str, max: usize) -> String {
+    clip_to_in(s, max, Lang::Zh)
+}
+
+fn clip_to_in(s: &str, max: usize, lang: Lang) -> String {
     let n = s.chars().count();
     if n <= max {
         return s.to_string();
@@ -85,11 +100,11 @@ fn clip_to(s: &str, max: usize) -> String {
     let tail = max - head;
     let start: String = s.chars().take(head).collect();
     let end: String = s.chars().skip(n - tail).collect();
-    format!(
-        "{start}…（略去 {} 字 / {} characters left out）…{end}",
-        n - max,
-        n - max
-    )
+    let left = n - max;
+    match lang {
+        Lang::Zh => format!("{start}…（略去 {left} 字）…{end}"),
+        Lang::En => format!("{start}…({left} characters left out)…{end}"),
+    }
 }
 
 /// A window of at most `max` characters of `line` around the 1-based character `column`, and
@@ -157,31 +172,31 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{path}: {message}")]
-    Io { path: PathBuf, message: String },
+    Io { path: PathBuf, message: Text },
     /// `applicant.toml` holds problems; all of them are listed.
-    #[error("{path}: {} problem(s) in the applicant file", diagnostics.len())]
+    #[error("{path}: 申请人信息文件有 {} 处问题", diagnostics.len())]
     Applicant {
         path: PathBuf,
         diagnostics: Vec<Diagnostic>,
     },
     /// The rulebook holds problems; all of them are listed.
-    #[error("{path}: {} problem(s) in the rulebook", diagnostics.len())]
+    #[error("{path}: 规则文件有 {} 处问题", diagnostics.len())]
     Rulebook {
         path: PathBuf,
         diagnostics: Vec<Diagnostic>,
     },
     /// The folder given is not an employee folder nor a batch of them.
     #[error("{path}: {message}")]
-    Folder { path: PathBuf, message: String },
+    Folder { path: PathBuf, message: Text },
     #[error("{0}")]
-    Usage(String),
+    Usage(Text),
     /// The Excel roster holds problems; all of them are listed, each at its cell (`员工!G5`).
-    #[error("{}: {} problem(s) in the roster", .0.path.display(), .0.problems.len())]
+    #[error("{}: 花名册有 {} 处问题", .0.path.display(), .0.problems.len())]
     Roster(crate::roster::Invalid),
     /// A rule could not be evaluated for this applicant (a rulebook bug surfacing at run time).
     /// The message starts with the rule's `path:line`.
     #[error("{message}")]
-    Evaluation { path: PathBuf, message: String },
+    Evaluation { path: PathBuf, message: Text },
     /// A PDF could not be made (a font without a glyph, a template that does not render).
     #[error(transparent)]
     Render(#[from] crate::render::RenderError),
@@ -189,43 +204,59 @@ pub enum Error {
     #[error(transparent)]
     Bundle(#[from] crate::bundle::BundleError),
     #[error("{0}")]
-    Other(String),
+    Other(Text),
 }
 
 impl Error {
     pub fn io(path: impl Into<PathBuf>, err: &std::io::Error) -> Error {
         let path = path.into();
         let message = match err.kind() {
-            std::io::ErrorKind::NotFound => "not found (找不到该文件或文件夹)".to_string(),
-            std::io::ErrorKind::PermissionDenied => "permission denied (没有读取权限)".to_string(),
-            _ => err.to_string(),
+            std::io::ErrorKind::NotFound => t!("找不到该文件或文件夹", "not found"),
+            std::io::ErrorKind::PermissionDenied => t!("没有读取权限", "permission denied"),
+            _ => Text::same(err.to_string()),
         };
         Error::Io { path, message }
     }
 
-    /// Renders the error with every diagnostic, source line and caret.
+    /// Renders the error in Chinese, the default language (JSON output, and callers with no
+    /// language of their own): [`render_in`](Error::render_in).
     pub fn render(&self) -> String {
+        self.render_in(Lang::Zh)
+    }
+
+    /// Renders the error in `lang`, with every diagnostic, source line and caret.
+    pub fn render_in(&self, lang: Lang) -> String {
         use std::fmt::Write;
         let (path, diags) = match self {
             Error::Applicant { path, diagnostics } | Error::Rulebook { path, diagnostics } => {
                 (path, diagnostics)
             }
-            Error::Roster(r) => return r.render(),
-            other => return format!("error: {}", clip_line(&other.to_string())),
+            Error::Roster(r) => return r.render_in(lang),
+            Error::Io { path, message } | Error::Folder { path, message } => {
+                return format!(
+                    "error: {}: {}",
+                    path.display(),
+                    clip_line(message.get(lang), lang)
+                );
+            }
+            Error::Usage(message) | Error::Other(message) | Error::Evaluation { message, .. } => {
+                return format!("error: {}", clip_line(message.get(lang), lang));
+            }
+            other => return format!("error: {}", clip_line(&other.to_string(), lang)),
         };
         let mut out = String::new();
         for d in diags {
+            let message = d.message.get(lang);
             if d.line == 0 {
-                let _ = writeln!(out, "error: {}: {}", path.display(), d.message);
+                let _ = writeln!(out, "error: {}: {message}", path.display());
                 continue;
             }
             let _ = writeln!(
                 out,
-                "error: {}:{}:{}: {}",
+                "error: {}:{}:{}: {message}",
                 path.display(),
                 d.line,
                 d.column,
-                d.message
             );
             let gutter = d.line.to_string().len();
             let _ = writeln!(out, "{:gutter$} |", "");
@@ -257,11 +288,14 @@ impl Error {
             ("rulebook", "规则文件")
         };
         let n = diags.len();
-        let _ = write!(
-            out,
-            "{zh}共 {n} 处问题，全部改正后再运行 ({n} problem(s) in the {kind} {})",
-            path.display()
-        );
+        let path = path.display();
+        let _ = match lang {
+            Lang::Zh => write!(out, "{zh} {path} 共 {n} 处问题，全部改正后再运行"),
+            Lang::En => write!(
+                out,
+                "{n} problem(s) in the {kind} {path}: correct them all, then run again"
+            ),
+        };
         out
     }
 }

@@ -8,6 +8,8 @@
 
 use serde::{Serialize, Serializer};
 
+use crate::messages::Text;
+
 /// How much a finding matters: an error blocks the bundle, a warning is for the clerk to judge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -216,22 +218,22 @@ pub struct Finding {
     /// The checklist item the finding is about.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// What is wrong, in the clerk's terms.
-    pub message: String,
+    /// What is wrong, in the clerk's terms (in both languages; JSON carries the Chinese).
+    pub message: Text,
     /// What to do next.
-    pub hint: String,
+    pub hint: Text,
 }
 
 impl Finding {
     /// A finding with the code's own severity, about no particular item or file.
-    pub fn new(code: Code, message: impl Into<String>, hint: impl Into<String>) -> Finding {
+    pub fn new(code: Code, message: Text, hint: Text) -> Finding {
         Finding {
             code,
             severity: code.severity(),
             path: None,
             slug: None,
-            message: message.into(),
-            hint: hint.into(),
+            message,
+            hint,
         }
     }
 
@@ -307,16 +309,25 @@ mod tests {
 
     #[test]
     fn finding_serialises_as_the_spec_says() {
-        let f = Finding::new(Code::BlankPage, "空白页", "重新扫描")
-            .with_slug("id-card")
-            .with_path("scans/身份证.jpg");
+        let f = Finding::new(
+            Code::BlankPage,
+            crate::t!("空白页", "blank page"),
+            crate::t!("重新扫描", "scan it again"),
+        )
+        .with_slug("id-card")
+        .with_path("scans/身份证.jpg");
         let json = serde_json::to_value(&f).unwrap();
         assert_eq!(
             json,
             serde_json::json!({"code": "blank-page", "severity": "error", "path": "scans/身份证.jpg",
                                "slug": "id-card", "message": "空白页", "hint": "重新扫描"})
         );
-        let bare = serde_json::to_value(Finding::new(Code::UnmatchedFile, "m", "h")).unwrap();
+        let bare = serde_json::to_value(Finding::new(
+            Code::UnmatchedFile,
+            Text::new("m", "em"),
+            Text::new("h", "aitch"),
+        ))
+        .unwrap();
         assert_eq!(
             bare,
             serde_json::json!({"code": "unmatched-file", "severity": "warning", "message": "m", "hint": "h"})

@@ -5,6 +5,8 @@
 //! Each validator returns the first thing wrong, in words a clerk can act on.
 
 use crate::date::Date;
+use crate::messages::Text;
+use crate::t;
 
 const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK: &[u8; 11] = b"10X98765432";
@@ -23,41 +25,47 @@ pub fn id_check_char(first17: &str) -> Option<char> {
 }
 
 /// A valid resident ID: its birth date is returned.
-pub fn check_id(id: &str, today: Date) -> Result<Date, String> {
+pub fn check_id(id: &str, today: Date) -> Result<Date, Text> {
     let n = id.chars().count();
     if n != 18 {
-        return Err(format!(
-            "身份证号应为 18 位，这里是 {n} 位 (an ID number has 18 characters, this has {n})"
+        return Err(t!(
+            "身份证号应为 18 位，这里是 {n} 位",
+            "an ID number has 18 characters, this has {n}"
         ));
     }
     // Checked on characters before any byte slicing: a full-width digit is 3 bytes.
     if let Some(c) = id.chars().take(17).find(|c| !c.is_ascii_digit()) {
-        return Err(format!(
-            "前 17 位只能是数字，发现 “{c}” (the first 17 characters must be digits)"
+        return Err(t!(
+            "前 17 位只能是数字，发现 “{c}”",
+            "the first 17 characters must be digits, found \"{c}\""
         ));
     }
     let (body, last) = id.split_at(17);
     let last = last.chars().next().unwrap_or(' ');
     if !(last.is_ascii_digit() || last == 'X' || last == 'x') {
-        return Err(format!(
-            "最后一位只能是数字或 X，发现 “{last}” (the check character is a digit or X)"
+        return Err(t!(
+            "最后一位只能是数字或 X，发现 “{last}”",
+            "the check character is a digit or X, found \"{last}\""
         ));
     }
     let born = Date::parse_compact(&id[6..14]).ok_or_else(|| {
-        format!(
-            "出生日期 {} 不是有效日期 (the birth date in the ID is not a real date)",
-            &id[6..14]
+        let digits = &id[6..14];
+        t!(
+            "出生日期 {digits} 不是有效日期",
+            "the birth date in the ID, {digits}, is not a real date"
         )
     })?;
     if born > today {
-        return Err(format!(
-            "出生日期 {born} 晚于申请日期 {today} (the birth date in the ID is after the application date)"
+        return Err(t!(
+            "出生日期 {born} 晚于申请日期 {today}",
+            "the birth date in the ID, {born}, is after the application date {today}"
         ));
     }
     let want = id_check_char(body).unwrap_or('?');
     if last.to_ascii_uppercase() != want {
-        return Err(format!(
-            "校验位错误：应为 {want}，实际为 {last}，请核对号码 (wrong check character: expected {want}; re-check every digit)"
+        return Err(t!(
+            "校验位错误：应为 {want}，实际为 {last}，请核对号码",
+            "wrong check character: expected {want}, found {last}; re-check every digit"
         ));
     }
     Ok(born)
@@ -89,38 +97,46 @@ pub fn uscc_check_char(first17: &str) -> Option<char> {
 }
 
 /// A valid 统一社会信用代码 (upper case expected).
-pub fn check_uscc(code: &str) -> Result<(), String> {
+pub fn check_uscc(code: &str) -> Result<(), Text> {
     let n = code.chars().count();
     if n != 18 {
-        return Err(format!("统一社会信用代码应为 18 位，这里是 {n} 位 (the credit code has 18 characters, this has {n})"));
-    }
-    if let Some(c) = code.chars().find(|&c| uscc_value(c).is_none()) {
-        let hint = if c.is_ascii_lowercase() {
-            "，请用大写字母 (use capitals)"
-        } else {
-            "（不含 I、O、S、V、Z）"
-        };
-        return Err(format!(
-            "统一社会信用代码含无效字符 “{c}”{hint} (invalid character)"
+        return Err(t!(
+            "统一社会信用代码应为 18 位，这里是 {n} 位",
+            "the credit code has 18 characters, this has {n}"
         ));
     }
+    if let Some(c) = code.chars().find(|&c| uscc_value(c).is_none()) {
+        return Err(if c.is_ascii_lowercase() {
+            t!(
+                "统一社会信用代码含无效字符 “{c}”，请用大写字母",
+                "invalid character \"{c}\" in the credit code: use capitals"
+            )
+        } else {
+            t!(
+                "统一社会信用代码含无效字符 “{c}”（不含 I、O、S、V、Z）",
+                "invalid character \"{c}\" in the credit code (it has no I, O, S, V or Z)"
+            )
+        });
+    }
     if let Some(c) = code.chars().skip(2).take(6).find(|c| !c.is_ascii_digit()) {
-        return Err(format!(
-            "第 3–8 位是行政区划代码，只能是数字，发现 “{c}” (positions 3–8 are digits)"
+        return Err(t!(
+            "第 3–8 位是行政区划代码，只能是数字，发现 “{c}”",
+            "positions 3–8 are the area code, digits only; found \"{c}\""
         ));
     }
     let (body, last) = code.split_at(17);
     let want = uscc_check_char(body).unwrap_or('?');
     if !last.starts_with(want) {
-        return Err(format!(
-            "校验位错误：应为 {want}，实际为 {last}，请对照营业执照核对 (wrong check character: expected {want})"
+        return Err(t!(
+            "校验位错误：应为 {want}，实际为 {last}，请对照营业执照核对",
+            "wrong check character: expected {want}, found {last}; compare with the business licence"
         ));
     }
     Ok(())
 }
 
 /// A mainland mobile number; `+86`/`0086`, spaces and hyphens are tolerated and removed.
-pub fn normalize_mobile(s: &str) -> Result<String, String> {
+pub fn normalize_mobile(s: &str) -> Result<String, Text> {
     let mut digits: String = s.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     for prefix in ["+86", "0086"] {
         if let Some(rest) = digits.strip_prefix(prefix) {
@@ -135,8 +151,9 @@ pub fn normalize_mobile(s: &str) -> Result<String, String> {
     {
         Ok(digits)
     } else {
-        Err(format!(
-            "“{s}” 不是有效的手机号（11 位，以 13–19 开头）(not a mainland mobile number)"
+        Err(t!(
+            "“{s}” 不是有效的手机号（11 位，以 13–19 开头）",
+            "\"{s}\" is not a mainland mobile number (11 digits starting 13–19)"
         ))
     }
 }
@@ -295,18 +312,17 @@ mod tests {
         ] {
             assert!(check_id(ok, today()).is_ok(), "{ok}");
         }
-        assert!(check_id("360426199101010072", today())
-            .unwrap_err()
-            .contains("校验位"));
-        assert!(check_id("3604261991010100", today())
-            .unwrap_err()
-            .contains("18"));
-        assert!(check_id("360426199102300071", today())
-            .unwrap_err()
-            .contains("日期"));
-        assert!(check_id("36042619910101A071", today())
-            .unwrap_err()
-            .contains("数字"));
+        // Each in one language: the Chinese says it in Chinese, the English in English.
+        for (id, zh, en) in [
+            ("360426199101010072", "校验位", "wrong check character"),
+            ("3604261991010100", "应为 18 位", "has 18 characters"),
+            ("360426199102300071", "日期", "not a real date"),
+            ("36042619910101A071", "数字", "must be digits"),
+        ] {
+            let e = check_id(id, today()).unwrap_err();
+            assert!(e.zh.contains(zh) && !e.zh.contains(en), "{e:?}");
+            assert!(e.en.contains(en) && !e.en.contains(zh), "{e:?}");
+        }
     }
 
     #[test]

@@ -8,6 +8,8 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::error::Error;
+use crate::messages::{Lang, Text};
+use crate::t;
 
 /// The most bytes read from `applicant.toml`, `company.toml` or a rulebook (1 MB).
 pub const MAX_TEXT_INPUT: u64 = 1 << 20;
@@ -44,16 +46,19 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
 /// The whole of a small input file, refused unless it is a regular file of at most `max`
 /// bytes. `what` names the file in the message (`applicant file`, `rulebook`).
 pub fn read_bounded(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, Error> {
-    let refuse = |why: String| Error::Io {
+    let refuse = |why: Text| Error::Io {
         path: path.to_path_buf(),
         message: why,
     };
+    let what_zh = what_zh(what);
     // Following symlinks: a link to a regular file is that file.
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
     if !meta.is_file() {
-        return Err(refuse(format!(
-            "is not a regular file ({}), so it is not read as the {what} (不是普通文件)",
-            kind(&meta)
+        let kind = kind_text(&meta);
+        let (kind_zh, kind_en) = (kind.get(Lang::Zh), kind.get(Lang::En));
+        return Err(refuse(t!(
+            "不是普通文件（{kind_zh}），不作为{what_zh}读取",
+            "is not a regular file ({kind_en}), so it is not read as the {what}"
         )));
     }
     if meta.len() > max {
@@ -62,9 +67,10 @@ pub fn read_bounded(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, Error>
     // Opened non-blocking and checked again: a path swapped for a FIFO after the check above
     // is refused, not waited on.
     let f = open_regular(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::InvalidInput => {
-            refuse(format!("is {e}, so it is not read as the {what}"))
-        }
+        std::io::ErrorKind::InvalidInput => refuse(t!(
+            "是{e}，不作为{what_zh}读取",
+            "is {e}, so it is not read as the {what}"
+        )),
         _ => Error::io(path, &e),
     })?;
     let meta = f.metadata().map_err(|e| Error::io(path, &e))?;
@@ -78,12 +84,39 @@ pub fn read_bounded(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, Error>
     Ok(bytes)
 }
 
-fn too_big(len: u64, max: u64, what: &str) -> String {
-    format!(
-        "is larger than {} KB (文件过大: {} 字节以上), so it cannot be the {what}; check that the right file is given",
-        max / 1024,
-        len
+fn too_big(len: u64, max: u64, what: &str) -> Text {
+    let (kb, what_zh) = (max / 1024, what_zh(what));
+    t!(
+        "文件过大（{len} 字节以上，上限 {kb} KB），不可能是{what_zh}：请确认给出的文件是否正确",
+        "is larger than {kb} KB ({len} bytes or more), so it cannot be the {what}; check that the right file is given"
     )
+}
+
+/// The Chinese name of an input file named in English in [`read_bounded`]'s `what`.
+fn what_zh(what: &str) -> &str {
+    match what {
+        "applicant file" => "申请人信息文件",
+        "company file" => "单位信息文件",
+        "rulebook" => "规则文件",
+        "font" => "字体文件",
+        "cover sheet" => "封面",
+        other => other,
+    }
+}
+
+/// What kind of file a non-regular one is, in both languages.
+pub fn kind_text(meta: &std::fs::Metadata) -> Text {
+    let en = kind(meta);
+    let zh = match en {
+        "a folder" => "文件夹",
+        "a named pipe (FIFO)" => "命名管道（FIFO）",
+        "a device" => "设备",
+        "a socket" => "套接字",
+        "a symbolic link" => "符号链接",
+        "a regular file" => "普通文件",
+        _ => "非普通文件",
+    };
+    Text::new(zh, en)
 }
 
 #[cfg(unix)]
@@ -138,20 +171,18 @@ mod tests {
         std::fs::write(&p, b"x = 1\n").unwrap();
         assert_eq!(read_bounded(&p, 100, "test").unwrap(), b"x = 1\n");
         std::fs::write(&p, vec![b'#'; 101]).unwrap();
-        let e = read_bounded(&p, 100, "test").unwrap_err().to_string();
-        assert!(e.contains("larger"), "{e}");
-        let e = read_bounded(dir.path(), 100, "test")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("folder"), "{e}");
+        let e = read_bounded(&p, 100, "test").unwrap_err();
+        assert!(e.render_in(Lang::En).contains("larger"), "{e}");
+        assert!(e.render_in(Lang::Zh).contains("文件过大"), "{e}");
+        let e = read_bounded(dir.path(), 100, "test").unwrap_err();
+        assert!(e.render_in(Lang::En).contains("folder"), "{e}");
+        assert!(e.render_in(Lang::Zh).contains("文件夹"), "{e}");
     }
 
     #[cfg(target_os = "linux")]
     #[test]
     fn a_device_is_refused_unread() {
-        let e = read_bounded(Path::new("/dev/zero"), 100, "test")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("device"), "{e}");
+        let e = read_bounded(Path::new("/dev/zero"), 100, "test").unwrap_err();
+        assert!(e.render_in(Lang::En).contains("device"), "{e}");
     }
 }

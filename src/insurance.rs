@@ -10,6 +10,7 @@
 
 use crate::date::Month;
 use crate::profile::Insurance;
+use crate::t;
 
 /// The reference average monthly wage of one social-insurance year (July to the next June).
 #[derive(Debug, Clone, PartialEq)]
@@ -30,13 +31,17 @@ pub struct Record {
     pub application: Month,
     /// Oldest first.
     pub months: Vec<(Month, f64)>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::messages::Text>,
 }
 
 impl Record {
     /// The record for an application in `application`. An error names a period whose base in
     /// yuan cannot be made a ratio (before the wage table).
-    pub fn new(ins: &Insurance, wages: &[Wage], application: Month) -> Result<Record, String> {
+    pub fn new(
+        ins: &Insurance,
+        wages: &[Wage],
+        application: Month,
+    ) -> Result<Record, crate::messages::Text> {
         let mut months = Vec::new();
         let mut warnings = Vec::new();
         if ins.periods.is_empty() {
@@ -64,16 +69,29 @@ impl Record {
                     (None, Some(base)) => {
                         let year = m.insurance_year();
                         let Some(w) = wages.iter().rev().find(|w| w.from.year <= year) else {
-                            let first = wages.first().map_or_else(
-                                || "the rulebook has no average-wage table".to_string(),
-                                |w| format!("the rulebook's average-wage table starts {}", w.from),
-                            );
-                            return Err(format!("insurance.periods[{}]: {m} is before the years the base in yuan can be compared for ({first}): give that period's base_ratio instead of base (缴费基数倍数)", i + 1));
+                            let n = i + 1;
+                            return Err(match wages.first() {
+                                None => t!(
+                                    "insurance.periods[{n}]：规则中没有全市职工月平均工资表，以元计的缴费基数无法换算：请给这一段填写 base_ratio（缴费基数倍数）而不是 base",
+                                    "insurance.periods[{n}]: {m} is before the years the base in yuan can be compared for (the rulebook has no average-wage table): give that period's base_ratio instead of base"
+                                ),
+                                Some(w) => {
+                                    let from = w.from;
+                                    t!(
+                                        "insurance.periods[{n}]：{m} 早于规则中全市职工月平均工资表的起始 {from}，以元计的缴费基数无法换算：请给这一段填写 base_ratio（缴费基数倍数）而不是 base",
+                                        "insurance.periods[{n}]: {m} is before the years the base in yuan can be compared for (the rulebook's average-wage table starts {from}): give that period's base_ratio instead of base"
+                                    )
+                                }
+                            });
                         };
                         if w.from.year < year && wages.last() == Some(w) {
                             past_table.get_or_insert((m, w.from));
                         } else if w.from.year < year {
-                            return Err(format!("insurance.periods[{}]: the rulebook's average-wage table has no figure for the insurance year starting {year}-07: add it, or give base_ratio", i + 1));
+                            let n = i + 1;
+                            return Err(t!(
+                                "insurance.periods[{n}]：规则中的全市职工月平均工资表缺少自 {year}-07 起的社保年度：请补上，或填写 base_ratio",
+                                "insurance.periods[{n}]: the rulebook's average-wage table has no figure for the insurance year starting {year}-07: add it, or give base_ratio"
+                            ));
                         }
                         if !w.confirmed && !unconfirmed.contains(&w.from) {
                             unconfirmed.push(w.from);
@@ -87,10 +105,16 @@ impl Record {
             }
         }
         if let Some((m, from)) = past_table {
-            warnings.push(format!("社保基数：{m} 起的月份超出规则中全市职工月平均工资表（最后一年自 {from} 起），按最后一年计算 (the average-wage table ends with the year from {from}; later months use that figure): update the rulebook's [[average_wage]] when the new figure is published"));
+            warnings.push(t!(
+                "社保基数：{m} 起的月份超出规则中全市职工月平均工资表（最后一年自 {from} 起），按最后一年计算：新数字公布后请更新规则的 [[average_wage]]",
+                "insurance base: the average-wage table ends with the year from {from}; months from {m} use that figure: update the rulebook's [[average_wage]] when the new figure is published"
+            ));
         }
         for from in unconfirmed {
-            warnings.push(format!("社保基数：{from} 起一年的全市职工月平均工资未经核实 (the average wage for the year from {from} is not confirmed against a published source): check the ratio"));
+            warnings.push(t!(
+                "社保基数：{from} 起一年的全市职工月平均工资未经核实：请核对基数倍数",
+                "insurance base: the average wage for the year from {from} is not confirmed against a published source: check the ratio"
+            ));
         }
         Ok(Record {
             application,
@@ -196,6 +220,9 @@ mod tests {
         let mut early = ins;
         early.periods[0].from = m("2023-06");
         let err = Record::new(&early, &wages(), m("2024-07")).unwrap_err();
-        assert!(err.contains("base_ratio"), "{err}");
+        assert!(
+            err.en.contains("base_ratio") && err.zh.contains("缴费基数倍数"),
+            "{err}"
+        );
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! Every word the commands print of their own is here, once per language, so a line is never
 //! printed twice in two languages and a translation is one place to edit. Findings and errors
-//! carry their own words in both languages ([`crate::finding::Text`]). JSON output and finding
-//! codes never depend on the language.
+//! carry their own words in both languages ([`Text`], built with [`t!`](crate::t)); the printer
+//! shows the run's one. JSON output and finding codes never depend on the language: a [`Text`]
+//! serialises as its Chinese.
 
 /// The language of the text output.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
@@ -34,6 +35,94 @@ impl Lang {
     }
 }
 
+/// A message in both languages: findings and errors carry one, the printer shows
+/// [`get`](Text::get)`(lang)`. Shown (`Display`) and serialised in Chinese, the default language,
+/// so JSON never depends on `--lang`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Text {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Text {
+        Text {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The same words in both languages: text that is not ours to translate (a message of a
+    /// parser, a rulebook's own text, a file name).
+    pub fn same(s: impl Into<String>) -> Text {
+        let s = s.into();
+        Text {
+            zh: s.clone(),
+            en: s,
+        }
+    }
+
+    /// No words in either language.
+    pub fn is_empty(&self) -> bool {
+        self.zh.is_empty() && self.en.is_empty()
+    }
+
+    /// The words in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+
+    /// Both languages changed the same way (a prefix added, say).
+    pub fn map(self, f: impl Fn(Lang, String) -> String) -> Text {
+        Text {
+            zh: f(Lang::Zh, self.zh),
+            en: f(Lang::En, self.en),
+        }
+    }
+}
+
+/// Words that are not ours to translate (a parser's message, a file name, a message not yet
+/// translated): the same in both languages.
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text::same(s)
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::same(s)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.zh)
+    }
+}
+
+impl serde::Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.zh)
+    }
+}
+
+/// A [`Text`] from a Chinese and an English format string with the same arguments:
+/// `t!("缺少「{label}」", "no scan of {label}")`, `t!("第 {} 页", "page {}", n)`.
+/// Explicit arguments are evaluated once per language: pass plain values.
+#[macro_export]
+macro_rules! t {
+    ($zh:literal, $en:literal $(,)?) => {
+        $crate::messages::Text::new(format!($zh), format!($en))
+    };
+    ($zh:literal, $en:literal, $($arg:tt)+) => {
+        $crate::messages::Text::new(format!($zh, $($arg)+), format!($en, $($arg)+))
+    };
+}
+
 /// The catalogue: fixed words, and functions for the words that carry figures.
 pub struct Words {
     pub ready: &'static str,
@@ -52,6 +141,10 @@ pub struct Words {
     pub copies: fn(u32) -> String,
     pub hr_brings: &'static str,
     pub list_sep: &'static str,
+    /// Between a label and what follows it (`社保年限：…`, `Insurance: …`).
+    pub colon: &'static str,
+    /// Between two parts of one sentence.
+    pub comma: &'static str,
     pub simulated_score: &'static str,
     pub raw_not_counted: fn(i64) -> String,
     pub veto: &'static str,
@@ -115,6 +208,8 @@ pub static ZH: Words = Words {
     copies: |n| format!("复印件 {n} 份"),
     hr_brings: "经办人带",
     list_sep: "、",
+    colon: "：",
+    comma: "，",
     simulated_score: "模拟积分",
     raw_not_counted: |raw| format!("本项 {raw} 分不计："),
     veto: "一票否决",
@@ -185,6 +280,8 @@ pub static EN: Words = Words {
     copies: |n| format!("{n} copy(ies)"),
     hr_brings: "The HR clerk brings",
     list_sep: ", ",
+    colon: ": ",
+    comma: ", ",
     simulated_score: "simulated score",
     raw_not_counted: |raw| format!("this item's {raw} points do not count: "),
     veto: "veto",
@@ -269,5 +366,26 @@ mod tests {
         assert!(en.iter().all(|s| !cjk(s)), "{en:?}");
         let zh = [ZH.ready, ZH.missing, ZH.summary, &(ZH.below_by)(3)];
         assert!(zh.iter().all(|s| cjk(s) && !s.contains('(')), "{zh:?}");
+    }
+
+    #[test]
+    fn text_shows_one_language_and_serialises_as_chinese() {
+        let label = "身份证";
+        let n = 2;
+        let t = crate::t!("缺少「{label}」第 {} 页", "no scan of {label}, page {}", n);
+        assert_eq!(t.get(Lang::Zh), "缺少「身份证」第 2 页");
+        assert_eq!(t.get(Lang::En), "no scan of 身份证, page 2");
+        assert_eq!(t.to_string(), t.zh);
+        assert_eq!(
+            serde_json::to_value(&t).unwrap(),
+            serde_json::json!("缺少「身份证」第 2 页")
+        );
+        let plain = crate::t!("空文件", "empty file");
+        assert_eq!(
+            (plain.zh.as_str(), plain.en.as_str()),
+            ("空文件", "empty file")
+        );
+        let same = Text::same("x.toml");
+        assert_eq!(same.get(Lang::En), same.get(Lang::Zh));
     }
 }

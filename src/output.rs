@@ -9,9 +9,11 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::messages::Text;
+use crate::t;
 
 /// Why `path` may not receive an output, if it may not.
-pub fn refuse(path: &Path, force: bool) -> Option<String> {
+pub fn refuse(path: &Path, force: bool) -> Option<Text> {
     let name = path.file_name()?.to_string_lossy().into_owned();
     // Case-insensitively: on Windows and macOS `Applicant.TOML` is the same file. Any other
     // `.toml` may be a rulebook (`--rules`): no output of dossier is TOML.
@@ -21,26 +23,30 @@ pub fn refuse(path: &Path, force: bool) -> Option<String> {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
     {
-        return Some(format!(
-            "{name} is an input of dossier; an output is never written onto it (输出不能覆盖输入文件)"
+        return Some(t!(
+            "{name} 是 dossier 的输入文件，输出不能覆盖输入文件",
+            "{name} is an input of dossier; an output is never written onto it"
         ));
     }
     if inside_scans(path) {
-        return Some(
-            "is inside an employee's scans/ folder, whose files are inputs; write the output elsewhere (不能写入 scans/ 文件夹)".into(),
-        );
+        return Some(t!(
+            "在员工的 scans/ 文件夹内，那里的文件都是输入，不能写入：请写到别处",
+            "is inside an employee's scans/ folder, whose files are inputs; write the output elsewhere"
+        ));
     }
     match std::fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => Some(
+        Ok(m) if m.file_type().is_symlink() => Some(t!(
+            "是符号链接，输出从不经由链接写入：请换一个名字",
             "is a symbolic link; outputs are never written through a link: give another name"
-                .into(),
-        ),
-        Ok(m) if !m.is_file() => Some(
-            "exists and is not a regular file (a folder, pipe or device): give a file name".into(),
-        ),
-        Ok(_) if !force => {
-            Some("already exists (已存在): pass --force to replace it, or give another name".into())
-        }
+        )),
+        Ok(m) if !m.is_file() => Some(t!(
+            "已存在，且不是普通文件（文件夹、管道或设备）：请给出文件名",
+            "exists and is not a regular file (a folder, pipe or device): give a file name"
+        )),
+        Ok(_) if !force => Some(t!(
+            "已存在：加 --force 覆盖，或换一个名字",
+            "already exists: pass --force to replace it, or give another name"
+        )),
         _ => None,
     }
 }
@@ -85,7 +91,7 @@ fn absolute(path: &Path) -> PathBuf {
 /// Writes `bytes` to `path` as SPEC §9 promises (see the module doc); returns the path written.
 pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<PathBuf, Error> {
     if let Some(why) = refuse(path, force) {
-        return Err(Error::Usage(format!("{}: {why}", path.display())));
+        return Err(refused(path, why));
     }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -93,10 +99,19 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<PathBuf, Err
     };
     let name = path
         .file_name()
-        .ok_or_else(|| Error::Usage(format!("{}: not a file name", path.display())))?
+        .ok_or_else(|| {
+            let path = path.display();
+            Error::Usage(t!("{path}：不是文件名", "{path}: not a file name"))
+        })?
         .to_string_lossy()
         .into_owned();
     Ok(crate::bundle::write_atomic(&dir, &name, bytes, force)?)
+}
+
+/// The error of a refused output: the path, then why.
+pub fn refused(path: &Path, why: Text) -> Error {
+    let path = path.display();
+    Error::Usage(why.map(|_, why| format!("{path}: {why}")))
 }
 
 #[cfg(test)]

@@ -321,9 +321,10 @@ pub fn write(
     let (cover_inner, cover_outer) = cover_names(&stem, opts.ascii_names);
     let zip_path = opts.out.join(format!("{stem}.zip"));
     if !opts.force && zip_path.exists() {
-        return Err(Error::Usage(format!(
-            "{} already exists (材料包已存在，未覆盖): pass --force to replace it (nothing was written)",
-            zip_path.display()
+        let zip = zip_path.display();
+        return Err(Error::Usage(crate::t!(
+            "{zip} 材料包已存在，未覆盖，什么也没写：加 --force 覆盖",
+            "{zip} already exists: pass --force to replace it (nothing was written)"
         )));
     }
     let mut ctx = cover_context(profile, checklist, score, &planned, &fp, opts.date);
@@ -339,7 +340,7 @@ pub fn write(
         expected_sha256: None,
         index: Some(IndexRow {
             no: 0,
-            item: "封面 (cover sheet)".into(),
+            item: "封面".into(),
             pages: cover_pages,
         }),
     }];
@@ -434,9 +435,10 @@ pub fn write(
                 if same {
                     Ok(CoverState::Same)
                 } else {
-                    Err(Error::Usage(format!(
-                        "{} already exists and is not the cover sheet this run writes (封面已存在且内容不同，未覆盖): pass --force to replace it (nothing was written)",
-                        cover_path.display()
+                    let cover = cover_path.display();
+                    Err(Error::Usage(crate::t!(
+                        "{cover} 封面已存在且内容不同，未覆盖，什么也没写：加 --force 覆盖",
+                        "{cover} already exists and is not the cover sheet this run writes: pass --force to replace it (nothing was written)"
                     )))
                 }
             }
@@ -499,16 +501,20 @@ pub fn check_out_dir(out: &Path) -> Result<(), Error> {
     // The next `check` would count an old cover as a page and the ZIP as a broken PDF; and
     // outputs are never written among the inputs (SPEC §9).
     if crate::output::inside_scans(&out.join("x")) {
-        return Err(Error::Usage(format!(
-            "-o {}: is inside an employee's scans/ folder, whose files are inputs (不能输出到 scans/ 文件夹): give a folder outside scans/, e.g. the default ./out",
-            out.display()
+        let out = out.display();
+        return Err(Error::Usage(crate::t!(
+            "-o {out}：在员工的 scans/ 文件夹内，那里的文件都是输入，不能输出到那里：请给出 scans/ 之外的文件夹，例如默认的 ./out",
+            "-o {out}: is inside an employee's scans/ folder, whose files are inputs: give a folder outside scans/, e.g. the default ./out"
         )));
     }
     match std::fs::metadata(out) {
-        Ok(m) if !m.is_dir() => Err(Error::Usage(format!(
-            "-o {}: is a file, not a folder; give a folder for the bundles",
-            out.display()
-        ))),
+        Ok(m) if !m.is_dir() => {
+            let out = out.display();
+            Err(Error::Usage(crate::t!(
+                "-o {out}：是文件，不是文件夹；请给出存放材料包的文件夹",
+                "-o {out}: is a file, not a folder; give a folder for the bundles"
+            )))
+        }
         _ => Ok(()),
     }
 }

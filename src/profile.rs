@@ -17,6 +17,7 @@ use toml::Spanned;
 use crate::date::{Date, Month};
 use crate::error::{Diagnostic, Error};
 use crate::idnum;
+use crate::t;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Profile {
@@ -31,7 +32,7 @@ pub struct Profile {
     pub deductions: Deductions,
     /// What was read but should be fixed in the file (not UTF-8 …), for the commands to show.
     #[serde(skip)]
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::messages::Text>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -263,15 +264,23 @@ pub fn code_for<'a>(value: &str, allowed: &[&'a str]) -> Option<&'a str> {
 }
 
 /// `"single" (未婚) | "married" (已婚) …`: the allowed codes with the word a clerk writes.
-fn list_choices(allowed: &[&str]) -> String {
-    allowed
+/// The choices of a key: in Chinese each with the Chinese word that may be written instead
+/// (`"married"（已婚）`), in English the codes alone.
+fn list_choices(allowed: &[&str]) -> (String, String) {
+    let zh = allowed
         .iter()
         .map(|a| match WORDS.iter().find(|(_, c)| c == a) {
-            Some((w, _)) => format!("\"{a}\" ({w})"),
+            Some((w, _)) => format!("\"{a}\"（{w}）"),
             None => format!("\"{a}\""),
         })
         .collect::<Vec<_>>()
-        .join(" | ")
+        .join(" | ");
+    let en = allowed
+        .iter()
+        .map(|a| format!("\"{a}\""))
+        .collect::<Vec<_>>()
+        .join(" | ");
+    (zh, en)
 }
 
 /// A skill level 1–5 from a number or its written forms (`三级`, `3级`, `"3"`).
@@ -310,7 +319,7 @@ impl Profile {
             profile.warnings.extend(
                 c.warnings
                     .iter()
-                    .map(|w| format!("{}: {w}", c.path.display())),
+                    .map(|w| w.clone().map(|_, w| format!("{}: {w}", c.path.display()))),
             );
         }
         profile.warnings.extend(warning);
@@ -410,7 +419,7 @@ pub const MAX_CHILDREN: usize = 20;
 /// The text of an input file: UTF-8, or else GB 18030 (what Notepad saves as "ANSI" on a
 /// Chinese Windows, a superset of GBK and GB 2312) with a warning to save it as UTF-8. Bytes
 /// that are neither are an error located at the first byte that is not UTF-8.
-pub fn decode(bytes: Vec<u8>) -> Result<(String, Option<String>), Diagnostic> {
+pub fn decode(bytes: Vec<u8>) -> Result<(String, Option<crate::messages::Text>), Diagnostic> {
     match String::from_utf8(bytes) {
         Ok(t) => Ok((t, None)),
         Err(e) => {
@@ -424,13 +433,23 @@ pub fn decode(bytes: Vec<u8>) -> Result<(String, Option<String>), Diagnostic> {
                     .chars()
                     .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
                 {
-                    let w = "the file is saved as GB 18030/GBK (\"ANSI\"), not UTF-8 (文件为 GBK 编码，已按 GB 18030 读取): save it as UTF-8 (记事本：另存为 → 编码 UTF-8)".to_string();
+                    let w = t!(
+                        "文件为 GBK 编码，已按 GB 18030 读取：请另存为 UTF-8（记事本：另存为 → 编码 UTF-8）",
+                        "the file is saved as GB 18030/GBK (\"ANSI\"), not UTF-8: save it as UTF-8 (Notepad: Save as → Encoding UTF-8)"
+                    );
                     return Ok((text.into_owned(), Some(w)));
                 }
             }
             let at = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(bytes).into_owned();
-            Err(Diagnostic::at(&lossy, at..at + 1, "the file is not UTF-8 text (文件不是 UTF-8 编码): save it as UTF-8, or start again from `dossier init`"))
+            Err(Diagnostic::at(
+                &lossy,
+                at..at + 1,
+                t!(
+                    "文件不是 UTF-8 编码：请另存为 UTF-8，或从 `dossier init` 重新开始",
+                    "the file is not UTF-8 text: save it as UTF-8, or start again from `dossier init`"
+                ),
+            ))
         }
     }
 }
@@ -446,9 +465,10 @@ fn parse_toml<T>(
     let text_no_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
     let offset = text.len() - text_no_bom.len();
     if text_no_bom.trim().is_empty() {
-        return Err(vec![Diagnostic::whole_file(
-            "the file is empty (文件为空): run `dossier init DIR` for a commented template",
-        )]);
+        return Err(vec![Diagnostic::whole_file(t!(
+            "文件为空：运行 `dossier init DIR` 得到带注释的模板",
+            "the file is empty: run `dossier init DIR` for a commented template"
+        ))]);
     }
     let (root, errors) = DeTable::parse_recoverable(text_no_bom);
     if !errors.is_empty() {
@@ -456,11 +476,10 @@ fn parse_toml<T>(
             .iter()
             .map(|e| {
                 let span = e.span().unwrap_or(0..0);
-                Diagnostic::at(
-                    text,
-                    span.start + offset..span.end + offset,
-                    format!("TOML syntax: {}", e.message().trim()),
-                )
+                Diagnostic::at(text, span.start + offset..span.end + offset, {
+                    let m = e.message().trim();
+                    t!("TOML 语法：{m}", "TOML syntax: {m}")
+                })
             })
             .collect());
     }
@@ -506,7 +525,7 @@ pub const COMPANY_FILE: &str = "company.toml";
 pub struct Company {
     pub path: PathBuf,
     pub employer: PartialEmployer,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::messages::Text>,
 }
 
 /// Employer keys as far as they are given; each validated like in `applicant.toml`.
@@ -557,7 +576,7 @@ impl Company {
 }
 
 /// An input file's text (see [`decode`]), with the warning decoding gave, if any.
-fn read_text(path: &Path) -> Result<(String, Option<String>), Error> {
+fn read_text(path: &Path) -> Result<(String, Option<crate::messages::Text>), Error> {
     // Regular files under 1 MB only: a FIFO or a device is an error, never a hang (SPEC §9).
     let what = if path.ends_with("company.toml") {
         "company file"
@@ -655,7 +674,7 @@ impl Tbl<'_, '_> {
 }
 
 impl<'a> Parser<'a> {
-    fn err(&mut self, span: Range<usize>, msg: impl Into<String>) {
+    fn err(&mut self, span: Range<usize>, msg: impl Into<crate::messages::Text>) {
         let span = span.start + self.offset..span.end + self.offset;
         self.diags.push(Diagnostic::at(self.text, span, msg));
     }
@@ -739,7 +758,10 @@ impl<'a> Parser<'a> {
         let age = birth_date.full_years_until(self.today);
         if !(16..=100).contains(&age) {
             let span = t.span_of("id_number");
-            self.err(span, format!("applicant.id_number: the applicant would be {age} on the application date (按身份证号申请人为 {age} 周岁，不可能是在职员工): re-check the digits of the birth date"));
+            self.err(span, t!(
+                "applicant.id_number：按身份证号，申请人在申请日为 {age} 周岁，不可能是在职员工：请核对出生日期的数字",
+                "applicant.id_number: the applicant would be {age} on the application date: re-check the digits of the birth date"
+            ));
             return None;
         }
         Some(Applicant {
@@ -758,40 +780,40 @@ impl<'a> Parser<'a> {
         let own = self.employer_keys(t);
         let base = company.map(|c| c.employer.clone()).unwrap_or_default();
         let given = |key: &str| t.table.get(key).is_some();
-        let need = |p: &mut Self, key: &str, value: Option<String>, what: &str| {
+        let need = |p: &mut Self, key: &str, value: Option<String>, what: crate::messages::Text| {
             if value.is_none() && !given(key) {
                 let what = match company {
-                    Some(c) => format!("{what}; not in {} either", c.path.display()),
-                    None => what.to_string(),
+                    Some(c) => {
+                        let path = c.path.display();
+                        what.map(|lang, w| match lang {
+                            crate::messages::Lang::Zh => format!("{w}；{path} 中也没有"),
+                            crate::messages::Lang::En => format!("{w}; not in {path} either"),
+                        })
+                    }
+                    None => what,
                 };
-                p.missing(t, key, &what);
+                p.missing(t, key, what);
             }
             value
         };
-        let name = need(
-            self,
-            "name",
-            own.name.or(base.name),
-            "a text value in quotes",
-        );
+        let text = || t!("带引号的文字", "a text value in quotes");
+        let name = need(self, "name", own.name.or(base.name), text());
         let credit_code = need(
             self,
             "credit_code",
             own.credit_code.or(base.credit_code),
-            "the 18-character 统一社会信用代码",
+            t!("18 位统一社会信用代码", "the 18-character 统一社会信用代码"),
         );
         let district = need(
             self,
             "district",
             own.district.or(base.district),
-            "the district where the employer is registered",
+            t!(
+                "单位注册所在的区",
+                "the district where the employer is registered"
+            ),
         );
-        let hr_name = need(
-            self,
-            "hr_name",
-            own.hr_name.or(base.hr_name),
-            "a text value in quotes",
-        );
+        let hr_name = need(self, "hr_name", own.hr_name.or(base.hr_name), text());
         let kind = own
             .kind
             .or(base.kind)
@@ -822,13 +844,16 @@ impl<'a> Parser<'a> {
             self.string(t, "credit_code", true).and_then(|s| {
                 let (code, span) = s?;
                 if code.is_empty() {
-                    self.err(span, "employer.credit_code is empty (不能为空): the 18-character 统一社会信用代码 on the business licence");
+                    self.err(span, t!(
+                        "employer.credit_code 不能为空：填写营业执照上 18 位的统一社会信用代码",
+                        "employer.credit_code is empty: the 18-character 统一社会信用代码 on the business licence"
+                    ));
                     return None;
                 }
                 match idnum::check_uscc(&code) {
                     Ok(()) => Some(code),
                     Err(m) => {
-                        self.err(span, format!("employer.credit_code: {m}"));
+                        self.err(span, prefixed("employer.credit_code", m));
                         None
                     }
                 }
@@ -843,15 +868,25 @@ impl<'a> Parser<'a> {
                     return Some(d);
                 }
                 if d.is_empty() {
-                    self.err(span, format!("employer.district is empty (不能为空): the district where the employer is registered, one of {}", self.districts.join("、")));
+                    let known = self.districts.join("、");
+                    self.err(span, t!(
+                        "employer.district 不能为空：填写单位注册所在的区，为 {known} 之一",
+                        "employer.district is empty: the district where the employer is registered, one of {known}"
+                    ));
                     return None;
                 }
-                let hint = suggest(&d, self.districts.iter().map(String::as_str))
-                    .map(|s| format!("; did you mean \"{s}\"?"))
-                    .unwrap_or_default();
+                let near = suggest(&d, self.districts.iter().map(String::as_str));
+                let (hint_zh, hint_en) = match near {
+                    Some(s) => (format!("；是不是“{s}”？"), format!("; did you mean \"{s}\"?")),
+                    None => ("。".to_string(), ".".to_string()),
+                };
+                let known = self.districts.join("、");
                 self.err(
                     span,
-                    format!("employer.district: \"{d}\" is not one of Shanghai's 16 districts (不是上海的区){hint} Known: {}", self.districts.join("、")),
+                    t!(
+                        "employer.district：“{d}”不是上海的区{hint_zh}可填：{known}",
+                        "employer.district: \"{d}\" is not one of Shanghai's 16 districts{hint_en} Known: {known}"
+                    ),
                 );
                 None
             })
@@ -896,7 +931,11 @@ impl<'a> Parser<'a> {
         if let Some(v) = t.table.get("children") {
             match v.get_ref() {
                 DeValue::Array(arr) if arr.len() > MAX_CHILDREN => {
-                    self.err(v.span(), format!("family.children lists {} children, more than {MAX_CHILDREN} (子女人数超出上限): no application has so many; check the file (a list copied many times?)", arr.len()));
+                    let n = arr.len();
+                    self.err(v.span(), t!(
+                        "family.children 列了 {n} 个子女，超出上限 {MAX_CHILDREN}：没有申请会有这么多，请检查文件（是不是复制了多次？）",
+                        "family.children lists {n} children, more than {MAX_CHILDREN}: no application has so many; check the file (a list copied many times?)"
+                    ));
                     ok = false;
                 }
                 DeValue::Array(arr) => {
@@ -921,13 +960,21 @@ impl<'a> Parser<'a> {
                                 let span = ct.span_of("birth_date");
                                 if let Some(p) = prev {
                                     if birth_date < p {
-                                        self.err(span.clone(), format!("family.children: list children in birth order (按出生先后填写): child {} was born {birth_date}, before child {} ({p})", i + 1, i));
+                                        let (this, before) = (i + 1, i);
+                                        self.err(span.clone(), t!(
+                                            "family.children：请按出生先后填写：第 {this} 个子女生于 {birth_date}，早于第 {before} 个（{p}）",
+                                            "family.children: list children in birth order: child {this} was born {birth_date}, before child {before} ({p})"
+                                        ));
                                         ok = false;
                                     }
                                 }
                                 if let Some(a) = applicant {
                                     if birth_date <= a.birth_date {
-                                        self.err(span, format!("family.children[{}].birth_date {birth_date} is not after the applicant's birth date {} (子女出生日期早于申请人)", i + 1, a.birth_date));
+                                        let (n, own) = (i + 1, a.birth_date);
+                                        self.err(span, t!(
+                                            "family.children[{n}].birth_date {birth_date} 不晚于申请人的出生日期 {own}：子女出生日期有误",
+                                            "family.children[{n}].birth_date {birth_date} is not after the applicant's birth date {own}"
+                                        ));
                                         ok = false;
                                     }
                                 }
@@ -943,7 +990,10 @@ impl<'a> Parser<'a> {
                     }
                 }
                 _ => {
-                    self.err(v.span(), "family.children must be a list of [[family.children]] tables (每个子女一个 [[family.children]])");
+                    self.err(v.span(), t!(
+                        "family.children 须是 [[family.children]] 表的列表：每个子女一个 [[family.children]]",
+                        "family.children must be a list of [[family.children]] tables, one per child"
+                    ));
                     ok = false;
                 }
             }
@@ -957,12 +1007,18 @@ impl<'a> Parser<'a> {
         match (status.as_str(), &spouse) {
             ("married", None) => {
                 let span = t.span_of("marital_status");
-                self.err(span, "family.marital_status is \"married\" but there is no [family.spouse] table (已婚须填写配偶信息): add name, id_number and shanghai_hukou");
+                self.err(span, t!(
+                    "family.marital_status 为“married”（已婚），却没有 [family.spouse] 表：已婚须填写配偶信息 name、id_number 和 shanghai_hukou",
+                    "family.marital_status is \"married\" but there is no [family.spouse] table: add name, id_number and shanghai_hukou"
+                ));
                 return None;
             }
             (s, Some(_)) if s != "married" => {
                 let span = spouse_tbl.map(|s| s.span).unwrap_or(t.span.clone());
-                self.err(span, format!("[family.spouse] is given but marital_status is \"{s}\" (非已婚不应填写配偶): remove it or set marital_status = \"married\""));
+                self.err(span, t!(
+                    "填写了 [family.spouse]，但 marital_status 为“{s}”：非已婚不应填写配偶，请删除它，或设 marital_status = \"married\"",
+                    "[family.spouse] is given but marital_status is \"{s}\": remove it or set marital_status = \"married\""
+                ));
                 return None;
             }
             _ => {}
@@ -972,13 +1028,23 @@ impl<'a> Parser<'a> {
                 let span = t.span_of("married_on");
                 self.err(
                     span,
-                    "family.married_on is given for a single applicant (未婚不应填写结婚日期)",
+                    t!(
+                        "填写了 family.married_on，但申请人未婚：未婚不应填写结婚日期",
+                        "family.married_on is given for a single applicant"
+                    ),
                 );
                 return None;
             }
             if m <= a.birth_date {
                 let span = t.span_of("married_on");
-                self.err(span, format!("family.married_on {m} is before the applicant's birth date {} (结婚日期有误)", a.birth_date));
+                let own = a.birth_date;
+                self.err(
+                    span,
+                    t!(
+                        "family.married_on {m} 早于申请人的出生日期 {own}：结婚日期有误",
+                        "family.married_on {m} is before the applicant's birth date {own}"
+                    ),
+                );
                 return None;
             }
         }
@@ -1002,7 +1068,13 @@ impl<'a> Parser<'a> {
         if let Some(a) = applicant {
             if a.id_number.eq_ignore_ascii_case(&id_number) {
                 let span = t.span_of("id_number");
-                self.err(span, "family.spouse.id_number is the applicant's own ID number (配偶身份证号与申请人相同)");
+                self.err(
+                    span,
+                    t!(
+                        "family.spouse.id_number 与申请人的身份证号相同",
+                        "family.spouse.id_number is the applicant's own ID number"
+                    ),
+                );
                 return None;
             }
         }
@@ -1028,7 +1100,10 @@ impl<'a> Parser<'a> {
             let span = t.span_of("degree");
             self.err(
                 span,
-                "education.degree = true with level = \"none\" (无学历不能有学位): set the level",
+                t!(
+                    "education.degree = true，但 level = \"none\"：无学历不能有学位，请填写学历",
+                    "education.degree = true with level = \"none\": set the level"
+                ),
             );
             return None;
         }
@@ -1036,7 +1111,14 @@ impl<'a> Parser<'a> {
         if let (Some(g), Some(a)) = (graduated_on, applicant) {
             if g.year < a.birth_date.year + 14 {
                 let span = t.span_of("graduated_on");
-                self.err(span, format!("education.graduated_on {g} is too early for someone born {} (毕业日期有误)", a.birth_date));
+                let own = a.birth_date;
+                self.err(
+                    span,
+                    t!(
+                        "education.graduated_on {g} 对 {own} 出生的人来说太早：毕业日期有误",
+                        "education.graduated_on {g} is too early for someone born {own}"
+                    ),
+                );
                 return None;
             }
         }
@@ -1063,7 +1145,10 @@ impl<'a> Parser<'a> {
         let most_years = applicant.map(|a| (a.birth_date.full_years_until(self.today) - 16).max(0));
         if has("years") && has("months") {
             let span = t.span_of("years");
-            self.err(span, "insurance: give `months` or `years`, not both (社保月数与年数只填一项): months counts the paid months, years is the shorthand for full years");
+            self.err(span, t!(
+                "insurance：`months` 与 `years` 只填一项：months 是已缴月数，years 是整年数的简写",
+                "insurance: give `months` or `years`, not both: months counts the paid months, years is the shorthand for full years"
+            ));
             return None;
         }
         let months_given = if has("months") {
@@ -1079,14 +1164,20 @@ impl<'a> Parser<'a> {
         if let (Some(y), Some(most)) = (years_given, most_years) {
             if y > most {
                 let span = t.span_of("years");
-                self.err(span, format!("insurance.years is {y}, more than the {most} full years since the applicant turned 16 (社保年限超过 16 周岁以来的年数): count the full years of Shanghai employee social insurance"));
+                self.err(span, t!(
+                    "insurance.years 为 {y}，超过申请人 16 周岁以来的 {most} 个整年：请填写上海职工社保的整年数",
+                    "insurance.years is {y}, more than the {most} full years since the applicant turned 16: count the full years of Shanghai employee social insurance"
+                ));
                 return None;
             }
         }
         if let (Some(m), Some(most)) = (months_given, most_years) {
             if m > most * 12 + 11 {
                 let span = t.span_of("months");
-                self.err(span, format!("insurance.months is {m}, more than the months since the applicant turned 16 (社保月数超过 16 周岁以来的月数): count the paid months on the 社保缴费记录"));
+                self.err(span, t!(
+                    "insurance.months 为 {m}，超过申请人 16 周岁以来的月数：请按社保缴费记录数已缴月数",
+                    "insurance.months is {m}, more than the months since the applicant turned 16: count the paid months on the 社保缴费记录"
+                ));
                 return None;
             }
         }
@@ -1102,7 +1193,10 @@ impl<'a> Parser<'a> {
                     self.missing(
                         t,
                         "months",
-                        "the months of insurance paid, a whole number; or [[insurance.periods]]",
+                        t!(
+                            "已缴社保月数，整数；或 [[insurance.periods]]",
+                            "the months of insurance paid, a whole number; or [[insurance.periods]]"
+                        ),
                     );
                     return None;
                 }
@@ -1119,7 +1213,10 @@ impl<'a> Parser<'a> {
         if has("base_ratio") || has("years") {
             let key = if has("years") { "years" } else { "base_ratio" };
             let span = t.span_of(key);
-            self.err(span, format!("insurance.{key} is the shorthand for a record without periods (有缴费记录分段时不填 {key}): give each [[insurance.periods]] its base or base_ratio, and months if you like"));
+            self.err(span, t!(
+                "insurance.{key} 是没有缴费记录分段时的简写，有分段时不填 {key}：请给每段 [[insurance.periods]] 填写 base 或 base_ratio，months 可填可不填",
+                "insurance.{key} is the shorthand for a record without periods: give each [[insurance.periods]] its base or base_ratio, and months if you like"
+            ));
             return None;
         }
         let months: i64 = periods
@@ -1129,7 +1226,10 @@ impl<'a> Parser<'a> {
         if let Some(m) = months_given {
             if m != months {
                 let span = t.span_of("months");
-                self.err(span, format!("insurance.months is {m}, but the periods cover {months} months (社保月数与缴费记录分段不符): correct one of them, or leave months out"));
+                self.err(span, t!(
+                    "insurance.months 为 {m}，但缴费记录分段共 {months} 个月，两者不符：改正其一，或不填 months",
+                    "insurance.months is {m}, but the periods cover {months} months: correct one of them, or leave months out"
+                ));
                 return None;
             }
         }
@@ -1146,7 +1246,10 @@ impl<'a> Parser<'a> {
     /// after the application month; returned oldest first.
     fn periods(&mut self, v: &Val<'_>, application: Month) -> Option<Vec<Period>> {
         let DeValue::Array(arr) = v.get_ref() else {
-            self.err(v.span(), "insurance.periods must be a list of [[insurance.periods]] tables (每段缴费记录一个 [[insurance.periods]])");
+            self.err(v.span(), t!(
+                "insurance.periods 须是 [[insurance.periods]] 表的列表：每段缴费记录一个 [[insurance.periods]]",
+                "insurance.periods must be a list of [[insurance.periods]] tables, one per period of the record"
+            ));
             return None;
         };
         let mut out: Vec<(Period, Range<usize>)> = Vec::new();
@@ -1178,7 +1281,10 @@ impl<'a> Parser<'a> {
                 continue;
             };
             if base.is_some() == base_ratio.is_some() {
-                self.err(pt.span.clone(), format!("{name}: give the monthly contribution base in yuan (base = 12500) or its ratio to the city's average wage (base_ratio = 1.0), one of the two (缴费基数或基数倍数，二选一)"));
+                self.err(pt.span.clone(), t!(
+                    "{name}：缴费基数（元，base = 12500）或基数与全市职工月平均工资之比（base_ratio = 1.0），二选一",
+                    "{name}: give the monthly contribution base in yuan (base = 12500) or its ratio to the city's average wage (base_ratio = 1.0), one of the two"
+                ));
                 ok = false;
                 continue;
             }
@@ -1186,7 +1292,10 @@ impl<'a> Parser<'a> {
             if end < from {
                 self.err(
                     pt.span_of("to"),
-                    format!("{name}: ends {end} before it starts {from} (截止月份早于起始月份)"),
+                    t!(
+                        "{name}：截止月份 {end} 早于起始月份 {from}",
+                        "{name}: ends {end} before it starts {from}"
+                    ),
                 );
                 ok = false;
                 continue;
@@ -1195,8 +1304,9 @@ impl<'a> Parser<'a> {
                 let key = if to.is_some() { "to" } else { "from" };
                 self.err(
                     pt.span_of(key),
-                    format!(
-                        "{name}: {end} is after the application month {application} (晚于申请月份)"
+                    t!(
+                        "{name}：{end} 晚于申请月份 {application}",
+                        "{name}: {end} is after the application month {application}"
                     ),
                 );
                 ok = false;
@@ -1216,7 +1326,12 @@ impl<'a> Parser<'a> {
         for w in out.windows(2) {
             let (a, b) = (&w[0].0, &w[1].0);
             if a.end(application) >= b.from {
-                self.err(w[1].1.clone(), format!("insurance.periods: {}–{} overlaps {}–{} (缴费记录分段重叠): each month belongs to one period", b.from, b.end(application), a.from, a.end(application)));
+                let (b_from, b_end, a_from, a_end) =
+                    (b.from, b.end(application), a.from, a.end(application));
+                self.err(w[1].1.clone(), t!(
+                    "insurance.periods：{b_from}–{b_end} 与 {a_from}–{a_end} 重叠：每个月只属于一段缴费记录",
+                    "insurance.periods: {b_from}–{b_end} overlaps {a_from}–{a_end}: each month belongs to one period"
+                ));
                 ok = false;
             }
         }
@@ -1230,7 +1345,7 @@ impl<'a> Parser<'a> {
         let full = self.full(t, key);
         let Some(v) = t.table.get(key) else {
             if required {
-                self.missing(t, key, "a month \"YYYY-MM\"");
+                self.missing(t, key, t!("月份 \"YYYY-MM\"", "a month \"YYYY-MM\""));
                 return None;
             }
             return Some(None);
@@ -1238,20 +1353,23 @@ impl<'a> Parser<'a> {
         let raw = match v.get_ref() {
             DeValue::String(s) => s.trim().to_string(),
             other => {
-                self.err(
-                    v.span(),
-                    format!(
-                        "{full} must be a month in quotes, \"YYYY-MM\", found {}",
-                        type_name(other)
-                    ),
-                );
+                self.err(v.span(), {
+                    let (zh, en) = (type_zh(other), type_name(other));
+                    t!(
+                        "{full} 须是带引号的月份 \"YYYY-MM\"，这里是{zh}",
+                        "{full} must be a month in quotes, \"YYYY-MM\", found {en}"
+                    )
+                });
                 return None;
             }
         };
         match Month::parse(&raw) {
             Some(m) if m.year >= 1990 => Some(Some(m)),
             _ => {
-                self.err(v.span(), format!("{full}: \"{raw}\" is not a month in the form YYYY-MM (月份格式为 2023-07，也可写 2023.7、2023/7 或 2023年7月)"));
+                self.err(v.span(), t!(
+                    "{full}：“{raw}”不是有效月份：格式为 2023-07，也可写 2023.7、2023/7 或 2023年7月",
+                    "{full}: \"{raw}\" is not a month in the form YYYY-MM (also 2023.7, 2023/7 or 2023年7月)"
+                ));
                 None
             }
         }
@@ -1264,7 +1382,10 @@ impl<'a> Parser<'a> {
         let DeValue::Array(arr) = v.get_ref() else {
             self.err(
                 v.span(),
-                "certificates must be a list of [[certificates]] tables",
+                t!(
+                    "certificates 须是 [[certificates]] 表的列表",
+                    "certificates must be a list of [[certificates]] tables"
+                ),
             );
             return None;
         };
@@ -1282,13 +1403,21 @@ impl<'a> Parser<'a> {
                 .map(|s| s.map(|(s, _)| s).unwrap_or_default());
             let level = match (kind.as_deref(), ct.table.get("level")) {
                 (_, None) => {
-                    self.err(ct.span.clone(), format!("{}: missing key `level` (skill: 5 lowest … 1 highest; title: \"junior\" | \"intermediate\" | \"senior\")", ct.name));
+                    let name = &ct.name;
+                    self.err(ct.span.clone(), t!(
+                        "{name}：缺少 `level`（技能等级：5 最低 … 1 最高；职称：\"junior\" | \"intermediate\" | \"senior\"）",
+                        "{name}: missing key `level` (skill: 5 lowest … 1 highest; title: \"junior\" | \"intermediate\" | \"senior\")"
+                    ));
                     None
                 }
                 (Some("skill"), Some(v)) => match skill_level(v.get_ref()) {
                     Some(n) => Some(CertLevel::Skill(n)),
                     None => {
-                        self.err(v.span(), format!("{}.level: a skill level is \"五级\" (lowest) … \"一级\" (highest), or a number from 5 to 1, not {}", ct.name, display_value(v.get_ref())));
+                        let (name, got) = (&ct.name, display_value(v.get_ref()));
+                        self.err(v.span(), t!(
+                            "{name}.level：技能等级为“五级”（最低）…“一级”（最高），或 5 到 1 的数字，不是 {got}",
+                            "{name}.level: a skill level is \"五级\" (lowest) … \"一级\" (highest), or a number from 5 to 1, not {got}"
+                        ));
                         None
                     }
                 },
@@ -1302,10 +1431,13 @@ impl<'a> Parser<'a> {
                             .iter()
                             .filter(|(_, c)| TITLE_LEVELS.contains(c))
                             .map(|(w, _)| *w);
-                        let hint = suggest(&got, TITLE_LEVELS.iter().copied().chain(words))
-                            .map(|s| format!("; did you mean \"{s}\"?"))
-                            .unwrap_or_default();
-                        self.err(v.span(), format!("{}.level: a title level is \"初级\" (junior), \"中级\" (intermediate) or \"高级\" (senior), not {got}{hint}", ct.name));
+                        let near = suggest(&got, TITLE_LEVELS.iter().copied().chain(words));
+                        let (hint_zh, hint_en) = did_you_mean(near);
+                        let name = &ct.name;
+                        self.err(v.span(), t!(
+                            "{name}.level：职称等级为“初级”（junior）、“中级”（intermediate）或“高级”（senior），不是 {got}{hint_zh}",
+                            "{name}.level: a title level is \"初级\" (junior), \"中级\" (intermediate) or \"高级\" (senior), not {got}{hint_en}"
+                        ));
                         None
                     }
                 },
@@ -1334,17 +1466,22 @@ impl<'a> Parser<'a> {
                             }
                             other => {
                                 let got = display_value(other);
-                                let hint = suggest(&got, AWARDS.iter().copied())
-                                    .map(|s| format!("; did you mean \"{s}\"?"))
-                                    .unwrap_or_default();
-                                self.err(a.span(), format!("bonus.awards: {got} is not an award level; use \"局级\" (bureau, 委办局级), \"市级\" (municipal) or \"国家级\" (national, 省部级及以上){hint}"));
+                                let (hint_zh, hint_en) =
+                                    did_you_mean(suggest(&got, AWARDS.iter().copied()));
+                                self.err(a.span(), t!(
+                                    "bonus.awards：{got} 不是奖项级别；请用“局级”（bureau，委办局级）、“市级”（municipal）或“国家级”（national，省部级及以上）{hint_zh}",
+                                    "bonus.awards: {got} is not an award level; use \"局级\" (bureau, 委办局级), \"市级\" (municipal) or \"国家级\" (national, 省部级及以上){hint_en}"
+                                ));
                             }
                         }
                     }
                 }
                 _ => self.err(
                     v.span(),
-                    "bonus.awards must be a list, e.g. awards = [\"municipal\"]",
+                    t!(
+                        "bonus.awards 须是列表，例如 awards = [\"municipal\"]",
+                        "bonus.awards must be a list, e.g. awards = [\"municipal\"]"
+                    ),
                 ),
             }
         }
@@ -1388,13 +1525,21 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn missing(&mut self, t: &Tbl, key: &str, what: &str) {
-        let table = if t.name.is_empty() {
-            "the file".to_string()
+    fn missing(&mut self, t: &Tbl, key: &str, what: impl Into<crate::messages::Text>) {
+        let what = what.into();
+        let (what_zh, what_en) = (&what.zh, &what.en);
+        let msg = if t.name.is_empty() {
+            t!(
+                "文件中缺少 `{key}`（{what_zh}）",
+                "missing key `{key}` in the file ({what_en})"
+            )
         } else {
-            format!("[{}]", t.name)
+            let table = &t.name;
+            t!(
+                "[{table}] 中缺少 `{key}`（{what_zh}）",
+                "missing key `{key}` in [{table}] ({what_en})"
+            )
         };
-        let msg = format!("missing key `{key}` in {table} ({what})");
         if t.span.is_empty() {
             self.diags.push(Diagnostic::whole_file(msg));
         } else {
@@ -1409,19 +1554,25 @@ impl<'a> Parser<'a> {
             if known.contains(&key) {
                 continue;
             }
-            let hint = suggest(key, known.iter().copied())
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
-            let table = if t.name.is_empty() {
-                "at the top level".to_string()
-            } else {
-                format!("in [{}]", t.name)
+            let near = suggest(key, known.iter().copied());
+            let (hint_zh, hint_en) = match near {
+                Some(s) => (
+                    format!("；是不是 `{s}`？"),
+                    format!("; did you mean `{s}`?"),
+                ),
+                None => (String::new(), String::new()),
             };
+            let (table_zh, table_en) = if t.name.is_empty() {
+                ("顶层".to_string(), "at the top level".to_string())
+            } else {
+                (format!("[{}] 中", t.name), format!("in [{}]", t.name))
+            };
+            let known = known.join(", ");
             self.err(
                 k.span(),
-                format!(
-                    "unknown key `{key}` {table}{hint} (未知字段; known: {})",
-                    known.join(", ")
+                t!(
+                    "{table_zh}有未知字段 `{key}`{hint_zh}（已知字段：{known}）",
+                    "unknown key `{key}` {table_en}{hint_en} (known: {known})"
                 ),
             );
         }
@@ -1437,7 +1588,10 @@ impl<'a> Parser<'a> {
         match t.table.get(key) {
             None => {
                 if required {
-                    let m = format!("missing table [{full}] (缺少 [{full}] 部分): see `dossier init` for a template");
+                    let m = t!(
+                        "缺少 [{full}] 部分：模板见 `dossier init`",
+                        "missing table [{full}]: see `dossier init` for a template"
+                    );
                     self.diags.push(Diagnostic::whole_file(m));
                 }
                 None
@@ -1454,9 +1608,13 @@ impl<'a> Parser<'a> {
                 span: v.span(),
             }),
             other => {
+                let (zh, en) = (type_zh(other), type_name(other));
                 self.err(
                     v.span(),
-                    format!("`{name}` must be a table, found {}", type_name(other)),
+                    t!(
+                        "`{name}` 须是表，这里是{zh}",
+                        "`{name}` must be a table, found {en}"
+                    ),
                 );
                 None
             }
@@ -1473,7 +1631,7 @@ impl<'a> Parser<'a> {
     ) -> Option<Option<(String, Range<usize>)>> {
         match t.table.get(key) {
             None if required => {
-                self.missing(t, key, "a text value in quotes");
+                self.missing(t, key, t!("带引号的文字", "a text value in quotes"));
                 None
             }
             None => Some(None),
@@ -1481,9 +1639,13 @@ impl<'a> Parser<'a> {
                 DeValue::String(s) => Some(Some((s.trim().to_string(), v.span()))),
                 other => {
                     let full = self.full(t, key);
+                    let (zh, en) = (type_zh(other), type_name(other));
                     self.err(
                         v.span(),
-                        format!("{full} must be text in quotes, found {}", type_name(other)),
+                        t!(
+                            "{full} 须是带引号的文字，这里是{zh}",
+                            "{full} must be text in quotes, found {en}"
+                        ),
                     );
                     None
                 }
@@ -1495,7 +1657,7 @@ impl<'a> Parser<'a> {
         let (s, span) = self.string(t, key, true)??;
         let full = self.full(t, key);
         if s.is_empty() {
-            self.err(span, format!("{full} is empty (不能为空)"));
+            self.err(span, t!("{full} 不能为空", "{full} is empty"));
             return None;
         }
         // Names become file and folder names of the bundle: nothing a file system refuses.
@@ -1503,13 +1665,20 @@ impl<'a> Parser<'a> {
             .chars()
             .find(|&c| c.is_control() || "/\\:*?\"<>|%".contains(c))
         {
-            self.err(span, format!("{full}: “{}” cannot be part of a name (姓名/名称不能含 / \\ : * ? \" < > | % 或控制字符)", c.escape_debug()));
+            let c = c.escape_debug();
+            self.err(span, t!(
+                "{full}：姓名/名称不能含“{c}”（不能含 / \\ : * ? \" < > | % 或控制字符）",
+                "{full}: “{c}” cannot be part of a name (no / \\ : * ? \" < > | % or control characters)"
+            ));
             return None;
         }
         if s.chars().count() > 60 {
             self.err(
                 span,
-                format!("{full}: longer than 60 characters (姓名/名称过长)"),
+                t!(
+                    "{full}：姓名/名称过长，超过 60 个字符",
+                    "{full}: longer than 60 characters"
+                ),
             );
             return None;
         }
@@ -1522,7 +1691,10 @@ impl<'a> Parser<'a> {
         if s.is_empty() {
             self.err(
                 span,
-                format!("{full} is empty (不能为空): the 18-character 身份证号"),
+                t!(
+                    "{full} 不能为空：填写 18 位身份证号",
+                    "{full} is empty: the 18-character 身份证号"
+                ),
             );
             return None;
         }
@@ -1530,7 +1702,7 @@ impl<'a> Parser<'a> {
         match idnum::check_id(&s, self.today) {
             Ok(born) => Some((s, born)),
             Err(m) => {
-                self.err(span, format!("{full}: {m}"));
+                self.err(span, prefixed(&full, m));
                 None
             }
         }
@@ -1549,7 +1721,7 @@ impl<'a> Parser<'a> {
             Ok(m) => Some(Some(m)),
             Err(m) => {
                 let full = self.full(t, key);
-                self.err(span, format!("{full}: {m}"));
+                self.err(span, prefixed(&full, m));
                 None
             }
         }
@@ -1567,8 +1739,8 @@ impl<'a> Parser<'a> {
             None => match default {
                 Some(d) => Some(d.to_string()),
                 None => {
-                    let what = format!("one of: {}", list_choices(allowed));
-                    self.missing(t, key, &what);
+                    let (zh, en) = list_choices(allowed);
+                    self.missing(t, key, t!("可选：{zh}", "one of: {en}"));
                     None
                 }
             },
@@ -1582,13 +1754,15 @@ impl<'a> Parser<'a> {
                         .iter()
                         .filter(|(_, c)| allowed.contains(c))
                         .map(|(w, _)| *w);
-                    let hint = suggest(&got, allowed.iter().copied().chain(words))
-                        .map(|s| format!("; did you mean \"{s}\"?"))
-                        .unwrap_or_default();
-                    let list = list_choices(allowed);
+                    let near = suggest(&got, allowed.iter().copied().chain(words));
+                    let (hint_zh, hint_en) = did_you_mean(near);
+                    let (zh, en) = list_choices(allowed);
                     self.err(
                         v.span(),
-                        format!("{full} must be one of {list}, not {got}{hint}"),
+                        t!(
+                            "{full} 须是 {zh} 之一，不是 {got}{hint_zh}",
+                            "{full} must be one of {en}, not {got}{hint_en}"
+                        ),
                     );
                     None
                 }
@@ -1601,7 +1775,7 @@ impl<'a> Parser<'a> {
             None => match default {
                 Some(d) => Some(d),
                 None => {
-                    self.missing(t, key, "true or false");
+                    self.missing(t, key, t!("true 或 false", "true or false"));
                     None
                 }
             },
@@ -1612,11 +1786,12 @@ impl<'a> Parser<'a> {
                 DeValue::String(s) if s.trim() == "否" => Some(false),
                 other => {
                     let full = self.full(t, key);
+                    let got = display_value(other);
                     self.err(
                         v.span(),
-                        format!(
-                            "{full} must be true or false (without quotes), or \"是\" / \"否\", found {}",
-                            display_value(other)
+                        t!(
+                            "{full} 须是 true 或 false（不加引号），或 \"是\" / \"否\"，这里是 {got}",
+                            "{full} must be true or false (without quotes), or \"是\" / \"否\", found {got}"
                         ),
                     );
                     None
@@ -1637,7 +1812,7 @@ impl<'a> Parser<'a> {
             None => match default {
                 Some(d) => Some(d),
                 None => {
-                    self.missing(t, key, "a whole number");
+                    self.missing(t, key, t!("整数", "a whole number"));
                     None
                 }
             },
@@ -1645,23 +1820,24 @@ impl<'a> Parser<'a> {
                 DeValue::Integer(i) => match parse_int(i.as_str(), i.radix()) {
                     Some(n) if range.contains(&n) => Some(n),
                     _ => {
+                        let (lo, hi) = (range.start(), range.end());
                         self.err(
                             v.span(),
-                            format!(
-                                "{full} must be a whole number from {} to {} (超出范围)",
-                                range.start(),
-                                range.end()
+                            t!(
+                                "{full} 超出范围：须是 {lo} 到 {hi} 之间的整数",
+                                "{full} must be a whole number from {lo} to {hi}"
                             ),
                         );
                         None
                     }
                 },
                 other => {
+                    let (zh, en) = (type_zh(other), type_name(other));
                     self.err(
                         v.span(),
-                        format!(
-                            "{full} must be a whole number (整数), found {}",
-                            type_name(other)
+                        t!(
+                            "{full} 须是整数，这里是{zh}",
+                            "{full} must be a whole number, found {en}"
                         ),
                     );
                     None
@@ -1673,18 +1849,19 @@ impl<'a> Parser<'a> {
     fn float(&mut self, t: &Tbl, key: &str, range: std::ops::RangeInclusive<f64>) -> Option<f64> {
         let full = self.full(t, key);
         let Some(v) = t.table.get(key) else {
-            self.missing(t, key, "a number such as 1.0");
+            self.missing(t, key, t!("数字，如 1.0", "a number such as 1.0"));
             return None;
         };
         let n = match v.get_ref() {
             DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
             DeValue::Integer(i) => parse_int(i.as_str(), i.radix()).map(|n| n as f64),
             other => {
+                let (zh, en) = (type_zh(other), type_name(other));
                 self.err(
                     v.span(),
-                    format!(
-                        "{full} must be a number such as 1.0, found {}",
-                        type_name(other)
+                    t!(
+                        "{full} 须是数字，如 1.0，这里是{zh}",
+                        "{full} must be a number such as 1.0, found {en}"
                     ),
                 );
                 return None;
@@ -1693,12 +1870,12 @@ impl<'a> Parser<'a> {
         match n {
             Some(n) if n.is_finite() && range.contains(&n) => Some(n),
             _ => {
+                let (lo, hi) = (range.start(), range.end());
                 self.err(
                     v.span(),
-                    format!(
-                        "{full} must be a number from {} to {} (超出范围)",
-                        range.start(),
-                        range.end()
+                    t!(
+                        "{full} 超出范围：须是 {lo} 到 {hi} 之间的数字",
+                        "{full} must be a number from {lo} to {hi}"
                     ),
                 );
                 None
@@ -1718,7 +1895,7 @@ impl<'a> Parser<'a> {
         let full = self.full(t, key);
         let Some(v) = t.table.get(key) else {
             if required {
-                self.missing(t, key, "a date \"YYYY-MM-DD\"");
+                self.missing(t, key, t!("日期 \"YYYY-MM-DD\"", "a date \"YYYY-MM-DD\""));
                 return None;
             }
             return Some(None);
@@ -1727,32 +1904,42 @@ impl<'a> Parser<'a> {
             DeValue::String(s) => s.trim().to_string(),
             DeValue::Datetime(d) => d.to_string(),
             other => {
+                let (zh, en) = (type_zh(other), type_name(other));
                 self.err(
                     v.span(),
-                    format!(
-                        "{full} must be a date \"YYYY-MM-DD\", found {}",
-                        type_name(other)
+                    t!(
+                        "{full} 须是日期 \"YYYY-MM-DD\"，这里是{zh}",
+                        "{full} must be a date \"YYYY-MM-DD\", found {en}"
                     ),
                 );
                 return None;
             }
         };
         let Some(d) = Date::parse_written(&raw) else {
-            self.err(v.span(), format!("{full}: \"{raw}\" is not a real date in the form YYYY-MM-DD (日期无效，格式为 2016-10-01，也可写 2016.10.01、2016/10/1 或 2016年10月1日)"));
+            self.err(v.span(), t!(
+                "{full}：“{raw}”不是有效日期：格式为 2016-10-01，也可写 2016.10.01、2016/10/1 或 2016年10月1日",
+                "{full}: \"{raw}\" is not a real date in the form YYYY-MM-DD (also 2016.10.01, 2016/10/1 or 2016年10月1日)"
+            ));
             return None;
         };
         if not_future && d > self.today {
-            self.err(
-                v.span(),
-                format!(
-                    "{full}: {d} is after the application date {} (日期晚于申请日期)",
-                    self.today
-                ),
-            );
+            self.err(v.span(), {
+                let today = self.today;
+                t!(
+                    "{full}：{d} 晚于申请日期 {today}",
+                    "{full}: {d} is after the application date {today}"
+                )
+            });
             return None;
         }
         if d.year < 1900 {
-            self.err(v.span(), format!("{full}: {d} is before 1900 (日期有误)"));
+            self.err(
+                v.span(),
+                t!(
+                    "{full}：{d} 早于 1900 年，日期有误",
+                    "{full}: {d} is before 1900"
+                ),
+            );
             return None;
         }
         Some(Some(d))
@@ -1782,6 +1969,38 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
         DeValue::Datetime(_) => "a date",
         DeValue::Array(_) => "a list",
         DeValue::Table(_) => "a table",
+    }
+}
+
+/// [`type_name`] in Chinese.
+fn type_zh(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "文字",
+        DeValue::Integer(_) => "整数",
+        DeValue::Float(_) => "小数",
+        DeValue::Boolean(_) => " true/false",
+        DeValue::Datetime(_) => "日期",
+        DeValue::Array(_) => "列表",
+        DeValue::Table(_) => "表",
+    }
+}
+
+/// A message about a key, after the key: `key：…` in Chinese, `key: …` in English.
+fn prefixed(key: &str, m: crate::messages::Text) -> crate::messages::Text {
+    m.map(|lang, m| match lang {
+        crate::messages::Lang::Zh => format!("{key}：{m}"),
+        crate::messages::Lang::En => format!("{key}: {m}"),
+    })
+}
+
+/// A "did you mean" hint in both languages, or none.
+fn did_you_mean(near: Option<&str>) -> (String, String) {
+    match near {
+        Some(s) => (
+            format!("；是不是“{s}”？"),
+            format!("; did you mean \"{s}\"?"),
+        ),
+        None => (String::new(), String::new()),
     }
 }
 

@@ -398,7 +398,7 @@ struct Validator<'a> {
 }
 
 impl Validator<'_> {
-    fn err(&mut self, span: std::ops::Range<usize>, msg: impl Into<String>) {
+    fn err(&mut self, span: std::ops::Range<usize>, msg: impl Into<crate::messages::Text>) {
         self.diags.push(Diagnostic::at(self.text, span, msg));
     }
 
@@ -989,7 +989,7 @@ pub struct Env {
     pub record: Arc<crate::insurance::Record>,
     /// What the clerk should know about how the values were made (an average wage past the
     /// rulebook's table …).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::messages::Text>,
     /// The CEL context over `tables`, made once: making it converts the whole of the
     /// applicant's data, which done per evaluation made per-child rules quadratic in the
     /// number of children (3,000 children: 15 s).
@@ -999,7 +999,11 @@ pub struct Env {
 impl Env {
     /// The values of one applicant on the application date `on`. An error is an insurance
     /// record the rulebook's average-wage table cannot make ratios of.
-    pub fn new(book: &Rulebook, p: &Profile, on: crate::date::Date) -> Result<Env, String> {
+    pub fn new(
+        book: &Rulebook,
+        p: &Profile,
+        on: crate::date::Date,
+    ) -> Result<Env, crate::messages::Text> {
         let record =
             crate::insurance::Record::new(&p.insurance, &book.wages, crate::date::Month::of(on))?;
         let mut tables = BTreeMap::new();
@@ -1090,7 +1094,7 @@ impl Env {
     pub fn points(&self, e: &Expression) -> Result<i64, String> {
         let out_of_range = |v: &dyn std::fmt::Display| {
             format!(
-                "{}: `{}` gave {v} points, outside ±{MAX_POINTS} (积分超出范围): a rulebook error",
+                "{}: `{}` gave {v} points, outside ±{MAX_POINTS}: a rulebook error",
                 e.location, e.source
             )
         };

@@ -7,6 +7,8 @@
 //! holds and every error-level gate of the rulebook holds (SPEC §5). [`findings`] turns the same
 //! verdict into `check` findings, so the two can never disagree.
 
+use crate::messages::Text;
+use crate::t;
 use serde::Serialize;
 
 use crate::checklist::ApplicantSummary;
@@ -24,8 +26,9 @@ pub struct ScoreItem {
     /// What the formula gave before a best-of comparison, when it differs from `points`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub raw: Option<i64>,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub note: String,
+    /// Why `raw` does not count (a best-of group): made here, in both languages.
+    #[serde(skip_serializing_if = "Text::is_empty")]
+    pub note: Text,
     /// This applicant's figures behind the points (`33 周岁`, `5 年`).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub detail: String,
@@ -44,10 +47,11 @@ pub struct Veto {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Gate {
     pub id: String,
-    pub label: String,
+    /// The rulebook's words (the same in both languages), or ours for the veto gate.
+    pub label: Text,
     pub ok: bool,
     /// Why it fails (what to do), or this applicant's figures when it holds.
-    pub reason: String,
+    pub reason: Text,
     /// `error`: failing makes the applicant not eligible; `warning`: only said.
     pub severity: Severity,
     #[serde(skip)]
@@ -74,7 +78,8 @@ pub struct Score {
 /// One way to reach the standard score, found by scoring a what-if profile with the same rules.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Way {
-    pub what: String,
+    /// What to do, in both languages (JSON: the Chinese).
+    pub what: Text,
     /// The points it adds to today's total.
     pub points: i64,
     /// The first day from which it holds by time alone; `None` when it needs an act (a
@@ -127,7 +132,7 @@ pub fn points(book: &Rulebook, p: &Profile, env: &Env) -> Result<Score, String> 
             group: rule.group.clone(),
             points,
             raw: None,
-            note: String::new(),
+            note: Text::default(),
             explain: rule.explain.clone(),
             basis: rule.basis.clone(),
         });
@@ -153,10 +158,14 @@ pub fn points(book: &Rulebook, p: &Profile, env: &Env) -> Result<Score, String> 
                 .map(|&j| book.points[j].label.as_str())
                 .collect();
             items[i].raw = Some(items[i].points);
-            items[i].note = format!(
-                "{}取高者计分，按{}计",
+            let (zh, en, best) = (
                 labels.join("、"),
-                book.points[best].label
+                labels.join(", "),
+                &book.points[best].label,
+            );
+            items[i].note = t!(
+                "{zh}取高者计分，按{best}计",
+                "only the highest of {en} counts: {best}"
             );
             items[i].points = 0;
         }
@@ -215,23 +224,24 @@ fn gates(book: &Rulebook, env: &Env, vetoes: &[Veto]) -> Result<Vec<Gate>, Strin
         };
         out.push(Gate {
             id: g.id.clone(),
-            label: g.label.clone(),
+            label: Text::same(g.label.clone()),
             ok,
-            reason,
+            reason: Text::same(reason),
             severity: g.severity,
             finding: g.finding,
             basis: g.basis.clone(),
         });
     }
     let labels: Vec<&str> = vetoes.iter().map(|v| v.label.as_str()).collect();
+    let (zh, en) = (labels.join("、"), labels.join(", "));
     out.push(Gate {
         id: VETO_GATE.into(),
-        label: "无一票否决情形".into(),
+        label: t!("无一票否决情形", "no one-vote veto"),
         ok: vetoes.is_empty(),
         reason: if vetoes.is_empty() {
-            String::new()
+            Text::default()
         } else {
-            format!("一票否决：{}", labels.join("、"))
+            t!("一票否决：{zh}", "one-vote veto: {en}")
         },
         severity: Severity::Error,
         finding: Code::Vetoed,
@@ -247,20 +257,37 @@ pub fn findings(sc: &Score) -> Vec<Finding> {
     let mut out = Vec::new();
     for g in sc.failed_gates() {
         let hint = match g.finding {
-            Code::Vetoed => "不能申请积分；核实 applicant.toml 的 [deductions] 是否填写正确",
-            Code::PermitExpired => {
-                "先办理居住证签注或续办，再更新 applicant.toml 的 permit_expires"
-            }
-            Code::PermitExpiring => "先办理居住证签注，再到窗口申请",
-            _ if g.severity == Severity::Warning => {
-                "核实后再申请；运行 `dossier score` 查看各项条件"
-            }
-            _ => "条件满足前窗口不予受理；运行 `dossier score` 查看各项条件和达标途径",
+            Code::Vetoed => t!(
+                "不能申请积分；核实 applicant.toml 的 [deductions] 是否填写正确",
+                "no points application is possible; check that [deductions] in applicant.toml is right"
+            ),
+            Code::PermitExpired => t!(
+                "先办理居住证签注或续办，再更新 applicant.toml 的 permit_expires",
+                "have the residence permit endorsed or renewed first, then update permit_expires in applicant.toml"
+            ),
+            Code::PermitExpiring => t!(
+                "先办理居住证签注，再到窗口申请",
+                "have the residence permit endorsed first, then apply at the counter"
+            ),
+            _ if g.severity == Severity::Warning => t!(
+                "核实后再申请；运行 `dossier score` 查看各项条件",
+                "check before applying; run `dossier score` to see each condition"
+            ),
+            _ => t!(
+                "条件满足前窗口不予受理；运行 `dossier score` 查看各项条件和达标途径",
+                "the counter does not accept the application until the condition holds; run `dossier score` to see each condition and the ways to reach it"
+            ),
         };
+        let id = &g.id;
+        let (label_zh, reason_zh) = (&g.label.zh, &g.reason.zh);
+        let (label_en, reason_en) = (&g.label.en, &g.reason.en);
         let message = if g.id == VETO_GATE {
-            format!("{} (a one-vote veto applies)", g.reason)
+            g.reason.clone()
         } else {
-            format!("{}：{} (gate {})", g.label, g.reason, g.id)
+            t!(
+                "{label_zh}：{reason_zh}（条件 {id}）",
+                "gate {id} fails: {label_en}: {reason_en}"
+            )
         };
         let mut f = Finding::new(g.finding, message, hint);
         f.severity = g.severity;
@@ -273,11 +300,16 @@ pub fn findings(sc: &Score) -> Vec<Finding> {
     if !vetoed && sc.total < sc.standard {
         out.push(Finding::new(
             Code::BelowStandard,
-            format!(
-                "模拟积分 {} 分，未达到标准分 {} 分 (below the standard score)",
-                sc.total, sc.standard
+            t!(
+                "模拟积分 {} 分，未达到标准分 {} 分",
+                "simulated score {}, below the standard score of {}",
+                sc.total,
+                sc.standard
             ),
-            "未达到标准分的申请窗口不予受理；运行 `dossier score` 查看各项得分",
+            t!(
+                "未达到标准分的申请窗口不予受理；运行 `dossier score` 查看各项得分",
+                "the counter does not accept an application below the standard score; run `dossier score` to see each item's points"
+            ),
         ));
     }
     out

@@ -10,9 +10,11 @@
 //! what-if total reaches the standard; `points` is that total minus today's.
 
 use crate::date::{Date, Month};
+use crate::messages::Text;
 use crate::profile::{CertLevel, Certificate, Profile};
 use crate::rules::{Env, Rulebook};
 use crate::score::{points, Way};
+use crate::t;
 
 /// How far ahead time is tried: ten years.
 const HORIZON_MONTHS: i64 = 120;
@@ -30,7 +32,7 @@ pub fn ways(book: &Rulebook, p: &Profile, on: Date, total: i64) -> Result<Vec<Wa
     }
     let mut acts = Vec::new();
     for (what, q) in acts_for(p) {
-        let env = Env::new(book, &q, on)?;
+        let env = Env::new(book, &q, on).map_err(|e| e.en)?;
         let sc = points(book, &q, &env)?;
         if sc.total >= book.standard_score {
             acts.push(Way {
@@ -97,7 +99,7 @@ fn by_time(book: &Rulebook, p: &Profile, on: Date, total: i64) -> Result<Option<
     coarse.dedup();
     let reaches = |d: Date| -> Result<Option<crate::score::Score>, String> {
         let q = later(p, on, Month::of(d).index() - start.index());
-        let sc = points(book, &q, &Env::new(book, &q, d)?)?;
+        let sc = points(book, &q, &Env::new(book, &q, d).map_err(|e| e.en)?)?;
         Ok((sc.total >= book.standard_score).then_some(sc))
     };
     let mut prev = on;
@@ -119,7 +121,7 @@ fn by_time(book: &Rulebook, p: &Profile, on: Date, total: i64) -> Result<Option<
         let Some(then) = reaches(hit)? else {
             continue;
         };
-        let now = points(book, p, &Env::new(book, p, on)?)?;
+        let now = points(book, p, &Env::new(book, p, on).map_err(|e| e.en)?)?;
         let changes: Vec<String> = then
             .items
             .iter()
@@ -127,10 +129,14 @@ fn by_time(book: &Rulebook, p: &Profile, on: Date, total: i64) -> Result<Option<
             .filter(|(t, n)| t.points != n.points)
             .map(|(t, n)| format!("{} {:+}", t.label, t.points - n.points))
             .collect();
+        let (zh, en) = (changes.join("、"), changes.join(", "));
         let what = if p.insurance.contributing {
-            format!("继续在本市缴纳社保（{}）", changes.join("、"))
+            t!(
+                "继续在本市缴纳社保（{zh}）",
+                "keep paying Shanghai social insurance ({en})"
+            )
         } else {
-            format!("时间（{}）", changes.join("、"))
+            t!("时间（{zh}）", "time ({en})")
         };
         return Ok(Some(Way {
             what,
@@ -143,7 +149,7 @@ fn by_time(book: &Rulebook, p: &Profile, on: Date, total: i64) -> Result<Option<
 
 /// The acts tried, each as a changed profile: the next title and skill levels, the missing
 /// degree, the next education level with its degree.
-fn acts_for(p: &Profile) -> Vec<(String, Profile)> {
+fn acts_for(p: &Profile) -> Vec<(Text, Profile)> {
     let mut out = Vec::new();
     let with_cert = |kind: &str, level: CertLevel, name: &str| {
         let mut q = p.clone();
@@ -157,26 +163,38 @@ fn acts_for(p: &Profile) -> Vec<(String, Profile)> {
     let title = p.best_title();
     if title != "intermediate" && title != "senior" {
         out.push((
-            "取得中级专业技术职称（须近 12 个月中 6 个月社保基数不低于 1 倍）".to_string(),
+            t!(
+                "取得中级专业技术职称（须近 12 个月中 6 个月社保基数不低于 1 倍）",
+                "an intermediate professional title (with an insurance base of at least 1× in 6 of the last 12 months)"
+            ),
             with_cert("title", CertLevel::Title("intermediate".into()), "中级职称"),
         ));
     }
     if title != "senior" {
         out.push((
-            "取得高级专业技术职称（须近 12 个月中 6 个月社保基数不低于 1 倍）".to_string(),
+            t!(
+                "取得高级专业技术职称（须近 12 个月中 6 个月社保基数不低于 1 倍）",
+                "a senior professional title (with an insurance base of at least 1× in 6 of the last 12 months)"
+            ),
             with_cert("title", CertLevel::Title("senior".into()), "高级职称"),
         ));
     }
     let skills = p.skill_levels();
     for (level, words) in [(3, "三级"), (2, "二级"), (1, "一级")] {
         if !skills.iter().any(|s| *s <= level) {
-            let cond = if level <= 2 {
-                "（须近 12 个月中 6 个月社保基数不低于 1 倍）"
+            let (cond_zh, cond_en) = if level <= 2 {
+                (
+                    "（须近 12 个月中 6 个月社保基数不低于 1 倍）",
+                    " (with an insurance base of at least 1× in 6 of the last 12 months)",
+                )
             } else {
-                ""
+                ("", "")
             };
             out.push((
-                format!("取得技能等级{words}证书{cond}"),
+                t!(
+                    "取得技能等级{words}证书{cond_zh}",
+                    "a skill certificate of level {level}{cond_en}"
+                ),
                 with_cert("skill", CertLevel::Skill(level), "技能"),
             ));
         }
@@ -185,19 +203,43 @@ fn acts_for(p: &Profile) -> Vec<(String, Profile)> {
     if !e.degree && ["bachelor", "master", "doctorate"].contains(&e.level.as_str()) {
         let mut q = p.clone();
         q.education.degree = true;
-        out.push(("取得相应学位证书".to_string(), q));
+        out.push((
+            t!(
+                "取得相应学位证书",
+                "the degree of the education already held"
+            ),
+            q,
+        ));
     }
     let next = match e.level.as_str() {
-        "none" | "associate" => Some(("bachelor", "取得本科学历和学士学位")),
-        "bachelor" => Some(("master", "取得硕士研究生学历和学位")),
-        "master" => Some(("doctorate", "取得博士研究生学历和学位")),
+        "none" | "associate" => Some((
+            "bachelor",
+            t!(
+                "取得本科学历和学士学位",
+                "a bachelor's education and degree"
+            ),
+        )),
+        "bachelor" => Some((
+            "master",
+            t!(
+                "取得硕士研究生学历和学位",
+                "a master's education and degree"
+            ),
+        )),
+        "master" => Some((
+            "doctorate",
+            t!(
+                "取得博士研究生学历和学位",
+                "a doctoral education and degree"
+            ),
+        )),
         _ => None,
     };
     if let Some((level, what)) = next {
         let mut q = p.clone();
         q.education.level = level.into();
         q.education.degree = true;
-        out.push((what.to_string(), q));
+        out.push((what, q));
     }
     out
 }

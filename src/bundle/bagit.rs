@@ -91,7 +91,7 @@ pub(crate) fn unsafe_name(name: &str) -> Option<&'static str> {
             "" => return Some("it has an empty path part ('//' or a trailing '/')"),
             "." | ".." => return Some("it has a '.' or '..' part"),
             p if p.len() > MAX_NAME_PART_BYTES => {
-                return Some("a part of it is longer than 200 bytes, which unzip tools and file systems cannot create (名称过长)")
+                return Some("a part of it is longer than 200 bytes, which unzip tools and file systems cannot create")
             }
             _ => {}
         }

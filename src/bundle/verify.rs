@@ -24,7 +24,9 @@ pub struct VerifyProblem {
     /// problems with an entry as such (unsafe, duplicate or link names, outside the bag folder);
     /// the ZIP's own path for the archive as a whole.
     pub path: String,
-    pub message: String,
+    /// What is wrong, in both languages (the JSON of `verify` has the Chinese); the words of
+    /// BagIt's own format are not translated.
+    pub message: crate::messages::Text,
 }
 
 /// The outcome of [`verify`].
@@ -60,7 +62,7 @@ struct Found {
 struct Problems(Vec<VerifyProblem>);
 
 impl Problems {
-    fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
+    fn add(&mut self, path: impl Into<String>, message: impl Into<crate::messages::Text>) {
         self.0.push(VerifyProblem {
             path: path.into(),
             message: message.into(),
@@ -109,7 +111,8 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
             ok: false,
             problems: vec![VerifyProblem {
                 path: whole.clone(),
-                message: format!(
+                message: crate::t!(
+                    "ZIP 文件已损坏或不完整（{reason}），无法列出内容：请从 `dossier pack` 写出的位置重新复制材料包",
                     "the ZIP is damaged or cut off ({reason}): its contents cannot be listed; copy the bundle again from where `dossier pack` wrote it"
                 ),
             }],
@@ -133,7 +136,7 @@ pub fn verify(zip_path: &Path) -> Result<VerifyReport, BundleError> {
         Err(DirectoryError::Refused(message)) => {
             let problems = vec![VerifyProblem {
                 path: whole,
-                message,
+                message: message.into(),
             }];
             return Ok(VerifyReport {
                 ok: false,
@@ -388,7 +391,10 @@ fn check_payload_manifest(text: &str, read: &Read, payload: &[&String], p: &mut 
         if !listed.contains(*rel) {
             p.add(
                 *rel,
-                format!("多出的文件 (is not listed in {MANIFEST}: a file was added)"),
+                crate::t!(
+                    "多出的文件：{MANIFEST} 中没有它，是后来加进去的",
+                    "is not listed in {MANIFEST}: a file was added"
+                ),
             );
         }
     }
@@ -449,8 +455,9 @@ fn check_bag_info(text: &str, actual: Option<&str>, p: &mut Problems) {
         ([], _) => p.add(BAG_INFO, "has no Payload-Oxum"),
         ([oxum], Some(actual)) if oxum.as_str() != actual => p.add(
             BAG_INFO,
-            format!(
-                "文件数或总字节数与打包时不同 (Payload-Oxum says {oxum}, the payload is {actual} (bytes.files): files were added, removed or changed)"
+            crate::t!(
+                "文件数或总字节数与打包时不同：Payload-Oxum 为 {oxum}，实际为 {actual}（字节数.文件数）：有文件被加入、删除或改动",
+                "Payload-Oxum says {oxum}, the payload is {actual} (bytes.files): files were added, removed or changed"
             ),
         ),
         ([_], _) => {}
@@ -553,13 +560,17 @@ fn compare(
         Some(found) if bagit::hex(&found.digest) == hex => {}
         Some(_) => p.add(
             path,
-            format!("内容已被改动 (its SHA-256 does not match {manifest}: the file was changed)"),
+            crate::t!(
+                "内容已被改动：SHA-256 与 {manifest} 不符",
+                "its SHA-256 does not match {manifest}: the file was changed"
+            ),
         ),
         None if unreadable.contains(path) => {}
         None => p.add(
             path,
-            format!(
-                "文件缺失 (is listed in {manifest} but missing from the bag: a file was removed)"
+            crate::t!(
+                "文件缺失：{manifest} 中列有它，材料包中却没有，是被删掉了",
+                "is listed in {manifest} but missing from the bag: a file was removed"
             ),
         ),
     }

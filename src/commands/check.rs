@@ -8,6 +8,7 @@ use crate::checklist::Checklist;
 use crate::department::{self, Outcome};
 use crate::error::Error;
 use crate::finding::Finding;
+use crate::messages::Lang;
 use crate::printer::{Printer, Tone};
 use crate::scan::{CheckReport, ItemStatus};
 
@@ -31,7 +32,7 @@ pub(super) fn run(s: &Session<'_>, dirs: &[PathBuf]) -> Result<ExitStatus, Error
                     } else {
                         Status::NotReady
                     },
-                    reason: first_error(&c.report),
+                    reason: first_error(&c.report, s.p.lang),
                     output: Vec::new(),
                 });
                 if s.p.is_json() {
@@ -57,7 +58,7 @@ pub(super) fn run(s: &Session<'_>, dirs: &[PathBuf]) -> Result<ExitStatus, Error
             }
             Outcome::Broken(err) => {
                 status = broken(s, e, err, &mut json);
-                summary.push(SummaryLine::broken(e, err));
+                summary.push(SummaryLine::broken(e, err, s.p.lang));
             }
         }
     }
@@ -66,12 +67,12 @@ pub(super) fn run(s: &Session<'_>, dirs: &[PathBuf]) -> Result<ExitStatus, Error
 }
 
 /// The message of the first error of a report (the batch summary's reason).
-pub(super) fn first_error(report: &CheckReport) -> String {
+pub(super) fn first_error(report: &CheckReport, lang: Lang) -> String {
     report
         .findings
         .iter()
         .find(|f| f.is_error())
-        .map(|f| f.message.clone())
+        .map(|f| f.message.get(lang).to_string())
         .unwrap_or_default()
 }
 
@@ -189,7 +190,10 @@ fn finding(p: &Printer, out: &mut String, f: &Finding, indent: &str) {
     let head = p.paint(f.severity.into(), &format!("{word}[{}]", f.code));
     out.push_str(&format!(
         "{indent}{head} {at}{}\n",
-        crate::text::escape(&f.message)
+        crate::text::escape(f.message.get(p.lang))
     ));
-    out.push_str(&format!("{indent}  → {}\n", crate::text::escape(&f.hint)));
+    out.push_str(&format!(
+        "{indent}  → {}\n",
+        crate::text::escape(f.hint.get(p.lang))
+    ));
 }

@@ -59,7 +59,7 @@ pub(super) fn run(
                 s.p.paint(Tone::Warn, "!"),
                 s.p.input(Tone::Plain, &l.folder),
                 w.left_out,
-                crate::text::escape(&l.reason)
+                crate::text::escape(l.reason.get(s.p.lang))
             ));
             status = ExitStatus::Findings;
         }

@@ -22,7 +22,7 @@ pub(super) fn run(
     let visit = department::visit_arg(&s.ctx, visit)?;
     // A refused output is an error before any work.
     if let Some(why) = crate::output::refuse(pdf, force) {
-        return Err(Error::Usage(format!("{}: {why}", pdf.display())));
+        return Err(crate::output::refused(pdf, why));
     }
     let fonts = font.load()?;
     let bar = Bar::new(p);
@@ -41,7 +41,7 @@ pub(super) fn run(
                     p.paint(Tone::Bad, "✗"),
                     p.input(Tone::Plain, &e.folder),
                     w.copies_left_out,
-                    crate::text::escape(&why)
+                    crate::text::escape(why.get(p.lang))
                 ));
             }
             Outcome::Broken(err) => status = broken(s, &e, &err, &mut json),

@@ -13,9 +13,10 @@ pub const TEMPLATE: &str = include_str!("../../templates/applicant.toml");
 pub(super) fn run(p: &Printer, dir: &Path) -> Result<ExitStatus, Error> {
     let file = dir.join("applicant.toml");
     if file.exists() {
-        return Err(Error::Usage(format!(
-            "{} already exists (已存在，不会覆盖): init never overwrites; edit it, or choose a new folder",
-            file.display()
+        let file = file.display();
+        return Err(Error::Usage(crate::t!(
+            "{file} 已存在，init 从不覆盖：请直接编辑它，或换一个新文件夹",
+            "{file} already exists: init never overwrites; edit it, or choose a new folder"
         )));
     }
     create_folder(dir)?;

@@ -147,8 +147,8 @@ pub fn epoch(date: Date) -> i64 {
 }
 
 /// An error as the clerk reads it: escaped, every diagnostic with its caret.
-pub fn error_text(_p: &Printer, e: &Error) -> String {
-    crate::text::escape(&e.render())
+pub fn error_text(p: &Printer, e: &Error) -> String {
+    crate::text::escape(&e.render_in(p.lang))
 }
 
 /// The batch progress bar: on stderr, only for a batch on a terminal, never with --quiet.
@@ -177,12 +177,12 @@ impl<'p> Bar<'p> {
 }
 
 impl crate::department::Progress for Bar<'_> {
-    fn warning(&self, _folder: &str, path: &std::path::Path, message: &str) {
+    fn warning(&self, _folder: &str, path: &std::path::Path, message: &crate::messages::Text) {
         let line = format!(
             "{} {}: {}",
             self.p.paint(Tone::Warn, "!"),
             self.p.input(Tone::Plain, &path.display().to_string()),
-            crate::text::escape(message)
+            crate::text::escape(message.get(self.p.lang))
         );
         match self.bar.get() {
             Some(b) => b.suspend(|| self.p.err(&line)),
@@ -262,11 +262,11 @@ struct SummaryLine {
 }
 
 impl SummaryLine {
-    fn broken(e: &Employee, err: &Error) -> SummaryLine {
+    fn broken(e: &Employee, err: &Error, lang: crate::messages::Lang) -> SummaryLine {
         SummaryLine {
             folder: e.folder.clone(),
             status: Status::Broken,
-            reason: first_line(&err.render()),
+            reason: first_line(&err.render_in(lang)),
             output: Vec::new(),
         }
     }

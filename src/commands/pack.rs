@@ -72,13 +72,13 @@ pub(super) fn run(
                 summary.push(SummaryLine {
                     folder: e.folder.clone(),
                     status: Status::NotReady,
-                    reason: super::check::first_error(report),
+                    reason: super::check::first_error(report, s.p.lang),
                     output: Vec::new(),
                 });
             }
             Outcome::Broken(err) => {
                 status = broken(s, e, err, &mut json);
-                summary.push(SummaryLine::broken(e, err));
+                summary.push(SummaryLine::broken(e, err, s.p.lang));
             }
         }
     }

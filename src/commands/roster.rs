@@ -11,7 +11,7 @@ pub(super) fn run(s: &Session<'_>, cmd: &RosterCommand) -> Result<ExitStatus, Er
     match cmd {
         RosterCommand::New { file, force } => {
             let bytes = crate::roster::template::template(&s.ctx.book.district_names())
-                .map_err(Error::Other)?;
+                .map_err(|e| Error::Other(e.into()))?;
             crate::output::write_file(file, &bytes, *force)?;
             let path = file.display().to_string();
             if s.p.is_json() {
@@ -35,7 +35,7 @@ pub(super) fn run(s: &Session<'_>, cmd: &RosterCommand) -> Result<ExitStatus, Er
         RosterCommand::Export { dirs, out, force } => {
             // Refused before any work: an existing file without --force, an input, a FIFO.
             if let Some(why) = crate::output::refuse(out, *force) {
-                return Err(Error::Usage(format!("{}: {why}", out.display())));
+                return Err(crate::output::refused(out, why));
             }
             let (bytes, summary) = crate::roster::export::export(&s.ctx, dirs)?;
             crate::output::write_file(out, &bytes, *force)?;

@@ -67,7 +67,13 @@ pub(crate) fn text(p: &Printer, sc: &Score) -> String {
         }
         let note = match (&i.raw, i.detail.is_empty()) {
             // The raw points belong to this item, not to the item that counts instead.
-            (Some(raw), _) => format!("{}，{}{}", i.detail, (w.raw_not_counted)(*raw), i.note),
+            (Some(raw), _) => format!(
+                "{}{}{}{}",
+                i.detail,
+                w.comma,
+                (w.raw_not_counted)(*raw),
+                i.note.get(p.lang)
+            ),
             (None, false) => i.detail.clone(),
             (None, true) => i.explain.clone(),
         };
@@ -96,7 +102,12 @@ pub(crate) fn text(p: &Printer, sc: &Score) -> String {
             crate::finding::Severity::Error => p.paint(Tone::Bad, "✗"),
             crate::finding::Severity::Warning => p.paint(Tone::Warn, "!"),
         };
-        out.push_str(&format!("  {mark} {}：{}\n", esc(&g.label), esc(&g.reason)));
+        out.push_str(&format!(
+            "  {mark} {}{}{}\n",
+            esc(g.label.get(p.lang)),
+            w.colon,
+            esc(g.reason.get(p.lang))
+        ));
     }
     let verdict = if sc.eligible {
         p.paint(Tone::Ok, w.reaches_standard)
@@ -119,11 +130,12 @@ pub(crate) fn text(p: &Printer, sc: &Score) -> String {
         for way in &sc.to_standard {
             let when = way
                 .on
-                .map(|d| format!("，{}", (w.way_from)(&d.to_string())))
+                .map(|d| format!("{}{}", w.comma, (w.way_from)(&d.to_string())))
                 .unwrap_or_default();
             out.push_str(&format!(
-                "    · {}：{}{when}\n",
-                esc(&way.what),
+                "    · {}{}{}{when}\n",
+                esc(way.what.get(p.lang)),
+                w.colon,
                 (w.way_points)(way.points)
             ));
         }

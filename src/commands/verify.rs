@@ -44,7 +44,7 @@ pub(super) fn run(s: &Session<'_>, zips: &[PathBuf]) -> Result<ExitStatus, Error
                         p.line(&format!(
                             "    {}: {}",
                             p.input(Tone::Plain, &pr.path),
-                            p.input(Tone::Plain, &pr.message)
+                            p.input(Tone::Plain, pr.message.get(p.lang))
                         ));
                     }
                     p.line(&format!("  {}", w.pack_again));

@@ -16,10 +16,12 @@ use crate::checklist::{self, Checklist};
 use crate::date::Date;
 use crate::error::Error;
 use crate::finding::{Code, Finding};
+use crate::messages::{Lang, Text};
 use crate::profile::Profile;
 use crate::rules::{Env, Rulebook};
 use crate::scan::CheckReport;
 use crate::score::{self, Score};
+use crate::t;
 
 pub mod cache;
 
@@ -38,7 +40,7 @@ pub struct Employee {
     pub folder: String,
     /// Why this folder, one of several given, cannot be used (missing, not a folder …): it is
     /// reported like a broken employee.
-    pub unusable: Option<String>,
+    pub unusable: Option<Text>,
 }
 
 /// The employees of the folders given, and whether failures are reported per employee (a
@@ -54,7 +56,10 @@ pub fn discover(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
             Err(e) if dirs.len() > 1 => out.push(Employee {
                 dir: dir.clone(),
                 folder: dir.display().to_string(),
-                unusable: Some(e.to_string()),
+                unusable: Some(Text::new(
+                    e.render_in(Lang::Zh).trim_start_matches("error: "),
+                    e.render_in(Lang::En).trim_start_matches("error: "),
+                )),
             }),
             Err(e) => return Err(e),
         }
@@ -96,10 +101,13 @@ fn employees_in(dir: &Path, out: &mut Vec<Employee>) -> Result<bool, Error> {
     let inside = |dir: &Path| {
         employee_above(dir).map(|parent| Error::Folder {
             path: dir.to_path_buf(),
-            message: format!(
-                "is inside an employee folder (在员工文件夹之内): give the folder itself, {}",
-                parent.display()
-            ),
+            message: {
+                let parent = parent.display();
+                t!(
+                    "在员工文件夹之内：请给出员工文件夹本身，{parent}",
+                    "is inside an employee folder: give the folder itself, {parent}"
+                )
+            },
         })
     };
     if !meta.is_dir() {
@@ -108,9 +116,10 @@ fn employees_in(dir: &Path, out: &mut Vec<Employee>) -> Result<bool, Error> {
         }
         return Err(Error::Folder {
             path: dir.to_path_buf(),
-            message:
+            message: t!(
+                "不是文件夹：请给出员工文件夹（含 applicant.toml）或装有员工文件夹的文件夹",
                 "is not a folder: give an employee folder (with applicant.toml) or a folder of them"
-                    .into(),
+            ),
         });
     }
     if dir.join("applicant.toml").exists() {
@@ -136,7 +145,10 @@ fn employees_in(dir: &Path, out: &mut Vec<Employee>) -> Result<bool, Error> {
         }
         return Err(Error::Folder {
             path: dir.to_path_buf(),
-            message: "holds no applicant.toml, and no sub-folder holds one (没有找到 applicant.toml): run `dossier init DIR` to start an employee folder".into(),
+            message: t!(
+                "没有找到 applicant.toml，子文件夹中也没有：运行 `dossier init DIR` 建立员工文件夹",
+                "holds no applicant.toml, and no sub-folder holds one: run `dossier init DIR` to start an employee folder"
+            ),
         });
     }
     subs.sort_by(|a, b| natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()));
@@ -173,11 +185,15 @@ fn missing_folder(dir: &Path) -> Error {
             .map(|(_, n)| n)
     });
     let hint = match near {
-        Some(n) => format!(
-            "no such folder (文件夹不存在); did you mean {}?",
-            parent.join(n).display()
-        ),
-        None => "no such folder (文件夹不存在)".to_string(),
+        Some(n) => {
+            let near = parent.join(n);
+            let near = near.display();
+            t!(
+                "文件夹不存在；是不是 {near}？",
+                "no such folder; did you mean {near}?"
+            )
+        }
+        None => t!("文件夹不存在", "no such folder"),
     };
     Error::Folder {
         path: dir.to_path_buf(),
@@ -273,17 +289,21 @@ pub fn load_profile(ctx: &Context, e: &Employee) -> Result<Profile, Error> {
     let path = e.dir.join("applicant.toml");
     if !path.exists() {
         let near = near_applicant_files(&e.dir);
-        let hint = if near.is_empty() {
-            "run `dossier init` on this folder for a template".to_string()
+        let message = if near.is_empty() {
+            t!(
+                "缺少 applicant.toml；在这个文件夹运行 `dossier init` 得到模板",
+                "missing; run `dossier init` on this folder for a template"
+            )
         } else {
-            format!(
-                "found {}: rename it to applicant.toml (文件名须为 applicant.toml)",
-                near.join(", ")
+            let (zh, en) = (near.join("、"), near.join(", "));
+            t!(
+                "缺少 applicant.toml；找到 {zh}：请改名为 applicant.toml",
+                "missing; found {en}: rename it to applicant.toml"
             )
         };
         return Err(Error::Folder {
             path: path.clone(),
-            message: format!("missing (缺少 applicant.toml); {hint}"),
+            message,
         });
     }
     let profile = Profile::load(&path, &ctx.book.district_names(), ctx.date)?;
@@ -297,11 +317,11 @@ pub fn load_profile(ctx: &Context, e: &Employee) -> Result<Profile, Error> {
 /// The applicant's derived values and checklist.
 pub fn load(ctx: &Context, profile: Profile) -> Result<Loaded, Error> {
     let env = Env::new(&ctx.book, &profile, ctx.date)
-        .map_err(|message| Error::Other(format!("applicant.toml: {message}")))?;
+        .map_err(|message| Error::Other(message.map(|_, m| format!("applicant.toml: {m}"))))?;
     let checklist =
         checklist::resolve(&ctx.book, &profile, &env).map_err(|message| Error::Evaluation {
             path: ctx.book.path.clone(),
-            message,
+            message: message.into(),
         })?;
     Ok(Loaded {
         profile,
@@ -318,8 +338,9 @@ pub fn refuse_duplicate(e: &Employee, l: &Loaded) -> Result<(), Error> {
     match &l.duplicate_of {
         Some(others) => Err(Error::Folder {
             path: e.dir.join("applicant.toml"),
-            message: format!(
-                "the same ID number {} is also in {others} (同一身份证号只能申请一次): keep one folder per person",
+            message: t!(
+                "身份证号 {} 与 {others} 相同：同一身份证号只能申请一次，每人只保留一个文件夹",
+                "the same ID number {} is also in {others}: keep one folder per person",
                 l.checklist.applicant.id_masked
             ),
         }),
@@ -331,7 +352,7 @@ pub fn refuse_duplicate(e: &Employee, l: &Loaded) -> Result<(), Error> {
 pub fn score_of(ctx: &Context, l: &Loaded) -> Result<Score, Error> {
     score::score(&ctx.book, &l.profile, &l.env).map_err(|message| Error::Evaluation {
         path: ctx.book.path.clone(),
-        message,
+        message: message.into(),
     })
 }
 
@@ -356,7 +377,7 @@ pub trait Progress: Sync {
     fn done(&self) {}
     /// Something about an input file to tell the clerk that does not stop the work (a GBK
     /// `applicant.toml` read as GB 18030, say).
-    fn warning(&self, _folder: &str, _path: &Path, _message: &str) {}
+    fn warning(&self, _folder: &str, _path: &Path, _message: &Text) {}
 }
 
 /// No one listens.
@@ -522,11 +543,15 @@ pub fn applicant_findings(l: &Loaded, sc: &Score) -> Vec<Finding> {
         out.push(
             Finding::new(
                 Code::DuplicateIdNumber,
-                format!(
-                    "身份证号 {} 与 {others} 相同：同一身份证号只能申请一次 (the same ID number is also in {others})",
+                t!(
+                    "身份证号 {} 与 {others} 相同：同一身份证号只能申请一次",
+                    "the ID number {} is also in {others}: one ID number applies once",
                     l.checklist.applicant.id_masked
                 ),
-                "改正填错的 id_number；每人只保留一个文件夹 (keep one folder per person)",
+                t!(
+                    "改正填错的 id_number；每人只保留一个文件夹",
+                    "correct the id_number typed wrong; keep one folder per person"
+                ),
             )
             .with_path("applicant.toml"),
         );
@@ -581,7 +606,7 @@ pub struct Listed {
     pub hr: serde_json::Value,
     /// Why the employee does not go to the counter today (not ready, below the standard), when
     /// the scans were checked.
-    pub not_today: Option<String>,
+    pub not_today: Option<crate::messages::Text>,
 }
 
 /// The checklist of every employee of the folders given.
@@ -612,12 +637,12 @@ pub fn checklist_all(
 }
 
 /// The first error of a check report, to say why an employee is not ready.
-fn first_error(report: &CheckReport) -> String {
+fn first_error(report: &CheckReport) -> crate::messages::Text {
     report
         .findings
         .iter()
         .find(|f| f.is_error())
-        .map_or_else(|| "未就绪 (not ready)".to_string(), |f| f.message.clone())
+        .map_or_else(|| t!("未就绪", "not ready"), |f| f.message.clone())
 }
 
 /// What pack did for one employee.
@@ -651,8 +676,9 @@ pub fn pack_all(
             // Same name and same last 4 of the ID: --force would write one over the other.
             return Err(Error::Folder {
                 path: e.dir.clone(),
-                message: format!(
-                    "its bundle would be named {}.zip like the one of {first} (同名且身份证后四位相同，不能放在同一个输出文件夹): pack it on its own with another -o folder",
+                message: t!(
+                    "材料包会与 {first} 的同名，都叫 {}.zip（同名且身份证后四位相同），不能放在同一个输出文件夹：用另一个 -o 文件夹单独打包",
+                    "its bundle would be named {}.zip like the one of {first}: pack it on its own with another -o folder",
                     l.profile.file_stem()
                 ),
             });
@@ -708,7 +734,7 @@ pub fn visit_arg(ctx: &Context, visit: Option<&str>) -> Result<Option<usize>, Er
 /// The photocopies of one employee, or why there are none (the first error of the check).
 pub enum CopiesResult {
     Ready(crate::copies::EmployeeCopies),
-    NotReady(String),
+    NotReady(crate::messages::Text),
 }
 
 /// The photocopies of every ready employee of the folders given (one visit, or all).
@@ -734,7 +760,7 @@ pub fn copies_all(
 /// An employee left out of the counter checklist, and why.
 pub struct LeftOut {
     pub folder: String,
-    pub reason: String,
+    pub reason: crate::messages::Text,
 }
 
 /// The counter checklist PDF of the employees listed (SPEC §8), for one visit or all: those not
@@ -755,9 +781,11 @@ pub fn counter_checklist(
             Outcome::Done(d) => {
                 let why = d.not_today.clone().or_else(|| {
                     (!d.score.eligible).then(|| {
-                        format!(
-                            "模拟积分 {} 分，未达到标准分 {} 分 (below the standard score)",
-                            d.score.total, d.score.standard
+                        t!(
+                            "模拟积分 {} 分，未达到标准分 {} 分",
+                            "simulated score {}, below the standard score {}",
+                            d.score.total,
+                            d.score.standard
                         )
                     })
                 });
@@ -766,7 +794,7 @@ pub fn counter_checklist(
                         &d.checklist.applicant.name,
                         &d.checklist.applicant.id_masked,
                         &e.folder,
-                        &why,
+                        &why.zh,
                     ));
                     left_out.push(LeftOut {
                         folder: e.folder.clone(),

@@ -45,8 +45,15 @@ fn one_employee_folder_is_not_a_batch() {
 #[test]
 fn a_mistyped_folder_gets_did_you_mean() {
     let err = discover(&[example().join("zhang-wie")]).expect_err("missing");
-    let text = err.to_string();
+    let text = err.render_in(crate::messages::Lang::En);
     assert!(text.contains("did you mean"), "{text}");
+    assert!(text.contains("zhang-wei"), "{text}");
+    // In Chinese, in Chinese only.
+    let text = err.render_in(crate::messages::Lang::Zh);
+    assert!(
+        text.contains("是不是") && !text.contains("did you mean"),
+        "{text}"
+    );
     assert!(text.contains("zhang-wei"), "{text}");
 }
 

@@ -128,7 +128,7 @@ impl Fonts {
             RenderError::Font {
                 path: path.to_path_buf(),
                 message: match e {
-                    crate::Error::Io { message, .. } => message,
+                    crate::Error::Io { message, .. } => message.en,
                     other => other.to_string(),
                 },
             }

@@ -89,7 +89,7 @@ pub fn export(ctx: &Context, dirs: &[PathBuf]) -> Result<(Vec<u8>, Summary), Err
                     .findings
                     .iter()
                     .filter(|f| f.is_error() && f.code != Code::MissingItem)
-                    .map(|f| mask_id_numbers(&f.message))
+                    .map(|f| mask_id_numbers(&f.message.zh))
                     .collect();
                 lines.push(Line {
                     folder: e.folder.clone(),
@@ -131,8 +131,12 @@ pub fn export(ctx: &Context, dirs: &[PathBuf]) -> Result<(Vec<u8>, Summary), Err
         ready: lines.iter().filter(|l| l.ready).count(),
         broken: lines.iter().filter(|l| l.score.is_none()).count(),
     };
-    let bytes = workbook(ctx, &lines, &items)
-        .map_err(|e| Error::Other(format!("cannot write the workbook: {e}")))?;
+    let bytes = workbook(ctx, &lines, &items).map_err(|e| {
+        Error::Other(crate::t!(
+            "无法生成工作簿：{e}",
+            "cannot write the workbook: {e}"
+        ))
+    })?;
     Ok((bytes, summary))
 }
 
@@ -167,11 +171,8 @@ fn yes_no(b: bool) -> &'static str {
 fn road(l: &Line) -> String {
     match l.score {
         Some((total, standard)) if total < standard => {
-            format!(
-                "还差 {} 分 (below the standard by {})",
-                standard - total,
-                standard - total
-            )
+            // A cell of the workbook, a document in Chinese like the PDFs.
+            format!("还差 {} 分", standard - total)
         }
         _ => String::new(),
     }

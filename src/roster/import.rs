@@ -21,7 +21,9 @@ use super::{
 };
 use crate::date::Date;
 use crate::error::{mask_id_numbers, Diagnostic, Error};
+use crate::messages::Text;
 use crate::profile::Profile;
+use crate::t;
 
 /// A roster larger than this is not a department's spreadsheet (and calamine holds it whole).
 pub const MAX_ROSTER_BYTES: u64 = 20 * 1024 * 1024;
@@ -80,7 +82,7 @@ enum Cell {
     Bool(bool),
     Date(Date),
     /// An Excel error value (`#N/A`) or a duration.
-    Bad(String),
+    Bad(Text),
 }
 
 impl Cell {
@@ -102,17 +104,20 @@ impl Cell {
                 let (y, m, d, ..) = dt.to_ymd_hms_milli();
                 match Date::new(i32::from(y), u32::from(m), u32::from(d)) {
                     Some(date) => Cell::Date(date),
-                    None => Cell::Bad(format!("{y}-{m}-{d} 不是有效日期 (not a real date)")),
+                    None => Cell::Bad(t!(
+                        "{y}-{m}-{d} 不是有效日期",
+                        "{y}-{m}-{d} is not a real date"
+                    )),
                 }
             }
             Data::DateTime(_) | Data::DurationIso(_) => {
-                Cell::Bad("是时长，不是日期 (a duration, not a date)".into())
+                Cell::Bad(t!("是时长，不是日期", "a duration, not a date"))
             }
             Data::DateTimeIso(s) => match s.get(..10).and_then(Date::parse) {
                 Some(date) => Cell::Date(date),
                 None => Cell::Text(s.clone()),
             },
-            Data::Error(e) => Cell::Bad(format!("单元格是错误值 {e} (the cell holds an error)")),
+            Data::Error(e) => Cell::Bad(t!("单元格是错误值 {e}", "the cell holds an error, {e}")),
         }
     }
 
@@ -124,7 +129,8 @@ impl Cell {
     fn text(&self) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Text(s) | Cell::Bad(s) => s.clone(),
+            Cell::Text(s) => s.clone(),
+            Cell::Bad(s) => s.zh.clone(),
             Cell::Number(n) => number_text(*n),
             Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
             Cell::Date(d) => d.to_string(),
@@ -232,9 +238,9 @@ impl Fields {
     fn toml_value(&mut self, v: &Value) -> Option<String> {
         let at = cell_address(v.addr.sheet, v.addr.row, v.addr.col);
         let header = v.column.header;
-        let problem = |message: String| Problem {
+        let problem = |message: Text| Problem {
             at: at.clone(),
-            message: format!("{header}: {message}"),
+            message: message.map(|_, m| format!("{header}: {m}")),
         };
         if let Cell::Bad(why) = &v.cell {
             self.problems.push(problem(why.clone()));
@@ -242,12 +248,19 @@ impl Fields {
         }
         Some(match (v.column.kind, &v.cell) {
             (Kind::IdNumber, Cell::Number(_)) => {
-                self.problems.push(problem("身份证号存成了数字，Excel 只保留 15 位有效数字，后几位已经丢失：把这一列设为“文本”格式后重新输入 (the ID number is stored as a number and Excel has lost its last digits: format the column as text and type it again)".into()));
+                self.problems.push(problem(t!(
+                    "身份证号存成了数字，Excel 只保留 15 位有效数字，后几位已经丢失：把这一列设为“文本”格式后重新输入",
+                    "the ID number is stored as a number and Excel has lost its last digits: format the column as text and type it again"
+                )));
                 return None;
             }
             (Kind::Date, Cell::Date(d)) => quoted(&d.to_string()),
             (Kind::Date, Cell::Number(n)) => {
-                self.problems.push(problem(format!("{} 是数字，不是日期：把单元格设为日期格式，或输入 2017-05-01 (a number, not a date)", number_text(*n))));
+                let n = number_text(*n);
+                self.problems.push(problem(t!(
+                    "{n} 是数字，不是日期：把单元格设为日期格式，或输入 2017-05-01",
+                    "{n} is a number, not a date: format the cell as a date, or type 2017-05-01"
+                )));
                 return None;
             }
             (Kind::Choice(_) | Kind::Skill | Kind::YesNo, c) => choice_value(c),
@@ -310,24 +323,25 @@ fn roster_error(path: &Path, problems: Vec<Problem>) -> Error {
 fn open(path: &Path) -> Result<calamine::Sheets<Cursor<Vec<u8>>>, Error> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
     if !meta.is_file() {
-        return Err(Error::Usage(format!(
-            "{}: not a file; give the roster workbook (.xlsx)",
-            path.display()
+        let path = path.display();
+        return Err(Error::Usage(t!(
+            "{path}：不是文件；请给出花名册工作簿（.xlsx）",
+            "{path}: not a file; give the roster workbook (.xlsx)"
         )));
     }
     if meta.len() > MAX_ROSTER_BYTES {
-        return Err(Error::Usage(format!(
-            "{}: {} bytes, more than the {} MB a roster may have",
-            path.display(),
-            meta.len(),
-            MAX_ROSTER_BYTES / 1024 / 1024
+        let (path, len, most) = (path.display(), meta.len(), MAX_ROSTER_BYTES / 1024 / 1024);
+        return Err(Error::Usage(t!(
+            "{path}：{len} 字节，超过花名册的上限 {most} MB",
+            "{path}: {len} bytes, more than the {most} MB a roster may have"
         )));
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
     calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
-        Error::Usage(format!(
-            "{}: not an Excel workbook that can be read (不是可读取的 Excel 文件): {e}",
-            path.display()
+        let path = path.display();
+        Error::Usage(t!(
+            "{path}：不是可读取的 Excel 文件：{e}",
+            "{path}: not an Excel workbook that can be read: {e}"
         ))
     })
 }
@@ -343,7 +357,7 @@ fn sheet(
     }
     wb.worksheet_range(name).map(Some).map_err(|e| Problem {
         at: name.to_string(),
-        message: format!("the sheet cannot be read (无法读取): {e}"),
+        message: t!("无法读取这个工作表：{e}", "the sheet cannot be read: {e}"),
     })
 }
 
@@ -356,15 +370,17 @@ fn cell_at(range: &Range<Data>, row: usize, col: usize) -> Cell {
 
 fn plan(path: &Path, out: &Path, districts: &[String], today: Date) -> Result<Plan, Error> {
     if out.join("applicant.toml").exists() {
-        return Err(Error::Usage(format!(
-            "-o {}: is an employee folder (it holds applicant.toml); give the department folder the employee folders go in",
-            out.display()
+        let out = out.display();
+        return Err(Error::Usage(t!(
+            "-o {out}：是员工文件夹（含 applicant.toml）；请给出存放员工文件夹的部门文件夹",
+            "-o {out}: is an employee folder (it holds applicant.toml); give the department folder the employee folders go in"
         )));
     }
     if crate::output::inside_scans(out) {
-        return Err(Error::Usage(format!(
-            "-o {}: is inside an employee's scans/ folder (不能写入 scans/ 文件夹): give the department folder",
-            out.display()
+        let out = out.display();
+        return Err(Error::Usage(t!(
+            "-o {out}：在员工的 scans/ 文件夹内，不能写入：请给出部门文件夹",
+            "-o {out}: is inside an employee's scans/ folder: give the department folder"
         )));
     }
     let mut wb = open(path)?;
@@ -377,7 +393,10 @@ fn plan(path: &Path, out: &Path, districts: &[String], today: Date) -> Result<Pl
                 path,
                 vec![Problem {
                     at: EMPLOYEE_SHEET.into(),
-                    message: format!("the workbook has no sheet named 员工 (没有名为“员工”的工作表; it has: {names}): start from `dossier roster new`"),
+                    message: t!(
+                        "工作簿中没有名为“员工”的工作表（有：{names}）：请从 `dossier roster new` 开始",
+                        "the workbook has no sheet named 员工 (it has: {names}): start from `dossier roster new`"
+                    ),
                 }],
             ));
         }
@@ -418,7 +437,13 @@ fn plan(path: &Path, out: &Path, districts: &[String], today: Date) -> Result<Pl
     } else {
         problems.push(Problem {
             at: COMPANY_SHEET.into(),
-            message: format!("the sheet 单位 is missing or empty, and {} has no company.toml (缺少单位信息): fill in 单位名称, 统一社会信用代码, 所在区, 经办人 in column B", out.display()),
+            message: {
+                let out = out.display();
+                t!(
+                    "缺少单位信息：工作表“单位”不存在或为空，{out} 中也没有 company.toml：在 B 列填写单位名称、统一社会信用代码、所在区、经办人",
+                    "the sheet 单位 is missing or empty, and {out} has no company.toml: fill in 单位名称, 统一社会信用代码, 所在区, 经办人 in column B"
+                )
+            },
         });
         None
     };
@@ -484,7 +509,10 @@ fn plan(path: &Path, out: &Path, districts: &[String], today: Date) -> Result<Pl
                         if let Some(why) = bad_folder_name(&name) {
                             row_problems.push(Problem {
                                 at: cell_address(EMPLOYEE_SHEET, row, v.addr.col),
-                                message: format!("文件夹: “{}” {why}", name.escape_debug()),
+                                message: {
+                                    let name = name.escape_debug();
+                                    why.map(|_, why| format!("文件夹: “{name}” {why}"))
+                                },
                             });
                         }
                         name
@@ -498,7 +526,7 @@ fn plan(path: &Path, out: &Path, districts: &[String], today: Date) -> Result<Pl
             Err(diags) => {
                 for d in diags {
                     // The employer is inherited: what it lacks is a cell of 单位, said once.
-                    if d.line == 0 && d.message.contains("[employer]") {
+                    if d.line == 0 && d.message.en.contains("[employer]") {
                         if !employer_ok {
                             continue;
                         }
@@ -547,10 +575,13 @@ fn headers(range: &Range<Data>, problems: &mut Vec<Problem>) -> Option<BTreeMap<
                 if let Some((&first, _)) = found.iter().find(|(_, f)| f.header == c.header) {
                     problems.push(Problem {
                         at: cell_address(EMPLOYEE_SHEET, 0, col),
-                        message: format!(
-                            "the column {text} appears twice (列名重复), also at {}",
-                            cell_address(EMPLOYEE_SHEET, 0, first)
-                        ),
+                        message: {
+                            let also = cell_address(EMPLOYEE_SHEET, 0, first);
+                            t!(
+                                "列名 {text} 重复，另一个在 {also}",
+                                "the column {text} appears twice, also at {also}"
+                            )
+                        },
                     });
                     continue;
                 }
@@ -568,7 +599,10 @@ fn headers(range: &Range<Data>, problems: &mut Vec<Problem>) -> Option<BTreeMap<
         if let Some(s) = crate::profile::suggest(&text, missing) {
             problems.push(Problem {
                 at: cell_address(EMPLOYEE_SHEET, 0, col),
-                message: format!("unknown column “{text}” (未知列名); did you mean “{s}”?"),
+                message: t!(
+                    "未知列名“{text}”；是不是“{s}”？",
+                    "unknown column “{text}”; did you mean “{s}”?"
+                ),
             });
         }
     }
@@ -577,8 +611,9 @@ fn headers(range: &Range<Data>, problems: &mut Vec<Problem>) -> Option<BTreeMap<
         if !found.values().any(|c| c.header == must) {
             problems.push(Problem {
                 at: format!("{EMPLOYEE_SHEET}!1:1"),
-                message: format!(
-                    "no column {must} in the header row (第 1 行缺少“{must}”列): start from `dossier roster new`"
+                message: t!(
+                    "第 1 行缺少“{must}”列：请从 `dossier roster new` 开始",
+                    "no column {must} in the header row: start from `dossier roster new`"
                 ),
             });
             ok = false;
@@ -771,26 +806,32 @@ fn locate(d: &Diagnostic, g: &Gen, fallback: String) -> Problem {
     match origin {
         Origin::Cell(a) => Problem {
             at: cell_address(a.sheet, a.row, a.col),
-            message: format!("{}: {}", a.header, mask_id_numbers(&d.message)),
+            message: d
+                .message
+                .clone()
+                .map(|_, m| format!("{}: {}", a.header, mask_id_numbers(&m))),
         },
         Origin::Table(keys) => at_key(&d.message, keys, fallback),
         Origin::None => Problem {
             at: fallback,
-            message: mask_id_numbers(&d.message),
+            message: d.message.clone().map(|_, m| mask_id_numbers(&m)),
         },
     }
 }
 
 /// A "missing key" diagnostic at the (empty) cell of that key, if it has one.
-fn at_key(message: &str, keys: &[(&'static str, Addr)], fallback: String) -> Problem {
-    let message = mask_id_numbers(message);
+fn at_key(message: &Text, keys: &[(&'static str, Addr)], fallback: String) -> Problem {
+    let message = message.clone().map(|_, m| mask_id_numbers(&m));
     match keys
         .iter()
-        .find(|(k, _)| message.contains(&format!("`{k}`")))
+        .find(|(k, _)| message.en.contains(&format!("`{k}`")))
     {
         Some((_, a)) => Problem {
             at: cell_address(a.sheet, a.row, a.col),
-            message: format!("{}: 必填，不能为空 (required): {message}", a.header),
+            message: message.map(|lang, m| match lang {
+                crate::messages::Lang::Zh => format!("{}: 必填，不能为空：{m}", a.header),
+                crate::messages::Lang::En => format!("{}: required: {m}", a.header),
+            }),
         },
         None => Problem {
             at: fallback,
@@ -800,23 +841,27 @@ fn at_key(message: &str, keys: &[(&'static str, Addr)], fallback: String) -> Pro
 }
 
 /// Why a 文件夹 cell cannot name a folder, if it cannot.
-fn bad_folder_name(name: &str) -> Option<&'static str> {
+fn bad_folder_name(name: &str) -> Option<Text> {
     if name == "." || name == ".." || name.starts_with('.') {
-        return Some("不能以 . 开头 (cannot start with a dot)");
+        return Some(t!("不能以 . 开头", "cannot start with a dot"));
     }
     if name
         .chars()
         .any(|c| c.is_control() || "/\\:*?\"<>|".contains(c))
     {
-        return Some(
-            "不能含 / \\ : * ? \" < > | 或控制字符 (is not a folder name on every system)",
-        );
+        return Some(t!(
+            "不能含 / \\ : * ? \" < > | 或控制字符",
+            "is not a folder name on every system: no / \\ : * ? \" < > | or control characters"
+        ));
     }
     if name.chars().count() > 80 {
-        return Some("超过 80 个字符 (longer than 80 characters)");
+        return Some(t!("超过 80 个字符", "longer than 80 characters"));
     }
     if name.ends_with([' ', '.']) {
-        return Some("不能以空格或 . 结尾 (Windows refuses it)");
+        return Some(t!(
+            "不能以空格或 . 结尾",
+            "cannot end with a space or a dot (Windows refuses it)"
+        ));
     }
     None
 }
@@ -883,8 +928,9 @@ fn one_folder_per_person(
         if let Some(first) = by_id.insert(id.clone(), row) {
             problems.push(Problem {
                 at: cell_address(EMPLOYEE_SHEET, row, id_col),
-                message: format!(
-                    "身份证号: {masked} is also in row {} (同一身份证号出现两次；一人只能申请一次): keep one row per person",
+                message: t!(
+                    "身份证号: {masked} 与第 {} 行相同：同一身份证号出现两次，一人只能申请一次，请只保留一行",
+                    "身份证号: {masked} is also in row {}: keep one row per person",
                     first + 1
                 ),
             });
@@ -894,8 +940,9 @@ fn one_folder_per_person(
         if let Some(first) = by_folder.insert(folder.to_lowercase(), row) {
             problems.push(Problem {
                 at: folder_at,
-                message: format!(
-                    "文件夹: “{folder}” is also the folder of row {} (文件夹重名): give one of them another name in 文件夹",
+                message: t!(
+                    "文件夹: “{folder}” 与第 {} 行的文件夹重名：在“文件夹”列给其中一行另起名字",
+                    "文件夹: “{folder}” is also the folder of row {}: give one of them another name in 文件夹",
                     first + 1
                 ),
             });
@@ -905,10 +952,13 @@ fn one_folder_per_person(
             if *other != folder {
                 problems.push(Problem {
                     at: cell_address(EMPLOYEE_SHEET, row, id_col),
-                    message: format!(
-                        "身份证号: {masked} already has the folder “{other}” in {}, but this row would make “{folder}” (此人已有文件夹 “{other}”；一人一个文件夹): write “{other}” in 文件夹, or rename that folder",
-                        out.display()
-                    ),
+                    message: {
+                        let out = out.display();
+                        t!(
+                            "身份证号: {masked} 此人在 {out} 中已有文件夹“{other}”，这一行却会建立“{folder}”：一人一个文件夹，在“文件夹”列写“{other}”，或改名那个文件夹",
+                            "身份证号: {masked} already has the folder “{other}” in {out}, but this row would make “{folder}”: write “{other}” in 文件夹, or rename that folder"
+                        )
+                    },
                 });
                 continue;
             }
@@ -917,10 +967,13 @@ fn one_folder_per_person(
         if std::fs::symlink_metadata(out.join(&folder)).is_ok_and(|m| !m.is_dir()) {
             problems.push(Problem {
                 at: folder_at,
-                message: format!(
-                    "文件夹: “{folder}” exists in {} and is not a folder (or is a link) (已存在同名文件或链接): give this row another name in 文件夹",
-                    out.display()
-                ),
+                message: {
+                    let out = out.display();
+                    t!(
+                        "文件夹: {out} 中已存在同名的文件或链接“{folder}”：在“文件夹”列给这一行另起名字",
+                        "文件夹: “{folder}” exists in {out} and is not a folder (or is a link): give this row another name in 文件夹"
+                    )
+                },
             });
             continue;
         }
@@ -928,10 +981,13 @@ fn one_folder_per_person(
             if their_id != id && *their_name != profile.applicant.name {
                 problems.push(Problem {
                     at: folder_at,
-                    message: format!(
-                        "文件夹: “{folder}” already holds another person, {their_name} {} (该文件夹已属于另一人): give this row another name in 文件夹",
-                        crate::idnum::mask(&their_id)
-                    ),
+                    message: {
+                        let theirs = crate::idnum::mask(&their_id);
+                        t!(
+                            "文件夹: “{folder}” 已属于另一人 {their_name} {theirs}：在“文件夹”列给这一行另起名字",
+                            "文件夹: “{folder}” already holds another person, {their_name} {theirs}: give this row another name in 文件夹"
+                        )
+                    },
                 });
                 continue;
             }
@@ -997,10 +1053,11 @@ fn replace_if_changed(dir: &Path, name: &str, text: &str) -> Result<Written, Err
             _ => Written::Updated,
         },
         Ok(_) => {
-            return Err(Error::Usage(format!(
-                "{}: is not a regular file; roster import writes only regular files",
-                path.display()
-            )))
+            let path = path.display();
+            return Err(Error::Usage(t!(
+                "{path}：不是普通文件；roster import 只写普通文件",
+                "{path}: is not a regular file; roster import writes only regular files"
+            )));
         }
         Err(_) => Written::Created,
     };

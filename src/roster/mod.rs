@@ -288,7 +288,7 @@ pub fn cell_address(sheet: &str, row: usize, col: usize) -> String {
 pub struct Problem {
     /// Where: `员工!G5`, `员工!5:5`, `单位!B3` or the sheet name.
     pub at: String,
-    pub message: String,
+    pub message: crate::messages::Text,
 }
 
 /// Why a roster cannot be read or imported: every problem at once.
@@ -299,22 +299,26 @@ pub struct Invalid {
 }
 
 impl Invalid {
-    /// One line per problem, `file: 员工!G5: message`, then the count.
-    pub fn render(&self) -> String {
+    /// One line per problem, `file: 员工!G5: message`, then the count, in `lang`.
+    pub fn render_in(&self, lang: crate::messages::Lang) -> String {
         let mut out = String::new();
+        let path = self.path.display();
         for p in &self.problems {
             out.push_str(&format!(
-                "error: {}: {}: {}\n",
-                self.path.display(),
+                "error: {path}: {}: {}\n",
                 p.at,
-                p.message
+                p.message.get(lang)
             ));
         }
         let n = self.problems.len();
-        out.push_str(&format!(
-            "花名册共 {n} 处问题，全部改正后再导入，未写入任何文件 ({n} problem(s) in the roster {}; nothing was written)",
-            self.path.display()
-        ));
+        out.push_str(&match lang {
+            crate::messages::Lang::Zh => {
+                format!("花名册 {path} 共 {n} 处问题，全部改正后再导入，未写入任何文件")
+            }
+            crate::messages::Lang::En => {
+                format!("{n} problem(s) in the roster {path}; nothing was written")
+            }
+        });
         out
     }
 }

@@ -26,6 +26,8 @@ use super::sniff::{self, FileKind, Sniffed};
 use super::ScanLimits;
 use crate::checklist::DocSize;
 use crate::finding::Code;
+use crate::messages::Text;
+use crate::t;
 
 mod chunks;
 mod jpeg;
@@ -34,16 +36,16 @@ mod jpeg;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub code: Code,
-    pub message: String,
-    pub hint: String,
+    pub message: Text,
+    pub hint: Text,
 }
 
 impl Problem {
-    fn new(code: Code, message: impl Into<String>, hint: impl Into<String>) -> Problem {
+    fn new(code: Code, message: Text, hint: Text) -> Problem {
         Problem {
             code,
-            message: message.into(),
-            hint: hint.into(),
+            message,
+            hint,
         }
     }
 }
@@ -86,8 +88,8 @@ pub fn inspect(path: &Path, expect: &Expect<'_>, limits: &ScanLimits) -> Inspect
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
             out.problems.push(Problem::new(
                 Code::SpecialFile,
-                "不是普通文件 (not a regular file)",
-                "只在 scans/ 中放扫描文件",
+                t!("不是普通文件", "not a regular file"),
+                t!("只在 scans/ 中放扫描文件", "keep only scan files in scans/"),
             ));
             return out;
         }
@@ -100,8 +102,8 @@ pub fn inspect(path: &Path, expect: &Expect<'_>, limits: &ScanLimits) -> Inspect
         Ok(m) if !m.is_file() => {
             out.problems.push(Problem::new(
                 Code::SpecialFile,
-                "不是普通文件 (not a regular file)",
-                "只在 scans/ 中放扫描文件",
+                t!("不是普通文件", "not a regular file"),
+                t!("只在 scans/ 中放扫描文件", "keep only scan files in scans/"),
             ));
             return out;
         }
@@ -114,20 +116,27 @@ pub fn inspect(path: &Path, expect: &Expect<'_>, limits: &ScanLimits) -> Inspect
     if out.bytes == 0 {
         out.problems.push(Problem::new(
             Code::EmptyFile,
-            "文件是空的，0 字节 (empty file)",
-            "重新扫描，或从原始位置重新复制这个文件",
+            t!("文件是空的，0 字节", "empty file: 0 bytes"),
+            t!(
+                "重新扫描，或从原始位置重新复制这个文件",
+                "scan it again, or copy the file again from where it came from"
+            ),
         ));
         return out;
     }
     if out.bytes > limits.max_file_bytes {
         out.problems.push(Problem::new(
             Code::FileTooLarge,
-            format!(
-                "文件有 {}，超过上限 {} (file larger than the limit)",
+            t!(
+                "文件有 {}，超过上限 {}",
+                "the file has {}, over the limit of {}",
                 human_bytes(out.bytes),
                 human_bytes(limits.max_file_bytes)
             ),
-            "用 150–300 dpi 重新扫描，或压缩后另存；多页 PDF 可拆成几个文件（如 -p1、-p2）",
+            t!(
+                "用 150–300 dpi 重新扫描，或压缩后另存；多页 PDF 可拆成几个文件（如 -p1、-p2）",
+                "scan again at 150–300 dpi, or save it compressed; a long PDF can be split into several files (-p1, -p2 …)"
+            ),
         ));
         return out;
     }
@@ -142,17 +151,29 @@ pub fn inspect(path: &Path, expect: &Expect<'_>, limits: &ScanLimits) -> Inspect
     };
     let (kind, dims) = match sniffed {
         Sniffed::Scan { kind, dims } => (kind, dims),
-        Sniffed::Other(what) => {
+        Sniffed::Other { zh, en } => {
             out.problems.push(Problem::new(
                 Code::UnsupportedType,
-                format!("内容是 {what}，不是 PDF、JPG 或 PNG (content is not PDF, JPEG or PNG)"),
+                t!(
+                    "内容是 {zh}，不是 PDF、JPG 或 PNG",
+                    "the content is {en}, not PDF, JPEG or PNG"
+                ),
                 // The phone-photo advice only where it applies: it puzzles a clerk with a GIF.
-                if what.starts_with("HEIC") {
-                    "另存为 PDF、JPG 或 PNG 后放回 scans/（手机的 HEIC 照片可在相册中导出为 JPG）"
-                } else if what.contains("Office") {
-                    "用 Word 或 WPS「另存为 PDF」后放回 scans/，或扫描打印件为 PDF、JPG 或 PNG"
+                if en.starts_with("HEIC") {
+                    t!(
+                        "另存为 PDF、JPG 或 PNG 后放回 scans/（手机的 HEIC 照片可在相册中导出为 JPG）",
+                        "save it as PDF, JPG or PNG and put it back in scans/ (a phone's HEIC photo can be exported as JPG from the photo album)"
+                    )
+                } else if en.contains("Office") {
+                    t!(
+                        "用 Word 或 WPS「另存为 PDF」后放回 scans/，或扫描打印件为 PDF、JPG 或 PNG",
+                        "in Word or WPS use \"Save as PDF\" and put it back in scans/, or scan a printout as PDF, JPG or PNG"
+                    )
                 } else {
-                    "另存为 PDF、JPG 或 PNG 后放回 scans/"
+                    t!(
+                        "另存为 PDF、JPG 或 PNG 后放回 scans/",
+                        "save it as PDF, JPG or PNG and put it back in scans/"
+                    )
                 },
             ));
             return out;
@@ -307,32 +328,37 @@ impl<R> Seek for Stream<R> {
 fn unreadable(e: &io::Error) -> Problem {
     Problem::new(
         Code::Unreadable,
-        format!("无法读取：{e} (cannot read the file)"),
-        "检查文件权限，或把文件重新复制到 scans/",
+        t!("无法读取：{e}", "cannot read the file: {e}"),
+        t!(
+            "检查文件权限，或把文件重新复制到 scans/",
+            "check the file's permissions, or copy the file into scans/ again"
+        ),
     )
 }
 
 /// The extension against the content, and the content against what the item accepts.
 fn check_type(kind: FileKind, expect: &Expect<'_>, problems: &mut Vec<Problem>) {
     if FileKind::from_ext(expect.ext) != Some(kind) {
-        let (zh, en) = if expect.ext.is_empty() {
-            (
-                "文件没有扩展名".to_string(),
-                "the file has no extension".to_string(),
+        let kind_name = kind.name();
+        let ext = &expect.ext;
+        let message = if ext.is_empty() {
+            t!(
+                "文件没有扩展名，内容却是 {kind_name}",
+                "the file has no extension; the content is {kind_name}"
             )
         } else {
-            (
-                format!("扩展名是 .{}", expect.ext),
-                format!("the extension says .{}", expect.ext),
+            t!(
+                "扩展名是 .{ext}，内容却是 {kind_name}",
+                "the extension says .{ext}, the content is {kind_name}"
             )
         };
-        let kind_name = kind.name();
+        let right = kind.ext();
         problems.push(Problem::new(
             Code::TypeMismatch,
-            format!("{zh}，内容却是 {kind_name} ({en}, the content is {kind_name})"),
-            format!(
-                "把文件改名为以 .{} 结尾，或用扫描软件重新导出为正确的格式",
-                kind.ext()
+            message,
+            t!(
+                "把文件改名为以 .{right} 结尾，或用扫描软件重新导出为正确的格式",
+                "rename the file to end in .{right}, or export it again in the right format from the scanning software"
             ),
         ));
     }
@@ -342,16 +368,18 @@ fn check_type(kind: FileKind, expect: &Expect<'_>, problems: &mut Vec<Problem>) 
             .iter()
             .any(|a| FileKind::from_ext(a) == Some(kind) || a.eq_ignore_ascii_case(kind.ext()));
     if !accepted {
-        let list = expect.accept.join("、");
+        let (zh_list, en_list) = (expect.accept.join("、"), expect.accept.join(", "));
+        let (label, name) = (expect.label, kind.name());
         problems.push(Problem::new(
             Code::TypeNotAccepted,
-            format!(
-                "「{}」只接受 {list}，这个文件是 {} ({} is not accepted for this item)",
-                expect.label,
-                kind.name(),
-                kind.name()
+            t!(
+                "「{label}」只接受 {zh_list}，这个文件是 {name}",
+                "「{label}」 accepts only {en_list}; this file is {name}"
             ),
-            format!("另存为 {list} 格式后放回 scans/"),
+            t!(
+                "另存为 {zh_list} 格式后放回 scans/",
+                "save it as {en_list} and put it back in scans/"
+            ),
         ));
     }
 }
@@ -359,40 +387,63 @@ fn check_type(kind: FileKind, expect: &Expect<'_>, problems: &mut Vec<Problem>) 
 fn truncated(kind: FileKind) -> Problem {
     Problem::new(
         Code::Truncated,
-        format!(
-            "{} 文件不完整，数据在结尾之前就断了 (the file ends early: truncated)",
+        t!(
+            "{} 文件不完整，数据在结尾之前就断了",
+            "the {} file ends early: truncated",
             kind.name()
         ),
-        "从原始位置重新复制这个文件，或重新扫描",
+        t!(
+            "从原始位置重新复制这个文件，或重新扫描",
+            "copy the file again from where it came from, or scan it again"
+        ),
     )
 }
 
+/// A file that cannot be decoded; `detail` is the decoder's own word (English, as decoders
+/// write it).
 fn corrupt(kind: FileKind, detail: &str) -> Problem {
+    corrupt_text(kind, &Text::same(detail))
+}
+
+fn corrupt_text(kind: FileKind, detail: &Text) -> Problem {
+    let name = kind.name();
+    let (zh, en) = (&detail.zh, &detail.en);
     Problem::new(
         Code::Corrupt,
-        format!("{} 无法解码：{detail} (cannot be decoded)", kind.name()),
-        "重新扫描，或用扫描软件重新导出这个文件",
+        t!(
+            "{name} 无法解码：{zh}",
+            "the {name} cannot be decoded: {en}"
+        ),
+        t!(
+            "重新扫描，或用扫描软件重新导出这个文件",
+            "scan it again, or export the file again from the scanning software"
+        ),
     )
 }
 
 fn too_many_pixels(w: u64, h: u64, limits: &ScanLimits) -> Problem {
     Problem::new(
         Code::TooManyPixels,
-        format!(
-            "图像文件头声称有 {w}×{h} 像素（{:.0} 百万像素），超过上限 {:.0} 百万像素，未解码 (the header claims more pixels than any scan has; refused without decoding)",
+        t!(
+            "图像文件头声称有 {w}×{h} 像素（{:.0} 百万像素），超过上限 {:.0} 百万像素，未解码",
+            "the image header claims {w}×{h} pixels ({:.0} megapixels), over the limit of {:.0} megapixels: refused without decoding",
             (w * h) as f64 / 1e6,
             limits.max_pixels as f64 / 1e6
         ),
-        "这不是正常的扫描件：请重新扫描（A4 纸 300 dpi 约 870 万像素）",
+        t!(
+            "这不是正常的扫描件：请重新扫描（A4 纸 300 dpi 约 870 万像素）",
+            "this is no ordinary scan: scan it again (an A4 page at 300 dpi has about 8.7 megapixels)"
+        ),
     )
 }
 
 /// The nominal (short, long) sides of a document, in millimetres.
-fn doc_mm(size: DocSize) -> (f64, f64, &'static str) {
+/// With the document's name in Chinese and in English.
+fn doc_mm(size: DocSize) -> (f64, f64, (&'static str, &'static str)) {
     match size {
-        DocSize::Card => (54.0, 85.6, "卡片 (card)"),
-        DocSize::Booklet => (105.0, 148.0, "证书或簿册页 (booklet page)"),
-        DocSize::A4 => (210.0, 297.0, "A4"),
+        DocSize::Card => (54.0, 85.6, ("卡片", "a card")),
+        DocSize::Booklet => (105.0, 148.0, ("证书或簿册页", "a booklet page")),
+        DocSize::A4 => (210.0, 297.0, ("A4", "an A4 page")),
     }
 }
 
@@ -408,11 +459,12 @@ fn too_low(dpi: f64, min_dpi: u32) -> bool {
     dpi < f64::from(min_dpi) * 0.9
 }
 
-fn low_resolution_hint(size: DocSize, min_dpi: u32) -> String {
-    let (short_mm, long_mm, name) = doc_mm(size);
+fn low_resolution_hint(size: DocSize, min_dpi: u32) -> Text {
+    let (short_mm, long_mm, (zh, en)) = doc_mm(size);
     let need = |mm: f64| (mm / 25.4 * f64::from(min_dpi)).ceil();
-    format!(
-        "重新扫描，分辨率至少 {min_dpi} dpi（{name}约需 {}×{} 像素）",
+    t!(
+        "重新扫描，分辨率至少 {min_dpi} dpi（{zh}约需 {}×{} 像素）",
+        "scan it again at {min_dpi} dpi or more ({en} needs about {}×{} pixels)",
         need(short_mm),
         need(long_mm)
     )
@@ -422,11 +474,12 @@ fn low_resolution_hint(size: DocSize, min_dpi: u32) -> String {
 fn check_resolution(w: u64, h: u64, size: DocSize, min_dpi: u32, problems: &mut Vec<Problem>) {
     let dpi = doc_dpi(w, h, size);
     if too_low(dpi, min_dpi) {
-        let name = doc_mm(size).2;
+        let (zh, en) = doc_mm(size).2;
         problems.push(Problem::new(
             Code::LowResolution,
-            format!(
-                "图像只有 {w}×{h} 像素，按{name}大小约 {dpi:.0} dpi，看不清 (too few pixels: about {dpi:.0} dpi at this document's size, {min_dpi} needed)"
+            t!(
+                "图像只有 {w}×{h} 像素，按{zh}大小约 {dpi:.0} dpi，看不清",
+                "the image has only {w}×{h} pixels: about {dpi:.0} dpi at the size of {en}, {min_dpi} needed"
             ),
             low_resolution_hint(size, min_dpi),
         ));
@@ -450,8 +503,11 @@ pub fn is_blank(samples: &[u8]) -> bool {
 fn blank_page() -> Problem {
     Problem::new(
         Code::BlankPage,
-        "页面空白或几乎空白 (blank or nearly blank page)",
-        "检查是否扫错了面、纸放反了或扫描仪盖板没盖好，重新扫描有内容的一面",
+        t!("页面空白或几乎空白", "blank or nearly blank page"),
+        t!(
+            "检查是否扫错了面、纸放反了或扫描仪盖板没盖好，重新扫描有内容的一面",
+            "check for the wrong side, paper upside down or an open scanner lid; scan the side with the content again"
+        ),
     )
 }
 
@@ -765,20 +821,25 @@ fn check_pdf<R: Read>(
             if !complete {
                 problems.push(truncated(FileKind::Pdf));
             } else if pages == 0 && !encrypted {
-                problems.push(corrupt(FileKind::Pdf, "没有页面 (no pages)"));
+                problems.push(corrupt_text(FileKind::Pdf, &t!("没有页面", "no pages")));
             }
             if !scanned.low.is_empty() {
-                let list: Vec<String> = scanned
+                let zh: Vec<String> = scanned
                     .low
                     .iter()
                     .map(|(n, dpi)| format!("第 {n} 页约 {dpi:.0} dpi"))
                     .collect();
+                let en: Vec<String> = scanned
+                    .low
+                    .iter()
+                    .map(|(n, dpi)| format!("page {n} about {dpi:.0} dpi"))
+                    .collect();
+                let (zh, en, min_dpi) = (zh.join("，"), en.join(", "), limits.min_dpi);
                 problems.push(Problem::new(
                     Code::LowResolution,
-                    format!(
-                        "PDF 中的扫描图像分辨率太低，看不清：{} (scanned pages below {} dpi)",
-                        list.join("，"),
-                        limits.min_dpi
+                    t!(
+                        "PDF 中的扫描图像分辨率太低，看不清：{zh}（至少需要 {min_dpi} dpi）",
+                        "the scanned pages of the PDF are below {min_dpi} dpi: {en}"
                     ),
                     low_resolution_hint(expect.size, limits.min_dpi),
                 ));
@@ -1101,8 +1162,11 @@ fn unfilter_png_row(kind: u8, row: &mut [u8], prev: &[u8], bpp: usize) -> bool {
 fn pdf_encrypted() -> Problem {
     Problem::new(
         Code::PdfEncrypted,
-        "PDF 已加密（有打开密码或权限保护）(encrypted PDF)",
-        "去掉密码后另存一份（如用阅读器“打印为 PDF”），或直接扫描纸质件",
+        t!("PDF 已加密（有打开密码或权限保护）", "encrypted PDF (a password or permissions)"),
+        t!(
+            "去掉密码后另存一份（如用阅读器“打印为 PDF”），或直接扫描纸质件",
+            "save a copy without the password (\"Print to PDF\" in a reader, say), or scan the paper"
+        ),
     )
 }
 

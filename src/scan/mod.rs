@@ -29,6 +29,8 @@ use serde::{Serialize, Serializer};
 
 use crate::checklist::{Checklist, Item};
 use crate::finding::{Code, Finding};
+use crate::messages::Text;
+use crate::t;
 use matching::{natural_cmp, Match, Matcher};
 use walk::Found;
 
@@ -131,20 +133,33 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
         match &entry.found {
             Found::Symlink { target } => findings.push(about(Finding::new(
                 Code::Symlink,
-                format!(
-                    "这是指向 {target} 的符号链接，不会被读取 (a symbolic link; never followed)"
+                t!(
+                    "这是指向 {target} 的符号链接，不会被读取",
+                    "a symbolic link to {target}: never followed"
                 ),
-                "把链接换成真实的文件副本（不要放快捷方式或链接）",
+                t!(
+                    "把链接换成真实的文件副本（不要放快捷方式或链接）",
+                    "replace the link with a real copy of the file (no shortcuts or links)"
+                ),
             ))),
             Found::Special => findings.push(about(Finding::new(
                 Code::SpecialFile,
-                "不是普通文件（管道、套接字或设备），已跳过 (not a regular file; skipped)",
-                "只在 scans/ 中放扫描文件",
+                t!(
+                    "不是普通文件（管道、套接字或设备），已跳过",
+                    "not a regular file (a pipe, socket or device): skipped"
+                ),
+                t!("只在 scans/ 中放扫描文件", "keep only scan files in scans/"),
             ))),
             Found::NonUtf8 => findings.push(about(Finding::new(
                 Code::NonUtf8Name,
-                "文件名不是有效的 UTF-8 编码，无法可靠识别和打包 (file name is not valid UTF-8)",
-                "用中文或英文重新命名这个文件（常见于从旧系统或压缩包中解出的文件）",
+                t!(
+                    "文件名不是有效的 UTF-8 编码，无法可靠识别和打包",
+                    "the file name is not valid UTF-8: it cannot be matched or packed reliably"
+                ),
+                t!(
+                    "用中文或英文重新命名这个文件（常见于从旧系统或压缩包中解出的文件）",
+                    "rename the file in Chinese or English (common with files from old systems or archives)"
+                ),
             ))),
             Found::File => match matched {
                 Match::Item { item, part } => claims[item].push(Claim { entry: i, part }),
@@ -192,7 +207,7 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
 
     let mut files: Vec<Vec<ScanFile>> = checklist.items.iter().map(|_| Vec::new()).collect();
     let mut parts_seen: Vec<u32> = vec![0; checklist.items.len()];
-    let mut blank_notes: Vec<Vec<String>> = checklist.items.iter().map(|_| Vec::new()).collect();
+    let mut blank_notes: Vec<Vec<Text>> = checklist.items.iter().map(|_| Vec::new()).collect();
     let mut first_by_hash: HashMap<[u8; 32], Vec<(usize, String)>> = HashMap::new();
     let hashes: HashMap<usize, [u8; 32]> = jobs
         .iter()
@@ -217,7 +232,8 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
         let blank = u32::try_from(inspection.blank_pages.len()).unwrap_or(u32::MAX);
         if blank > 0 {
             let list: Vec<String> = inspection.blank_pages.iter().map(u32::to_string).collect();
-            blank_notes[item].push(format!("{} 第 {} 页空白", entry.rel, list.join("、")));
+            let (rel, zh, en) = (&entry.rel, list.join("、"), list.join(", "));
+            blank_notes[item].push(t!("{rel} 第 {zh} 页空白", "{rel} page {en} blank"));
         }
         let pages = match inspection.kind {
             Some(FileKind::Pdf) => inspection.pages.saturating_sub(blank).max(1),
@@ -241,10 +257,14 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
             findings.push(
                 Finding::new(
                     Code::DuplicatePart,
-                    format!(
-                        "与 {earlier} 内容完全相同，只算一份 (the same scan twice in this item)"
+                    t!(
+                        "与 {earlier} 内容完全相同，只算一份",
+                        "the same content as {earlier}: counted once"
                     ),
-                    "删除重复的文件，或换成缺少的那一页",
+                    t!(
+                        "删除重复的文件，或换成缺少的那一页",
+                        "delete the duplicate, or replace it with the missing page"
+                    ),
                 )
                 .with_slug(&it.slug)
                 .with_path(&entry.rel),
@@ -264,11 +284,15 @@ pub fn check(employee_dir: &Path, checklist: &Checklist, limits: &ScanLimits) ->
             findings.push(
                 Finding::new(
                     Code::UnprintableName,
-                    format!(
-                        "文件名中的 {} 无法印在封面上 (the cover sheet's font cannot print it)",
+                    t!(
+                        "文件名中的 {} 无法印在封面上",
+                        "the cover sheet's font cannot print {} of the file name",
                         shown.join("、")
                     ),
-                    "重命名文件，去掉表情符号等特殊字符 (rename the file without it)",
+                    t!(
+                        "重命名文件，去掉表情符号等特殊字符",
+                        "rename the file without emoji and other special characters"
+                    ),
                 )
                 .with_slug(&it.slug)
                 .with_path(&entry.rel),
@@ -389,9 +413,9 @@ fn dedupe_parts(
                 .is_some_and(|h| hashes.get(&first) == Some(h));
             let first = &entries[first].rel;
             let shown = if claim.part.is_empty() {
-                "（无分页名）(no part name)".to_string()
+                t!("（无分页名）", "(no part name)")
             } else {
-                format!("「{}」", claim.part)
+                Text::same(format!("「{}」", claim.part))
             };
             let mut n = 2;
             let unique = loop {
@@ -413,8 +437,20 @@ fn dedupe_parts(
             findings.push(
                 Finding::new(
                     Code::PartNameClash,
-                    format!("与 {first} 同为「{}」的{shown}部分，将作为「{unique}」打包 (two files name the same part)", it.label),
-                    "给文件加上不同的分页名（如 -正面、-反面、-p1、-p2），或删除多余的一份",
+                    Text::new(
+                        format!(
+                            "与 {first} 同为「{}」的{}部分，将作为「{unique}」打包",
+                            it.label, shown.zh
+                        ),
+                        format!(
+                            "{first} names the same part {} of 「{}」: this one is packed as 「{unique}」",
+                            shown.en, it.label
+                        ),
+                    ),
+                    t!(
+                        "给文件加上不同的分页名（如 -正面、-反面、-p1、-p2），或删除多余的一份",
+                        "give the files different part names (-正面, -反面, -p1, -p2 …), or delete the extra one"
+                    ),
                 )
                 .with_slug(&it.slug)
                 .with_path(rel),
@@ -431,20 +467,36 @@ fn duplicate_content(
 ) {
     for users in by_hash.values() {
         for (item, rel) in users {
-            let others: Vec<String> = users
+            let others: Vec<(&str, &str)> = users
                 .iter()
                 .filter(|(other, _)| other != item)
-                .map(|(other, orel)| format!("{orel}（{}）", checklist.items[*other].label))
+                .map(|(other, orel)| (orel.as_str(), checklist.items[*other].label.as_str()))
                 .collect();
             if others.is_empty() {
                 continue;
             }
+            let zh: Vec<String> = others
+                .iter()
+                .map(|(orel, label)| format!("{orel}（{label}）"))
+                .collect();
+            let en: Vec<String> = others
+                .iter()
+                .map(|(orel, label)| format!("{orel} ({label})"))
+                .collect();
+            let (zh, en) = (zh.join("、"), en.join(", "));
             let it = &checklist.items[*item];
+            let label = &it.label;
             findings.push(
                 Finding::new(
                     Code::DuplicateContent,
-                    format!("与 {} 内容完全相同：同一份扫描不能当两种材料 (the same content is used for another item)", others.join("、")),
-                    format!("放入「{}」自己的扫描件", it.label),
+                    t!(
+                        "与 {zh} 内容完全相同：同一份扫描不能当两种材料",
+                        "the same content as {en}: one scan cannot serve as two documents"
+                    ),
+                    t!(
+                        "放入「{label}」自己的扫描件",
+                        "put in a scan of 「{label}」 itself"
+                    ),
                 )
                 .with_slug(&it.slug)
                 .with_path(rel),
@@ -453,35 +505,47 @@ fn duplicate_content(
     }
 }
 
-fn too_few_parts(it: &Item, have: u32, blank_notes: &[String]) -> Finding {
+fn too_few_parts(it: &Item, have: u32, blank_notes: &[Text]) -> Finding {
+    let label = &it.label;
     let hint = if it.parts.is_empty() {
-        format!(
-            "补扫缺少的页：每页一个文件（如 {0}-p1.jpg、{0}-p2.jpg），或合成一个多页 PDF",
-            it.label
+        t!(
+            "补扫缺少的页：每页一个文件（如 {label}-p1.jpg、{label}-p2.jpg），或合成一个多页 PDF",
+            "scan the missing pages: one file a page ({label}-p1.jpg, {label}-p2.jpg …), or one PDF of all the pages"
         )
     } else {
-        let combined = it
-            .combined
-            .first()
-            .map(|c| format!("，或两面在同一页的一个文件（如 {}-{c}.jpg）", it.label))
-            .unwrap_or_default();
-        format!(
-            "需要：{}；每页一个文件（如 {}-{}.jpg），或合成一个多页 PDF{combined}",
-            it.parts.join("、"),
-            it.label,
-            it.parts[0]
+        let (zh, en) = (
+            it.combined
+                .first()
+                .map(|c| format!("，或两面在同一页的一个文件（如 {label}-{c}.jpg）"))
+                .unwrap_or_default(),
+            it.combined
+                .first()
+                .map(|c| format!(", or one file with both sides on one page ({label}-{c}.jpg)"))
+                .unwrap_or_default(),
+        );
+        let first = &it.parts[0];
+        let (zh_parts, en_parts) = (it.parts.join("、"), it.parts.join(", "));
+        t!(
+            "需要：{zh_parts}；每页一个文件（如 {label}-{first}.jpg），或合成一个多页 PDF{zh}",
+            "needed: {en_parts}; one file a page ({label}-{first}.jpg …), or one PDF of all the pages{en}"
         )
     };
-    let blank = if blank_notes.is_empty() {
-        String::new()
+    let (zh, en) = if blank_notes.is_empty() {
+        (String::new(), String::new())
     } else {
-        format!("（{}，不计）", blank_notes.join("；"))
+        let zh: Vec<&str> = blank_notes.iter().map(|t| t.zh.as_str()).collect();
+        let en: Vec<&str> = blank_notes.iter().map(|t| t.en.as_str()).collect();
+        (
+            format!("（{}，不计）", zh.join("；")),
+            format!(" ({}: not counted)", en.join("; ")),
+        )
     };
+    let min = it.min_parts;
     Finding::new(
         Code::TooFewParts,
-        format!(
-            "「{}」只有 {have} 页有内容的扫描{blank}，至少需要 {} 页 ({have} of {} pages)",
-            it.label, it.min_parts, it.min_parts
+        t!(
+            "「{label}」只有 {have} 页有内容的扫描{zh}，至少需要 {min} 页",
+            "「{label}」 has {have} scanned page(s) with content{en}; {min} needed"
         ),
         hint,
     )
@@ -504,25 +568,33 @@ fn missing_item(it: &Item, lookalikes: &[&str]) -> Finding {
             if accepts("pdf") { "pdf" } else { any }
         ),
     };
-    let mut hint = format!(
-        "扫描后存为 {example}（文件名以「{}」或「{}」开头）",
-        it.label, it.slug
+    let (label, slug, min) = (&it.label, &it.slug, it.min_parts);
+    let mut hint = t!(
+        "扫描后存为 {example}（文件名以「{label}」或「{slug}」开头）",
+        "scan it and save it as {example} (a file name starting with 「{label}」 or {slug})"
     );
-    if it.min_parts > 1 {
-        hint.push_str(&format!("，共需 {} 页", it.min_parts));
+    if min > 1 {
+        hint.zh.push_str(&format!("，共需 {min} 页"));
+        hint.en.push_str(&format!(", {min} pages in all"));
     }
     if !lookalikes.is_empty() {
-        hint = format!(
-            "{} 可能就是它：请改名为以「{}」开头。否则{hint}",
-            lookalikes.join("、"),
-            it.label
+        let (zh, en) = (lookalikes.join("、"), lookalikes.join(", "));
+        hint = Text::new(
+            format!(
+                "{zh} 可能就是它：请改名为以「{label}」开头。否则{}",
+                hint.zh
+            ),
+            format!(
+                "{en} may be it: rename it to start with 「{label}」. Otherwise {}",
+                hint.en
+            ),
         );
     }
     Finding::new(
         Code::MissingItem,
-        format!(
-            "缺少「{}」的扫描件 (no scan of this required item)",
-            it.label
+        t!(
+            "缺少「{label}」的扫描件",
+            "no scan of 「{label}」, a required item"
         ),
         hint,
     )
@@ -530,28 +602,42 @@ fn missing_item(it: &Item, lookalikes: &[&str]) -> Finding {
 }
 
 fn stray(rel: &str, closest: Option<&Item>, missing: &[String]) -> Finding {
+    let no_item = || {
+        t!(
+            "文件不属于清单中的任何材料",
+            "the file matches no item of the checklist"
+        )
+    };
     let (message, hint) = match closest {
-        Some(it) => (
-            format!(
-                "文件不属于清单中的任何材料；最接近的是「{}」({}) (matches no item)",
-                it.label, it.slug
-            ),
-            format!(
-                "如果这是「{}」，请改名为以「{}」开头，如「{}-正面.jpg」；否则移出 scans/",
-                it.label, it.label, it.label
-            ),
-        ),
-        None if !missing.is_empty() => (
-            "文件不属于清单中的任何材料 (matches no item)".to_string(),
-            format!(
-                "如果这是缺少的材料之一（{}），请按材料名改名；否则移出 scans/",
-                missing.join("、")
-            ),
-        ),
+        Some(it) => {
+            let (label, slug) = (&it.label, &it.slug);
+            (
+                t!(
+                    "文件不属于清单中的任何材料；最接近的是「{label}」({slug})",
+                    "the file matches no item of the checklist; the closest is 「{label}」 ({slug})"
+                ),
+                t!(
+                    "如果这是「{label}」，请改名为以「{label}」开头，如「{label}-正面.jpg」；否则移出 scans/",
+                    "if this is 「{label}」, rename it to start with 「{label}」, like 「{label}-正面.jpg」; otherwise move it out of scans/"
+                ),
+            )
+        }
+        None if !missing.is_empty() => {
+            let (zh, en) = (missing.join("、"), missing.join(", "));
+            (
+                no_item(),
+                t!(
+                    "如果这是缺少的材料之一（{zh}），请按材料名改名；否则移出 scans/",
+                    "if this is one of the missing items ({en}), rename it after the item; otherwise move it out of scans/"
+                ),
+            )
+        }
         None => (
-            "文件不属于清单中的任何材料 (matches no item)".to_string(),
-            "文件名要以材料名或其英文代号开头（如「身份证-正面.jpg」）；不需要的文件请移出 scans/"
-                .to_string(),
+            no_item(),
+            t!(
+                "文件名要以材料名或其英文代号开头（如「身份证-正面.jpg」）；不需要的文件请移出 scans/",
+                "a file name starts with the item's name or its English code (「身份证-正面.jpg」, id-card.pdf); move files that are not needed out of scans/"
+            ),
         ),
     };
     Finding::new(Code::UnmatchedFile, message, hint).with_path(rel)

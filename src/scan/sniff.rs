@@ -54,7 +54,7 @@ pub enum Sniffed {
         dims: Option<(u32, u32)>,
     },
     /// Something else, described for the clerk (`HEIC 图片`, `Word 文档` ...).
-    Other(&'static str),
+    Other { zh: &'static str, en: &'static str },
 }
 
 /// Identifies a file from its first bytes (pass at least the first 32 when the file has them).
@@ -78,7 +78,8 @@ pub fn sniff(head: &[u8]) -> Sniffed {
             dims: None,
         };
     }
-    Sniffed::Other(describe_other(head))
+    let (zh, en) = describe_other(head);
+    Sniffed::Other { zh, en }
 }
 
 /// Width and height from a PNG's IHDR chunk, which must come first.
@@ -91,7 +92,8 @@ fn png_dims(head: &[u8]) -> Option<(u32, u32)> {
     Some((w, h))
 }
 
-fn describe_other(head: &[u8]) -> &'static str {
+/// What a file that is no scan seems to be, in Chinese and in English.
+fn describe_other(head: &[u8]) -> (&'static str, &'static str) {
     let ftyp = head.len() >= 12 && &head[4..8] == b"ftyp";
     if ftyp
         && matches!(
@@ -99,29 +101,29 @@ fn describe_other(head: &[u8]) -> &'static str {
             b"heic" | b"heix" | b"mif1" | b"msf1" | b"heim" | b"heis" | b"hevc"
         )
     {
-        "HEIC 图片 (HEIC image)"
+        ("HEIC 图片", "HEIC image")
     } else if ftyp && matches!(&head[8..12], b"avif" | b"avis") {
-        "AVIF 图片 (AVIF image)"
+        ("AVIF 图片", "AVIF image")
     } else if ftyp {
-        "视频或 MP4 类文件 (video / MP4 container)"
+        ("视频或 MP4 类文件", "video / MP4 container")
     } else if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
-        "GIF 图片 (GIF image)"
+        ("GIF 图片", "GIF image")
     } else if head.starts_with(b"II*\0") || head.starts_with(b"MM\0*") {
-        "TIFF 图片 (TIFF image)"
+        ("TIFF 图片", "TIFF image")
     } else if head.starts_with(b"BM") {
-        "BMP 图片 (BMP image)"
+        ("BMP 图片", "BMP image")
     } else if head.len() >= 12 && head.starts_with(b"RIFF") && &head[8..12] == b"WEBP" {
-        "WebP 图片 (WebP image)"
+        ("WebP 图片", "WebP image")
     } else if head.starts_with(b"PK\x03\x04") {
-        "ZIP 压缩包或 Office 文档 (ZIP archive or Office document)"
+        ("ZIP 压缩包或 Office 文档", "ZIP archive or Office document")
     } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        "旧版 Office 文档 (legacy Office document)"
+        ("旧版 Office 文档", "legacy Office document")
     } else if head.starts_with(b"Rar!") || head.starts_with(b"7z\xBC\xAF") {
-        "压缩包 (archive)"
+        ("压缩包", "archive")
     } else if std::str::from_utf8(head).is_ok() || head.iter().all(|&b| b >= 0x09) {
-        "文本文件 (text)"
+        ("文本文件", "text")
     } else {
-        "未知格式 (unknown format)"
+        ("未知格式", "unknown format")
     }
 }
 
@@ -178,10 +180,14 @@ mod tests {
             }
         );
         assert!(
-            matches!(sniff(b"\0\0\0\x18ftypheic\0\0"), Sniffed::Other(s) if s.starts_with("HEIC"))
+            matches!(sniff(b"\0\0\0\x18ftypheic\0\0"), Sniffed::Other { en, .. } if en.starts_with("HEIC"))
         );
-        assert!(matches!(sniff(b"PK\x03\x04rest"), Sniffed::Other(s) if s.contains("Office")));
-        assert!(matches!(sniff("合同文本".as_bytes()), Sniffed::Other(s) if s.contains("text")));
+        assert!(
+            matches!(sniff(b"PK\x03\x04rest"), Sniffed::Other { en, .. } if en.contains("Office"))
+        );
+        assert!(
+            matches!(sniff("合同文本".as_bytes()), Sniffed::Other { zh: "文本文件", en } if en.contains("text"))
+        );
     }
 
     #[test]

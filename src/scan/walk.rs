@@ -12,6 +12,8 @@ use walkdir::WalkDir;
 
 use super::matching::{is_junk, split_ext};
 use crate::finding::{Code, Finding};
+use crate::messages::Text;
+use crate::t;
 
 /// What an entry in `scans/` turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,8 +49,15 @@ pub fn walk(employee_dir: &Path, findings: &mut Vec<Finding>) -> Vec<Entry> {
             findings.push(
                 Finding::new(
                     Code::Symlink,
-                    format!("scans/ 是指向 {} 的符号链接，不会被读取 (scans/ is a symbolic link; never followed)", target(&scans)),
-                    "把扫描件放进员工文件夹里真实的 scans/ 文件夹",
+                    t!(
+                        "scans/ 是指向 {} 的符号链接，不会被读取",
+                        "scans/ is a symbolic link to {}: never followed",
+                        target(&scans)
+                    ),
+                    t!(
+                        "把扫描件放进员工文件夹里真实的 scans/ 文件夹",
+                        "put the scans in a real scans/ folder inside the employee folder"
+                    ),
                 )
                 .with_path("scans"),
             );
@@ -56,19 +65,24 @@ pub fn walk(employee_dir: &Path, findings: &mut Vec<Finding>) -> Vec<Entry> {
         }
         Ok(m) if m.is_dir() => {}
         Ok(_) => {
-            findings.push(folder_missing(
-                "scans 是一个文件，不是文件夹 (scans is a file, not a folder)",
-            ));
+            findings.push(folder_missing(t!(
+                "scans 是一个文件，不是文件夹",
+                "scans is a file, not a folder"
+            )));
             return Vec::new();
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let message = match near_scans_folder(employee_dir) {
-                Some(near) => format!(
-                    "员工文件夹中没有 scans/ 文件夹，但有 {near}/：请把它改名为 scans (no scans/ folder; rename {near}/ to scans)"
+                Some(near) => t!(
+                    "员工文件夹中没有 scans/ 文件夹，但有 {near}/：请把它改名为 scans",
+                    "the employee folder has no scans/ folder, but it has {near}/: rename it to scans"
                 ),
-                None => "员工文件夹中没有 scans/ 文件夹 (no scans/ folder)".to_string(),
+                None => t!(
+                    "员工文件夹中没有 scans/ 文件夹",
+                    "the employee folder has no scans/ folder"
+                ),
             };
-            findings.push(folder_missing(&message));
+            findings.push(folder_missing(message));
             return Vec::new();
         }
         Err(e) => {
@@ -103,8 +117,14 @@ pub fn walk(employee_dir: &Path, findings: &mut Vec<Finding>) -> Vec<Entry> {
                 findings.push(
                     Finding::new(
                         Code::NonUtf8Name,
-                        "文件夹名不是有效的 UTF-8 编码，其中的文件未检查 (folder name is not valid UTF-8; not entered)",
-                        "用中文或英文重新命名这个文件夹",
+                        t!(
+                            "文件夹名不是有效的 UTF-8 编码，其中的文件未检查",
+                            "the folder name is not valid UTF-8: its files were not checked"
+                        ),
+                        t!(
+                            "用中文或英文重新命名这个文件夹",
+                            "rename the folder in Chinese or English"
+                        ),
                     )
                     .with_path(rel),
                 );
@@ -176,19 +196,25 @@ fn target(link: &Path) -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-fn folder_missing(message: &str) -> Finding {
+fn folder_missing(message: Text) -> Finding {
     Finding::new(
         Code::ScansFolderMissing,
         message,
-        "在员工文件夹中建一个 scans/ 文件夹，把扫描件放进去（dossier init 会建好）",
+        t!(
+            "在员工文件夹中建一个 scans/ 文件夹，把扫描件放进去（dossier init 会建好）",
+            "make a scans/ folder in the employee folder and put the scans in it (dossier init makes it)"
+        ),
     )
 }
 
 fn unreadable(rel: String, err: &str) -> Finding {
     Finding::new(
         Code::Unreadable,
-        format!("无法读取：{err} (cannot read)"),
-        "检查文件夹权限，或把文件重新复制到 scans/",
+        t!("无法读取：{err}", "cannot read: {err}"),
+        t!(
+            "检查文件夹权限，或把文件重新复制到 scans/",
+            "check the folder's permissions, or copy the files into scans/ again"
+        ),
     )
     .with_path(rel)
 }

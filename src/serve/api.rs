@@ -513,7 +513,7 @@ fn target_name(
 fn scan_kind(head: &[u8], c: &desk::Checked, slug: &str) -> Result<crate::scan::FileKind, Fail> {
     let kind = match sniff::sniff(head) {
         Sniffed::Scan { kind, .. } => kind,
-        Sniffed::Other(what) => {
+        Sniffed::Other { zh: what, .. } => {
             return Err(fail(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 format!("这是{what}，不是 PDF、JPG 或 PNG 扫描件，未保存 (not a pdf/jpg/png by its content; nothing saved)"),
@@ -809,7 +809,8 @@ fn visit_of(app: &App, visit: Option<&str>) -> Result<Option<usize>, Fail> {
         .collect();
     visit
         .map(|v| {
-            crate::copies::resolve_visit(&visits, v).map_err(|e| fail(StatusCode::BAD_REQUEST, e))
+            crate::copies::resolve_visit(&visits, v)
+                .map_err(|e| fail(StatusCode::BAD_REQUEST, e.zh))
         })
         .transpose()
 }

@@ -48,19 +48,20 @@ pub struct App {
 pub fn run(ctx: Context, opts: Options) -> Result<(), Error> {
     let max_upload = ctx.book.limits.max_file_bytes;
     let desk = desk::Desk::new(&opts.dir, ctx)?;
-    let token = security::new_token().map_err(Error::Other)?;
+    let token = security::new_token().map_err(|e| Error::Other(e.into()))?;
     let listener = std::net::TcpListener::bind(("127.0.0.1", opts.port)).map_err(|e| {
-        Error::Usage(format!(
-            "cannot listen on 127.0.0.1:{} ({e}): choose another --port, or leave it out for a free one (端口被占用)",
-            opts.port
+        let port = opts.port;
+        Error::Usage(crate::t!(
+            "无法监听 127.0.0.1:{port}（{e}），端口被占用：换一个 --port，或不给 --port 由系统选一个空闲端口",
+            "cannot listen on 127.0.0.1:{port} ({e}): choose another --port, or leave it out for a free one"
         ))
     })?;
     listener
         .set_nonblocking(true)
-        .map_err(|e| Error::Other(format!("listen: {e}")))?;
+        .map_err(|e| Error::Other(format!("listen: {e}").into()))?;
     let port = listener
         .local_addr()
-        .map_err(|e| Error::Other(format!("listen: {e}")))?
+        .map_err(|e| Error::Other(format!("listen: {e}").into()))?
         .port();
     let url = format!("http://127.0.0.1:{port}/?token={token}");
     let app = Arc::new(App {
@@ -95,14 +96,14 @@ pub fn run(ctx: Context, opts: Options) -> Result<(), Error> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| Error::Other(format!("runtime: {e}")))?;
+        .map_err(|e| Error::Other(format!("runtime: {e}").into()))?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)
-            .map_err(|e| Error::Other(format!("listen: {e}")))?;
+            .map_err(|e| Error::Other(format!("listen: {e}").into()))?;
         axum::serve(listener, api::router(app))
             .with_graceful_shutdown(shutdown())
             .await
-            .map_err(|e| Error::Other(format!("server: {e}")))
+            .map_err(|e| Error::Other(format!("server: {e}").into()))
     })?;
     eprintln!("dossier serve: 已停止 (stopped)");
     Ok(())

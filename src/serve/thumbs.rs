@@ -63,7 +63,7 @@ fn make(path: &Path, max_pixels: u64) -> Option<Vec<u8>> {
             crate::scan::FileKind::Png => png_image(path, max_pixels)?,
             crate::scan::FileKind::Pdf => pdf(path, max_pixels)?,
         },
-        crate::scan::sniff::Sniffed::Other(_) => return None,
+        crate::scan::sniff::Sniffed::Other { .. } => return None,
     };
     encode(&shrink(&img))
 }

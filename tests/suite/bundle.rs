@@ -155,7 +155,7 @@ fn problems_for(report: &dossier::bundle::VerifyReport, path: &str) -> Vec<Strin
         .problems
         .iter()
         .filter(|p| p.path == path)
-        .map(|p| p.message.clone())
+        .map(|p| format!("{} | {}", p.message.zh, p.message.en))
         .collect()
 }
 
@@ -436,6 +436,23 @@ fn verify_names_a_payload_file_with_one_byte_changed() {
         report.problems
     );
     assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    // `dossier verify` says it in the run's one language; its JSON in Chinese.
+    let zip = bag.zip_path.to_str().unwrap();
+    let zh = crate::common::stdout(&crate::common::dossier(&["verify", zip]));
+    assert!(
+        zh.contains("内容已被改动") && !zh.contains("was changed"),
+        "{zh}"
+    );
+    let en = crate::common::dossier(&["--lang", "en", "verify", zip]);
+    let en = crate::common::stdout(&en);
+    assert!(
+        en.contains("the file was changed") && !en.contains("内容已被改动"),
+        "{en}"
+    );
+    let json = crate::common::json(&crate::common::dossier(&[
+        "--lang", "en", "--format", "json", "verify", zip,
+    ]));
+    assert!(json.to_string().contains("内容已被改动"), "{json}");
 }
 
 #[test]

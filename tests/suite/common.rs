@@ -261,6 +261,15 @@ impl Ran {
         );
         self
     }
+
+    pub fn stderr_lacks(&self, unwanted: &str) -> &Ran {
+        assert!(
+            !self.stderr().contains(unwanted),
+            "stderr has {unwanted:?}:\n{}",
+            self.stderr()
+        );
+        self
+    }
 }
 
 pub fn code(o: &Output) -> i32 {
@@ -269,6 +278,45 @@ pub fn code(o: &Output) -> i32 {
 
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The message lines of an error output (`error: …`, `! …` and the closing count), without the
+/// quoted source lines and carets, which show the input file's own words.
+pub fn message_lines(err: &str) -> Vec<&str> {
+    err.lines()
+        .filter(|l| {
+            !l.trim_start()
+                .starts_with(|c: char| c.is_ascii_digit() || c == '|')
+        })
+        .filter(|l| !l.trim().is_empty())
+        .collect()
+}
+
+/// A line of Chinese output that carries an English translation in parentheses, as the messages
+/// did before `--lang`: `(` followed by two English words.
+pub fn english_parenthetical(err: &str) -> Option<String> {
+    message_lines(err)
+        .into_iter()
+        .find(|l| {
+            l.match_indices('(').any(|(i, _)| {
+                let rest = &l[i + 1..];
+                let mut words = rest.split(' ');
+                let word = |w: Option<&str>| {
+                    w.is_some_and(|w| w.len() > 1 && w.bytes().all(|b| b.is_ascii_lowercase()))
+                };
+                word(words.next()) && word(words.next())
+            })
+        })
+        .map(str::to_string)
+}
+
+/// A line of English output holding a Chinese sentence (Chinese punctuation only a sentence
+/// brings; the words of the input, quoted, use none).
+pub fn chinese_sentence(err: &str) -> Option<String> {
+    message_lines(err)
+        .into_iter()
+        .find(|l| l.contains(['，', '。', '：', '；', '（', '）', '？', '！']))
+        .map(str::to_string)
 }
 
 pub fn stderr(o: &Output) -> String {

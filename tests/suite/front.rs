@@ -79,8 +79,15 @@ fn a_mistyped_folder_gets_did_you_mean() {
     let wrong = examples().join("zhang-wie");
     Run::new(&["check", wrong.to_str().unwrap()])
         .code(2)
-        .stderr_has("did you mean")
-        .stderr_has("zhang-wei");
+        .stderr_has("文件夹不存在；是不是")
+        .stderr_has("zhang-wei")
+        .stderr_lacks("did you mean");
+    Run::new(&["check", wrong.to_str().unwrap()])
+        .lang("en")
+        .code(2)
+        .stderr_has("no such folder; did you mean")
+        .stderr_has("zhang-wei")
+        .stderr_lacks("文件夹不存在");
 }
 
 #[test]

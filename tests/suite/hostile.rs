@@ -495,7 +495,7 @@ fn output_pointing_at_a_file_is_a_usage_error() {
     let (env, dir) = example();
     let file = env.path().join("not-a-folder");
     std::fs::write(&file, b"keep me").unwrap();
-    let r = run(&["pack", s(&dir), "-o", s(&file)]);
+    let r = run(&["--lang", "en", "pack", s(&dir), "-o", s(&file)]);
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("not a folder"), "{}", r.stderr);
     assert_eq!(std::fs::read(&file).unwrap(), b"keep me");
@@ -811,6 +811,9 @@ fn a_fifo_as_applicant_toml_is_an_input_error_not_a_hang() {
     mkfifo(&dir.join("applicant.toml"));
     let r = run(&["check", s(&dir)]);
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("不是普通文件"), "{}", r.stderr);
+    let r = run(&["--lang", "en", "check", s(&dir)]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
     assert!(r.elapsed < Duration::from_secs(5), "{:?}", r.elapsed);
 }
@@ -819,7 +822,7 @@ fn a_fifo_as_applicant_toml_is_an_input_error_not_a_hang() {
 #[test]
 fn a_rulebook_that_is_a_device_or_huge_is_refused_unread() {
     let (env, dir) = example();
-    let r = run(&["--rules", "/dev/zero", "checklist", s(&dir)]);
+    let r = run(&["--lang", "en", "--rules", "/dev/zero", "checklist", s(&dir)]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("device"), "{}", r.stderr);
     let huge = env.path().join("huge.toml");
@@ -828,14 +831,14 @@ fn a_rulebook_that_is_a_device_or_huge_is_refused_unread() {
     drop(f);
     let r = run(&["--rules", s(&huge), "checklist", s(&dir)]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("larger than 1024 KB"), "{}", r.stderr);
+    assert!(r.stderr.contains("上限 1024 KB"), "{}", r.stderr);
     // (The 8 GB were never read: the run stays under the suite's 400 MB bound.)
     // applicant.toml as a symlink to an endless device: refused the same way.
     std::fs::remove_file(dir.join("applicant.toml")).unwrap();
     std::os::unix::fs::symlink("/dev/zero", dir.join("applicant.toml")).unwrap();
     let r = run(&["score", s(&dir)]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("device"), "{}", r.stderr);
+    assert!(r.stderr.contains("设备"), "{}", r.stderr);
 }
 
 /// Defect 3: `verify` on a FIFO waited forever for a writer.
@@ -1058,7 +1061,7 @@ fn a_huge_value_is_quoted_in_at_most_about_200_characters() {
         toml + "# " + &"x".repeat(2 << 20) + "\n",
     )
     .unwrap();
-    let r = run(&["check", s(&dir)]);
+    let r = run(&["--lang", "en", "check", s(&dir)]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("larger than 1024 KB"), "{}", r.stderr);
 }
@@ -1150,7 +1153,7 @@ fn ten_thousand_children_are_refused_at_once() {
     for cmd in ["checklist", "score", "check"] {
         let r = run(&[cmd, s(&dir)]);
         assert_eq!(r.code, 2, "{cmd}: {}", r.stderr);
-        assert!(r.stderr.contains("more than 20"), "{cmd}: {}", r.stderr);
+        assert!(r.stderr.contains("超出上限 20"), "{cmd}: {}", r.stderr);
         assert!(r.elapsed < Duration::from_secs(3), "{cmd}: {:?}", r.elapsed);
     }
 }

@@ -2,13 +2,25 @@
 //! or field; rulebook edits take effect with --rules; a broken rulebook is a located error.
 use crate::common::*;
 
-/// Runs `checklist` on one applicant.toml text and returns (exit code, stderr).
+/// Runs `checklist` on one applicant.toml text in Chinese (the default) and in English, and
+/// returns the exit code and both stderrs, one after the other, so that a needle may be in
+/// either language. Each run speaks its one language: no English in parentheses after the
+/// Chinese, no Chinese sentence in the English.
 fn bad(text: &str) -> (i32, String) {
     let env = Env::new();
     let d = env.employee("e", text);
     let o = dossier(&["checklist", d.to_str().unwrap()]);
     assert!(o.stdout.is_empty(), "nothing on stdout for a broken file");
-    (code(&o), stderr(&o))
+    let en = dossier(&["--lang", "en", "checklist", d.to_str().unwrap()]);
+    assert_eq!(code(&o), code(&en));
+    let (zh, en) = (stderr(&o), stderr(&en));
+    if let Some(l) = english_parenthetical(&zh) {
+        panic!("English in parentheses in the Chinese output: {l}\n{zh}");
+    }
+    if let Some(l) = chinese_sentence(&en) {
+        panic!("a Chinese sentence in the English output: {l}\n{en}");
+    }
+    (code(&o), format!("{zh}\n{en}"))
 }
 
 fn assert_bad(text: &str, needles: &[&str]) {
@@ -275,6 +287,83 @@ fn every_problem_is_reported_in_one_go() {
     assert!(err.contains("problem(s)"));
     // The count is said in the clerk's language too.
     assert!(err.contains("处问题，全部改正后再运行"), "{err}");
+}
+
+/// Issue #12: a broken applicant.toml used to be reported in both languages on every line,
+/// "English (中文)" or "中文 (English)". Now `--lang en` says it in English, with no Chinese but
+/// the file's own words, and the default Chinese run has no English in parentheses; the JSON
+/// of a batch says it in Chinese whatever the language.
+#[test]
+fn a_broken_applicant_file_is_reported_in_the_language_of_the_run() {
+    let t = with("applicant", "hukou =", "hukuo =")
+        .replacen("9131011566778899AR", "9131011566778899AQ", 1)
+        .replacen("level = \"bachelor\"", "level = \"phd\"", 1);
+    let env = Env::new();
+    let d = env.employee("e", &t);
+    let en = stderr(&dossier(&[
+        "--lang",
+        "en",
+        "checklist",
+        d.to_str().unwrap(),
+    ]));
+    for want in [
+        "unknown key `hukuo` in [applicant]; did you mean `hukou`?",
+        "employer.credit_code: wrong check character",
+        "education.level must be one of",
+        "missing key `hukou` in [applicant]",
+        "4 problem(s) in the applicant file",
+    ] {
+        assert!(en.contains(want), "{want:?} not in:\n{en}");
+    }
+    // Every CJK character of a message line is one of the file's (a quoted value, a term).
+    let own: String = t
+        .chars()
+        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        .collect();
+    for l in message_lines(&en) {
+        let foreign: String = l
+            .chars()
+            .filter(|c| {
+                ('\u{3000}'..='\u{9fff}').contains(c) || ('\u{ff00}'..='\u{ffef}').contains(c)
+            })
+            .filter(|c| !own.contains(*c) && !"“”「」".contains(*c))
+            .collect();
+        assert!(foreign.is_empty(), "Chinese {foreign:?} in: {l}\n{en}");
+    }
+    let zh = stderr(&dossier(&["checklist", d.to_str().unwrap()]));
+    for want in [
+        "有未知字段 `hukuo`；是不是 `hukou`？",
+        "employer.credit_code：校验位错误",
+        "[applicant] 中缺少 `hukou`",
+        "共 4 处问题，全部改正后再运行",
+    ] {
+        assert!(zh.contains(want), "{want:?} not in:\n{zh}");
+    }
+    assert_eq!(english_parenthetical(&zh), None, "{zh}");
+    for english in [
+        "did you mean",
+        "wrong check character",
+        "problem(s)",
+        "missing key",
+    ] {
+        assert!(!zh.contains(english), "{english:?} in:\n{zh}");
+    }
+    // A batch: the broken employee's line in the summary, and the JSON, which stays Chinese.
+    env.employee("f", &Applicant::default().born("1985-01-01").text());
+    let batch = env.path().to_str().unwrap();
+    let en = stderr(&dossier(&["--lang", "en", "check", batch]));
+    assert!(en.contains("did you mean `hukou`"), "{en}");
+    assert!(!en.contains("是不是"), "{en}");
+    let zh_json = json(&dossier(&["--format", "json", "check", batch]));
+    let en_json = json(&dossier(&[
+        "--lang", "en", "--format", "json", "check", batch,
+    ]));
+    assert_eq!(zh_json, en_json);
+    let e = zh_json[0]["error"].as_str().unwrap_or_default();
+    assert!(
+        e.contains("是不是 `hukou`") && !e.contains("did you mean"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -615,6 +704,14 @@ fn an_unfilled_template_explains_what_to_fill_in() {
     let o = dossier(&["checklist", d.to_str().unwrap()]);
     assert_eq!(code(&o), 2);
     let err = stderr(&o);
+    assert!(err.contains("applicant.name 不能为空"), "{err}");
+    assert!(err.contains("employer.district"), "{err}");
+    let err = stderr(&dossier(&[
+        "--lang",
+        "en",
+        "checklist",
+        d.to_str().unwrap(),
+    ]));
     assert!(err.contains("applicant.name is empty"), "{err}");
     assert!(err.contains("employer.district"), "{err}");
 }
@@ -672,14 +769,25 @@ fn the_same_id_in_two_folders_is_an_error_on_both() {
     assert_eq!(code(&o), 1);
     let v = json(&o);
     let arr = v.as_array().unwrap();
+    // JSON speaks Chinese whatever the language.
     assert!(
-        arr[0]["error"].as_str().unwrap().contains("also in b"),
+        arr[0]["error"].as_str().unwrap().contains("与 b 相同"),
         "{v}"
     );
     assert!(
-        arr[1]["error"].as_str().unwrap().contains("also in a"),
+        arr[1]["error"].as_str().unwrap().contains("与 a 相同"),
         "{v}"
     );
+    let en = dossier(&[
+        "--lang",
+        "en",
+        "--format",
+        "json",
+        "score",
+        env.path().to_str().unwrap(),
+    ]);
+    assert_eq!(json(&en)[0]["error"], arr[0]["error"]);
+    assert!(stderr(&en).contains("is also in b"), "{}", stderr(&en));
     assert!(arr[2]["total"].is_number());
     assert!(
         !stderr(&o).contains("19930307"),
@@ -760,7 +868,11 @@ fn short_district_name_suggests_the_district_it_abbreviates() {
 fn insurance_years_beyond_working_age_are_an_error() {
     assert_bad(
         &with("insurance", "years = 5", "years = 50"),
-        &["insurance.years is 50", "社保年限", "applicant.toml:"],
+        &[
+            "insurance.years is 50",
+            "insurance.years 为 50",
+            "applicant.toml:",
+        ],
     );
     // The most that is possible is accepted.
     let env = Env::new();
@@ -811,7 +923,7 @@ fn a_path_inside_an_employee_folder_names_the_folder_to_give() {
             "names the folder: {err}"
         );
     }
-    let o = dossier_in(Some(&d), &["score", "applicant.toml"]);
+    let o = dossier_in(Some(&d), &["--lang", "en", "score", "applicant.toml"]);
     assert!(
         stderr(&o).contains("give the folder itself, ."),
         "{}",
@@ -830,8 +942,13 @@ fn a_misnamed_applicant_file_in_a_single_folder_is_named() {
     assert_eq!(code(&o), 2);
     let err = stderr(&o);
     assert!(
-        err.contains("found applicant.toml.txt: rename it to applicant.toml"),
+        err.contains("找到 applicant.toml.txt：请改名为 applicant.toml"),
         "{err}"
+    );
+    let en = stderr(&dossier(&["--lang", "en", "check", d.to_str().unwrap()]));
+    assert!(
+        en.contains("found applicant.toml.txt: rename it to applicant.toml"),
+        "{en}"
     );
 }
 
@@ -873,7 +990,7 @@ fn a_chinese_word_that_is_not_a_choice_lists_the_words() {
         &t,
         &[
             "family.marital_status",
-            "\"married\" (已婚)",
+            "\"married\"（已婚）",
             "did you mean \"已婚\"",
         ],
     );
@@ -970,6 +1087,8 @@ fn a_bad_company_toml_is_an_input_error_naming_it() {
         COMPANY.replace("hr_name", "hr_nmae").as_bytes(),
     );
     let err = stderr(&dossier(&["score", d.to_str().unwrap()]));
+    assert!(err.contains("是不是 `hr_name`"), "{err}");
+    let err = stderr(&dossier(&["--lang", "en", "score", d.to_str().unwrap()]));
     assert!(err.contains("did you mean `hr_name`"), "{err}");
 }
 
@@ -981,16 +1100,21 @@ fn an_employer_key_in_neither_file_is_missing_and_says_where_it_was_looked_for()
         COMPANY.replace("hr_name = \"李娜\"\n", "").as_bytes(),
     );
     let d = env.employee("a", &without_employer(&Applicant::default()));
-    let o = dossier(&["score", d.to_str().unwrap()]);
+    let o = dossier(&["--lang", "en", "score", d.to_str().unwrap()]);
     assert_eq!(code(&o), 2);
     let err = stderr(&o);
     assert!(
         err.contains("missing key `hr_name`") && err.contains("company.toml"),
         "{err}"
     );
+    let err = stderr(&dossier(&["score", d.to_str().unwrap()]));
+    assert!(
+        err.contains("缺少 `hr_name`") && err.contains("company.toml 中也没有"),
+        "{err}"
+    );
     // Without company.toml the [employer] table itself is required, as before.
     std::fs::remove_file(env.path().join("company.toml")).unwrap();
-    let err = stderr(&dossier(&["score", d.to_str().unwrap()]));
+    let err = stderr(&dossier(&["--lang", "en", "score", d.to_str().unwrap()]));
     assert!(err.contains("missing table [employer]"), "{err}");
 }
 

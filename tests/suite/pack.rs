@@ -288,7 +288,7 @@ fn o_pointing_at_a_file_is_a_clear_error() {
     let f = env.file("a-file", b"x");
     let o = pack(&dir, &f, &[]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("is a file"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("是文件，不是文件夹"), "{}", stderr(&o));
 }
 
 #[test]

@@ -304,7 +304,7 @@ fn every_bad_cell_is_reported_at_its_address_and_nothing_is_written() {
         !err.contains("员工!C6") && !err.contains(":6"),
         "row 6 is fine:\n{err}"
     );
-    assert!(err.contains("4 problem(s)"), "{err}");
+    assert!(err.contains("共 4 处问题"), "{err}");
     assert!(!dept.exists(), "nothing written");
     // Never an ID number in full, even a wrong one.
     assert!(!err.contains("310104199204010"), "{err}");
@@ -346,13 +346,29 @@ fn the_same_id_twice_or_the_same_folder_twice_in_a_roster_is_refused() {
     assert_eq!(code(&o), 2);
     let err = stderr(&o);
     assert!(
-        err.contains("员工!C3: 身份证号") && err.contains("row 2"),
+        err.contains("员工!C3: 身份证号") && err.contains("第 2 行"),
         "{err}"
     );
     assert!(
-        err.contains("员工!A4: 文件夹") && err.contains("row 2"),
+        err.contains("员工!A4: 文件夹") && err.contains("第 2 行"),
         "{err}"
     );
+    let o = dossier(&[
+        "--lang",
+        "en",
+        "roster",
+        "import",
+        s(&file),
+        "-o",
+        s(&env.path().join("d")),
+    ]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("员工!C3: 身份证号") && err.contains("is also in row 2"),
+        "{err}"
+    );
+    assert!(err.contains("2 problem(s) in the roster"), "{err}");
+    assert!(chinese_sentence(&err).is_none(), "{err}");
 }
 
 #[test]

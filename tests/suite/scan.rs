@@ -227,7 +227,7 @@ fn a_missing_item_is_an_error_and_not_ready() {
     assert_eq!(status(&report, "labour-contract"), ItemStatus::Missing);
     let missing = finding(&report, Code::MissingItem, Some("labour-contract"));
     assert_eq!(missing.severity, Severity::Error);
-    assert!(missing.message.contains("劳动合同"));
+    assert!(missing.message.zh.contains("劳动合同"));
     assert_eq!(report.findings.len(), 1, "{:?}", codes(&report));
 }
 
@@ -241,7 +241,7 @@ fn a_scans_folder_under_another_name_is_named_with_the_rename_to_do() {
         let f = &report.findings[0];
         assert_eq!(f.code, Code::ScansFolderMissing);
         assert!(
-            f.message.contains(&format!("{name}/")) && f.message.contains("改名为 scans"),
+            f.message.zh.contains(&format!("{name}/")) && f.message.zh.contains("改名为 scans"),
             "{}",
             f.message
         );
@@ -284,6 +284,7 @@ fn too_few_parts_counts_images_and_pdf_pages() {
     assert_eq!(status(&report, "hukou-booklet"), ItemStatus::Invalid);
     assert!(finding(&report, Code::TooFewParts, Some("id-card"))
         .message
+        .zh
         .contains("1"));
     finding(&report, Code::TooFewParts, Some("hukou-booklet"));
     assert!(!report.ready);
@@ -360,7 +361,7 @@ fn png_bytes_named_pdf_are_caught_by_content() {
     let report = f.check(&c);
     let e = finding(&report, Code::TypeMismatch, Some("labour-contract"));
     assert!(
-        e.message.contains(".pdf") && e.message.contains("PNG"),
+        e.message.zh.contains(".pdf") && e.message.zh.contains("PNG"),
         "{}",
         e.message
     );
@@ -384,8 +385,8 @@ fn other_content_and_types_the_item_does_not_accept() {
         Code::UnsupportedType,
         Some("child-1-birth-certificate"),
     );
-    assert!(heic.message.contains("HEIC"));
-    assert!(heic.hint.contains("手机的 HEIC 照片"), "{}", heic.hint);
+    assert!(heic.message.zh.contains("HEIC"));
+    assert!(heic.hint.zh.contains("手机的 HEIC 照片"), "{}", heic.hint);
     finding(&report, Code::TypeNotAccepted, Some("labour-contract"));
     assert_eq!(
         status(&report, "child-1-birth-certificate"),
@@ -409,10 +410,10 @@ fn the_hint_for_an_unsupported_type_fits_the_type() {
         Code::UnsupportedType,
         Some("child-1-birth-certificate"),
     );
-    assert!(!gif.hint.contains("HEIC"), "{}", gif.hint);
+    assert!(!gif.hint.zh.contains("HEIC"), "{}", gif.hint);
     let word = finding(&report, Code::UnsupportedType, Some("labour-contract"));
-    assert!(word.hint.contains("另存为 PDF"), "{}", word.hint);
-    assert!(!word.hint.contains("HEIC"), "{}", word.hint);
+    assert!(word.hint.zh.contains("另存为 PDF"), "{}", word.hint);
+    assert!(!word.hint.zh.contains("HEIC"), "{}", word.hint);
 }
 
 #[test]
@@ -433,6 +434,7 @@ fn a_200_by_280_image_is_too_small_for_any_item() {
     assert!(
         finding(&report, Code::LowResolution, Some("labour-contract"))
             .hint
+            .zh
             .contains("150 dpi")
     );
 }
@@ -473,12 +475,12 @@ fn the_same_scan_under_two_items_is_caught() {
     let a = finding(&report, Code::DuplicateContent, Some("id-card"));
     let b = finding(&report, Code::DuplicateContent, Some("spouse-id-card"));
     assert!(
-        a.message.contains("scans/spouse-id-card_1.jpg"),
+        a.message.zh.contains("scans/spouse-id-card_1.jpg"),
         "{}",
         a.message
     );
     assert!(
-        b.message.contains("scans/id-card-front.jpg"),
+        b.message.zh.contains("scans/id-card-front.jpg"),
         "{}",
         b.message
     );
@@ -521,7 +523,7 @@ fn a_stray_photo_is_a_warning_with_a_suggestion() {
         (Code::UnmatchedFile, Severity::Warning)
     );
     assert!(
-        typo.message.contains("身份证") && typo.hint.contains("身份证"),
+        typo.message.zh.contains("身份证") && typo.hint.zh.contains("身份证"),
         "{typo:?}"
     );
     let photo = report
@@ -530,7 +532,7 @@ fn a_stray_photo_is_a_warning_with_a_suggestion() {
         .find(|f| f.path.as_deref() == Some("scans/IMG_20240101.jpg"))
         .expect("photo");
     assert_eq!(photo.code, Code::UnmatchedFile);
-    assert!(!photo.hint.is_empty());
+    assert!(!photo.hint.zh.is_empty());
 }
 
 #[test]
@@ -542,7 +544,7 @@ fn a_stray_that_looks_like_a_missing_item_is_named_in_its_hint() {
     let report = f.check(&c);
     let missing = finding(&report, Code::MissingItem, Some("labour-contract"));
     assert!(
-        missing.hint.contains("scans/劳働合同.jpg"),
+        missing.hint.zh.contains("scans/劳働合同.jpg"),
         "{}",
         missing.hint
     );
@@ -571,7 +573,7 @@ fn a_symlink_is_reported_and_never_followed() {
     std::os::unix::fs::symlink("/etc", f.path().join("scans/etc")).expect("symlink dir");
     let report = f.check(&c);
     let link = finding(&report, Code::Symlink, Some("labour-contract"));
-    assert!(link.message.contains("/etc/passwd"));
+    assert!(link.message.zh.contains("/etc/passwd"));
     finding(&report, Code::Symlink, None);
     // Not followed: the link is no file of the item, nothing under /etc was looked at.
     assert_eq!(status(&report, "labour-contract"), ItemStatus::Missing);
@@ -649,7 +651,7 @@ fn a_png_header_claiming_60000_by_60000_is_refused_from_the_header() {
         "a bomb must not be decoded"
     );
     let bomb = finding(&report, Code::TooManyPixels, Some("labour-contract"));
-    assert!(bomb.message.contains("60000×60000"));
+    assert!(bomb.message.zh.contains("60000×60000"));
     // Refused before decoding: no decode finding for it.
     let about: Vec<Code> = report
         .findings
@@ -800,7 +802,11 @@ fn the_text_report_groups_by_item_with_marks_files_and_hints() {
         "{text}"
     );
     assert!(text.contains("error[missing-item]"), "{text}");
-    assert!(text.contains("→ 扫描后存为"), "{text}");
+    assert!(
+        text.contains("→ scan it and save it as scans/子女出生医学证明（1）.pdf"),
+        "{text}"
+    );
+    assert!(!text.contains("扫描后存为"), "one language: {text}");
     assert!(
         text.contains("warning[unmatched-file] scans/stray.jpg"),
         "{text}"
@@ -878,10 +884,11 @@ fn scanned_pdf_pages_are_judged_like_images() {
     assert!(
         finding(&report, Code::LowResolution, Some("labour-contract"))
             .message
+            .zh
             .contains("第 1 页")
     );
     let few = finding(&report, Code::TooFewParts, Some("hukou-booklet"));
-    assert!(few.message.contains("第 2 页空白"), "{}", few.message);
+    assert!(few.message.zh.contains("第 2 页空白"), "{}", few.message);
     finding(&report, Code::BlankPage, Some("child-1-birth-certificate"));
     assert_eq!(report.findings.len(), 3, "{:?}", codes(&report));
 }

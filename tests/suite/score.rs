@@ -535,7 +535,11 @@ fn a_base_past_the_wage_table_uses_the_last_year_with_a_warning() {
         "{err}"
     );
     // The 2025–26 figure is not confirmed: said too.
+    assert!(err.contains("未经核实"), "{err}");
+    let o = dossier(&["--lang", "en", "score", d.to_str().unwrap()]);
+    let err = stderr(&o);
     assert!(err.contains("not confirmed"), "{err}");
+    assert!(chinese_sentence(&err).is_none(), "{err}");
 }
 
 #[test]
@@ -858,6 +862,34 @@ fn to_standard_sees_a_base_window_filling() {
         out.contains("达标途径") && out.contains("2026-12-01 起"),
         "{out}"
     );
+    assert!(out.contains("取高者计分，按技能等级计"), "{out}");
+    assert!(out.contains("继续在本市缴纳社保（"), "{out}");
+    assert_eq!(english_parenthetical(&out), None, "{out}");
+    // In English: our words in English; the rulebook's labels stay as the rulebook says them.
+    let out = stdout(&dossier(&["--lang", "en", "score", d.to_str().unwrap()]));
+    for want in [
+        "Ways to the standard",
+        "keep paying Shanghai social insurance (",
+        "社保缴费基数 +25",
+        "from 2026-12-01",
+        "only the highest of",
+        "a bachelor's education and degree: +30 points",
+    ] {
+        assert!(out.contains(want), "{want:?} not in:\n{out}");
+    }
+    for chinese in ["取高者", "继续在本市", "达标途径", "取得本科"] {
+        assert!(!out.contains(chinese), "{chinese:?} in:\n{out}");
+    }
+    // JSON does not depend on the language.
+    let en = json(&dossier(&[
+        "--lang",
+        "en",
+        "--format",
+        "json",
+        "score",
+        d.to_str().unwrap(),
+    ]));
+    assert_eq!(en, v);
 }
 
 /// 创业人才 / 创新创业中介服务人才: 120 points, the standard on its own.
