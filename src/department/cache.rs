@@ -21,6 +21,7 @@ use super::{
     batch_marks, load, load_profile, Context, Employee, Keys, Loaded, Marks, Outcome, Progress,
 };
 use crate::error::Error;
+use crate::messages::Text;
 use crate::profile::Profile;
 
 /// One employee's result and what its files gave to tell the clerk.
@@ -28,7 +29,7 @@ pub struct Computed<V> {
     pub outcome: Outcome<V>,
     /// What the work told [`Progress::warning`] when it was done (an `applicant.toml` read as
     /// GB 18030, an insurance record …), in order.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Text>,
 }
 
 /// A result with the stamp of the scans and the marks it was made with.

@@ -17,6 +17,7 @@ use crate::checklist::Checklist;
 use crate::department::cache::Cache;
 use crate::department::{self, Context, Employee, Outcome, Silent};
 use crate::error::Error;
+use crate::messages::Text;
 use crate::scan::CheckReport;
 use crate::score::Score;
 
@@ -40,7 +41,7 @@ pub struct Checked {
     pub check: Value,
     /// What its files gave to tell the clerk without stopping the check (an `applicant.toml`
     /// read as GB 18030, a note about the insurance record …): what `check` prints on stderr.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Text>,
     /// Its item of `GET /api/employees`: `check` with `"score"` and `"warnings"`, made once.
     pub item: Value,
 }
@@ -141,7 +142,7 @@ fn checked(
     report: CheckReport,
     checklist: Checklist,
     score: Score,
-    warnings: Vec<String>,
+    warnings: Vec<Text>,
 ) -> Checked {
     // As `check --format json` prints it.
     let mut check = serde_json::to_value(&report).unwrap_or_default();
