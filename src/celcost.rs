@@ -34,7 +34,7 @@ pub fn over_budget(expr: &Expr) -> Option<String> {
     let c = cost(expr);
     (c > COST_BUDGET).then(|| {
         format!(
-            "this expression could take about {} evaluation steps for one applicant, more than the budget of {} (规则计算量过大): nested map/filter/all/exists multiply; flatten the rule",
+            "this expression could take about {} evaluation steps for one applicant, more than the budget of {}: nested map/filter/all/exists multiply; flatten the rule",
             human(c),
             human(COST_BUDGET)
         )

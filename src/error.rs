@@ -242,7 +242,8 @@ impl Error {
             Error::Usage(message) | Error::Other(message) | Error::Evaluation { message, .. } => {
                 return format!("error: {}", clip_line(message.get(lang), lang));
             }
-            other => return format!("error: {}", clip_line(&other.to_string(), lang)),
+            Error::Bundle(e) => return format!("error: {}", clip_line(e.text().get(lang), lang)),
+            Error::Render(e) => return format!("error: {}", clip_line(e.text().get(lang), lang)),
         };
         let mut out = String::new();
         for d in diags {

@@ -21,7 +21,7 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
     let not_regular = |m: &std::fs::Metadata| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
-            format!("not a regular file ({}) (不是普通文件)", kind(m)),
+            format!("not a regular file ({})", kind(m)),
         )
     };
     let meta = std::fs::metadata(path)?;
@@ -68,7 +68,7 @@ pub fn read_bounded(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, Error>
     // is refused, not waited on.
     let f = open_regular(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::InvalidInput => refuse(t!(
-            "是{e}，不作为{what_zh}读取",
+            "不是普通文件，不作为{what_zh}读取",
             "is {e}, so it is not read as the {what}"
         )),
         _ => Error::io(path, &e),

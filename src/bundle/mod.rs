@@ -142,6 +142,81 @@ pub enum BundleError {
     NotZip { path: PathBuf, reason: String },
 }
 
+impl BundleError {
+    /// The message in both languages (its `Display` is the English one); the error of the
+    /// operating system and the names of BagIt are not translated.
+    pub fn text(&self) -> crate::messages::Text {
+        let en = self.to_string();
+        let zh = match self {
+            BundleError::Io {
+                path,
+                action,
+                source,
+            } => {
+                let action = match *action {
+                    "open the bundle" => "打开材料包",
+                    "read the bundle" => "读取材料包",
+                    "write the bundle" | "write" => "写入",
+                    "open the output folder" => "打开输出文件夹",
+                    "create the output folder" => "建立输出文件夹",
+                    "create a temporary file in its folder" => "在其文件夹中建立临时文件",
+                    "restrict the permissions of" => "限制权限",
+                    "rename into place" => "改名就位",
+                    "open the scan" => "打开扫描件",
+                    "read the scan" => "读取扫描件",
+                    other => other,
+                };
+                format!("{}：无法{action}：{source}", path.display())
+            }
+            BundleError::NotAFolder { path } => format!(
+                "{}：不是文件夹；请给输出选项一个文件夹（不存在会自动建立）",
+                path.display()
+            ),
+            BundleError::Exists { path } => format!(
+                "{}：已存在；加 --force 覆盖，或先把它移走",
+                path.display()
+            ),
+            BundleError::FolderInTheWay { path } => format!(
+                "{}：是文件夹，文件无法写到这里；请把文件夹移走",
+                path.display()
+            ),
+            BundleError::NotRegular { path } => format!(
+                "{}：不是普通文件（链接、管道或设备），即使加 --force 也不会写到这里；请换一个文件夹",
+                path.display()
+            ),
+            BundleError::FileChanged { path, entry } => format!(
+                "{}：检查之后文件被改动了（它本应成为 data/{entry}）；请重新运行 `dossier check`，再打包",
+                path.display()
+            ),
+            BundleError::BadName {
+                bundle,
+                name,
+                reason,
+            } => format!(
+                "{}：{name:?} 不能作为材料包中的文件名：{reason}",
+                bundle.display()
+            ),
+            BundleError::BadLabel {
+                bundle,
+                label,
+                reason,
+            } => format!(
+                "{}：bag-info 标签 {label:?} 不可用：{reason}",
+                bundle.display()
+            ),
+            BundleError::TooLarge { path, message } => format!(
+                "{}：过大：{message}；请把扫描件拆成较小的文件",
+                path.display()
+            ),
+            BundleError::NotZip { path, reason } => format!(
+                "{}：无法作为 ZIP 文件读取（{reason}）；请确认它是 `dossier pack` 写出的材料包",
+                path.display()
+            ),
+        };
+        crate::messages::Text::new(zh, en)
+    }
+}
+
 fn io_err<'a>(path: &'a Path, action: &'static str) -> impl FnOnce(io::Error) -> BundleError + 'a {
     move |source| BundleError::Io {
         path: path.to_path_buf(),

@@ -131,6 +131,7 @@ pub fn run(cli: &Cli, p: &Printer) -> Result<ExitStatus, Error> {
                 dir: dir.clone(),
                 port: *port,
                 open: !no_open,
+                lang: s.p.lang,
             };
             crate::serve::run(s.ctx, opts).map(|()| ExitStatus::Success)
         }

@@ -53,9 +53,10 @@ pub(super) fn run(s: &Session<'_>, zips: &[PathBuf]) -> Result<ExitStatus, Error
             Err(e) if !several => return Err(Error::Bundle(e)),
             Err(e) => {
                 status = ExitStatus::Error;
-                p.err(&format!("error: {}", crate::text::escape(&e.to_string())));
+                let text = e.text();
+                p.err(&format!("error: {}", crate::text::escape(text.get(p.lang))));
                 if p.is_json() {
-                    json.push(serde_json::json!({"zip": z, "ok": false, "error": e.to_string()}));
+                    json.push(serde_json::json!({"zip": z, "ok": false, "error": text.zh}));
                 }
             }
         }

@@ -818,10 +818,10 @@ pub fn counter_checklist(
         }
     }
     let Some(first) = first else {
-        return Err(Error::Usage(
+        return Err(Error::Usage(t!(
+            "没有可以办理的员工：受理点清单会是空的（什么也没写）",
             "no employee can be filed: the counter checklist would be empty (nothing written)"
-                .into(),
-        ));
+        )));
     };
     let count = employees.len();
     let mut pdf_ctx = crate::counter::context(

@@ -111,9 +111,10 @@ impl Fonts {
             .clone()
             .ok_or_else(|| RenderError::Font {
                 path: PathBuf::from("<embedded>"),
-                message:
+                message: crate::t!(
+                    "内置字体无法解析（构建问题：请重新运行 scripts/make-font）",
                     "the embedded font does not parse (a build problem: rerun scripts/make-font)"
-                        .into(),
+                ),
             })?;
         Ok(Fonts {
             face,
@@ -128,15 +129,19 @@ impl Fonts {
             RenderError::Font {
                 path: path.to_path_buf(),
                 message: match e {
-                    crate::Error::Io { message, .. } => message.en,
-                    other => other.to_string(),
+                    crate::Error::Io { message, .. } => message,
+                    other => crate::messages::Text::new(
+                        other.render_in(crate::messages::Lang::Zh),
+                        other.render_in(crate::messages::Lang::En),
+                    ),
                 },
             }
         })?;
         let origin = format!("{} (face {face_index})", path.display());
         let face = Face::parse(&bytes, face_index, origin).ok_or_else(|| RenderError::Font {
             path: path.to_path_buf(),
-            message: format!(
+            message: crate::t!(
+                "第 {face_index} 个字面不是可读取的 TrueType/OpenType 字体（.ttc 字体集须给出正确的字面序号：Noto Sans CJK 的简体中文字面是 2）",
                 "face {face_index} is not a readable TrueType/OpenType font (a .ttc collection needs the right \
                  face index: Noto Sans CJK's SC face is 2)"
             ),

@@ -32,8 +32,11 @@ const CHECKLIST: &str = "checklist.tera";
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// A font file that cannot be read or parsed.
-    #[error("{}: {message}", path.display())]
-    Font { path: PathBuf, message: String },
+    #[error("{}: {}", path.display(), message.en)]
+    Font {
+        path: PathBuf,
+        message: crate::messages::Text,
+    },
     /// The font lacks glyphs for some characters of the document.
     #[error(
         "{font} has no glyph for {}{}; pass --font with a font that covers them (for example a Noto Sans CJK or \
@@ -63,6 +66,33 @@ pub enum RenderError {
     /// The context lacks something the renderer itself needs.
     #[error("render context: {0}")]
     Context(String),
+}
+
+impl RenderError {
+    /// The message in both languages (its `Display` is the English one). Only what a clerk
+    /// can meet is translated (a font that cannot be used, characters it cannot print); a
+    /// template's own errors are for whoever edits the templates, in English.
+    pub fn text(&self) -> crate::messages::Text {
+        let en = self.to_string();
+        let zh = match self {
+            RenderError::Font { path, message } => format!("{}：{}", path.display(), message.zh),
+            RenderError::MissingGlyphs {
+                font,
+                fallback_tried,
+                chars,
+            } => format!(
+                "{font} 中没有 {} 的字形{}；请用 --font 给出包含这些字的字体（例如 Noto Sans CJK 或思源黑体 .ttc/.otf）",
+                char_list(chars),
+                if *fallback_tried {
+                    "，系统中安装的中文字体也没有"
+                } else {
+                    ""
+                }
+            ),
+            _ => en.clone(),
+        };
+        crate::messages::Text::new(zh, en)
+    }
 }
 
 fn char_list(chars: &[char]) -> String {

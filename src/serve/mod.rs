@@ -30,6 +30,8 @@ pub struct Options {
     /// 0: a free port.
     pub port: u16,
     pub open: bool,
+    /// The language of what is said on the terminal (the page itself is in Chinese).
+    pub lang: crate::messages::Lang,
 }
 
 /// The server's shared state.
@@ -78,18 +80,23 @@ pub fn run(ctx: Context, opts: Options) -> Result<(), Error> {
         let _ = writeln!(out, "{url}");
         let _ = out.flush();
     }
-    eprintln!(
-        "dossier serve: {} ({}) — 在浏览器中打开上面的地址；按 Ctrl-C 停止 (open the address above in a browser; Ctrl-C stops)",
-        app.desk.dir.display(),
-        if app.desk.single {
-            "一名员工 one employee"
-        } else {
-            "部门 department"
-        }
-    );
+    let zh = opts.lang == crate::messages::Lang::Zh;
+    let dir = app.desk.dir.display();
+    match (zh, app.desk.single) {
+        (true, true) => eprintln!("dossier serve: {dir}（一名员工）— 在浏览器中打开上面的地址；按 Ctrl-C 停止"),
+        (true, false) => eprintln!("dossier serve: {dir}（部门）— 在浏览器中打开上面的地址；按 Ctrl-C 停止"),
+        (false, true) => eprintln!("dossier serve: {dir} (one employee) — open the address above in a browser; Ctrl-C stops"),
+        (false, false) => eprintln!("dossier serve: {dir} (department) — open the address above in a browser; Ctrl-C stops"),
+    }
     if opts.open {
         if let Err(e) = webbrowser::open(&url) {
-            eprintln!("dossier serve: 无法打开浏览器，请手动打开上面的地址 (could not open a browser: {e})");
+            if zh {
+                eprintln!("dossier serve: 无法打开浏览器（{e}），请手动打开上面的地址");
+            } else {
+                eprintln!(
+                    "dossier serve: could not open a browser ({e}): open the address above by hand"
+                );
+            }
         }
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -105,7 +112,7 @@ pub fn run(ctx: Context, opts: Options) -> Result<(), Error> {
             .await
             .map_err(|e| Error::Other(format!("server: {e}").into()))
     })?;
-    eprintln!("dossier serve: 已停止 (stopped)");
+    eprintln!("dossier serve: {}", if zh { "已停止" } else { "stopped" });
     Ok(())
 }
 

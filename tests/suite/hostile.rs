@@ -1094,7 +1094,7 @@ fn two_packs_into_one_folder_at_once_never_damage_each_other() {
             codes == [Some(0), Some(2)] || codes == [Some(2), Some(0)],
             "round {round}: exit codes {codes:?}: {err}"
         );
-        assert!(err.contains("already exists"), "round {round}: {err}");
+        assert!(err.contains("已存在"), "round {round}: {err}");
         let zip = out.join("张伟-1230.zip");
         assert!(
             out.join("张伟-1230-封面.pdf").exists(),
@@ -1495,6 +1495,23 @@ fn a_font_that_is_a_device_is_refused_unread() {
         "/dev/zero",
     ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("device"), "{}", r.stderr);
+    assert!(r.stderr.contains("不是普通文件（设备）"), "{}", r.stderr);
     assert!(!env.path().join("day.pdf").exists());
+    let r = run(&[
+        "--lang",
+        "en",
+        "checklist",
+        s(&dir),
+        "--pdf",
+        s(&env.path().join("day.pdf")),
+        "--font",
+        "/dev/zero",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("device"), "{}", r.stderr);
+    assert!(
+        common::chinese_sentence(&r.stderr).is_none(),
+        "{}",
+        r.stderr
+    );
 }

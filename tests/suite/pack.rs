@@ -273,13 +273,40 @@ fn verify_passes_a_fresh_bundle_and_names_tampered_files() {
     for name in ["08-结婚证.png", "06-营业执照.png", "99-extra.png"] {
         assert!(text.contains(name), "{name} not named in:\n{text}");
     }
-    // The problems are in English; the clerk also reads, in Chinese, what to do next.
+    // In Chinese: the problems and what to do next.
     assert!(
         text.contains("不要提交") && text.contains("dossier pack --force"),
         "{text}"
     );
+    assert!(text.contains("多出的文件"), "{text}");
+    assert_eq!(english_parenthetical(&text), None, "{text}");
+    let en = stdout(&dossier(&[
+        "--lang",
+        "en",
+        "verify",
+        tampered.to_str().unwrap(),
+    ]));
+    assert!(en.contains("a file was added"), "{en}");
+    assert!(chinese_sentence(&en).is_none(), "{en}");
     let o = dossier(&["verify", dir.join("applicant.toml").to_str().unwrap()]);
     assert_eq!(code(&o), 2, "not a ZIP at all");
+    assert!(
+        stderr(&o).contains("无法作为 ZIP 文件读取"),
+        "{}",
+        stderr(&o)
+    );
+    let o = dossier(&[
+        "--lang",
+        "en",
+        "verify",
+        dir.join("applicant.toml").to_str().unwrap(),
+    ]);
+    assert!(
+        stderr(&o).contains("cannot be read as a ZIP file"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("无法"), "{}", stderr(&o));
 }
 
 #[test]
