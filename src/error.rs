@@ -234,27 +234,41 @@ impl Error {
             Error::Roster(r) => return r.render_in(lang),
             Error::Io { path, message } | Error::Folder { path, message } => {
                 return format!(
-                    "error: {}: {}",
+                    "{}{}: {}",
+                    error_word(lang),
                     path.display(),
                     clip_line(message.get(lang), lang)
                 );
             }
             Error::Usage(message) | Error::Other(message) | Error::Evaluation { message, .. } => {
-                return format!("error: {}", clip_line(message.get(lang), lang));
+                return format!("{}{}", error_word(lang), clip_line(message.get(lang), lang));
             }
-            Error::Bundle(e) => return format!("error: {}", clip_line(e.text().get(lang), lang)),
-            Error::Render(e) => return format!("error: {}", clip_line(e.text().get(lang), lang)),
+            Error::Bundle(e) => {
+                return format!(
+                    "{}{}",
+                    error_word(lang),
+                    clip_line(e.text().get(lang), lang)
+                )
+            }
+            Error::Render(e) => {
+                return format!(
+                    "{}{}",
+                    error_word(lang),
+                    clip_line(e.text().get(lang), lang)
+                )
+            }
         };
         let mut out = String::new();
         for d in diags {
             let message = d.message.get(lang);
             if d.line == 0 {
-                let _ = writeln!(out, "error: {}: {message}", path.display());
+                let _ = writeln!(out, "{}{}: {message}", error_word(lang), path.display());
                 continue;
             }
             let _ = writeln!(
                 out,
-                "error: {}:{}:{}: {message}",
+                "{}{}:{}:{}: {message}",
+                error_word(lang),
                 path.display(),
                 d.line,
                 d.column,
@@ -298,6 +312,15 @@ impl Error {
             ),
         };
         out
+    }
+}
+
+/// What starts an error line: `错误：` in Chinese (as a finding says `错误[code]`), `error: `
+/// in English.
+pub fn error_word(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "错误：",
+        Lang::En => "error: ",
     }
 }
 

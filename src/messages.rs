@@ -141,6 +141,8 @@ pub struct Words {
     pub copies: fn(u32) -> String,
     pub hr_brings: &'static str,
     pub list_sep: &'static str,
+    /// The unit of the batch progress bar (`3/10 人`).
+    pub people: &'static str,
     /// Between a label and what follows it (`社保年限：…`, `Insurance: …`).
     pub colon: &'static str,
     /// Between two parts of one sentence.
@@ -208,6 +210,7 @@ pub static ZH: Words = Words {
     copies: |n| format!("复印件 {n} 份"),
     hr_brings: "经办人带",
     list_sep: "、",
+    people: "人",
     colon: "：",
     comma: "，",
     simulated_score: "模拟积分",
@@ -280,6 +283,7 @@ pub static EN: Words = Words {
     copies: |n| format!("{n} copy(ies)"),
     hr_brings: "The HR clerk brings",
     list_sep: ", ",
+    people: "people",
     colon: ": ",
     comma: ", ",
     simulated_score: "simulated score",

@@ -194,7 +194,11 @@ impl crate::department::Progress for Bar<'_> {
     fn begin(&self, total: usize, batch: bool) {
         if self.show && batch {
             let bar = indicatif::ProgressBar::new(total as u64);
-            let style = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} 人 {msg}")
+            let template = format!(
+                "{{bar:30}} {{pos}}/{{len}} {} {{msg}}",
+                self.p.words().people
+            );
+            let style = indicatif::ProgressStyle::with_template(&template)
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
             bar.set_style(style);
             let _ = self.bar.set(bar);
@@ -372,6 +376,7 @@ fn first_line(s: &str) -> String {
     s.lines()
         .next()
         .unwrap_or("")
-        .trim_start_matches("error: ")
+        .trim_start_matches(crate::error::error_word(crate::messages::Lang::Zh))
+        .trim_start_matches(crate::error::error_word(crate::messages::Lang::En))
         .to_string()
 }

@@ -54,7 +54,11 @@ pub(super) fn run(s: &Session<'_>, zips: &[PathBuf]) -> Result<ExitStatus, Error
             Err(e) => {
                 status = ExitStatus::Error;
                 let text = e.text();
-                p.err(&format!("error: {}", crate::text::escape(text.get(p.lang))));
+                p.err(&format!(
+                    "{}{}",
+                    crate::error::error_word(p.lang),
+                    crate::text::escape(text.get(p.lang))
+                ));
                 if p.is_json() {
                     json.push(serde_json::json!({"zip": z, "ok": false, "error": text.zh}));
                 }

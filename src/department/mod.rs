@@ -57,8 +57,10 @@ pub fn discover(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
                 dir: dir.clone(),
                 folder: dir.display().to_string(),
                 unusable: Some(Text::new(
-                    e.render_in(Lang::Zh).trim_start_matches("error: "),
-                    e.render_in(Lang::En).trim_start_matches("error: "),
+                    e.render_in(Lang::Zh)
+                        .trim_start_matches(crate::error::error_word(Lang::Zh)),
+                    e.render_in(Lang::En)
+                        .trim_start_matches(crate::error::error_word(Lang::En)),
                 )),
             }),
             Err(e) => return Err(e),

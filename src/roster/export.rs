@@ -119,7 +119,9 @@ pub fn export(ctx: &Context, dirs: &[PathBuf]) -> Result<(Vec<u8>, Summary), Err
                     ready: false,
                     missing: Vec::new(),
                     problems: vec![mask_id_numbers(
-                        first.strip_prefix("error: ").unwrap_or(first),
+                        first
+                            .strip_prefix(crate::error::error_word(crate::messages::Lang::Zh))
+                            .unwrap_or(first),
                     )],
                     items: HashMap::new(),
                 });

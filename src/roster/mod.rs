@@ -305,7 +305,8 @@ impl Invalid {
         let path = self.path.display();
         for p in &self.problems {
             out.push_str(&format!(
-                "error: {path}: {}: {}\n",
+                "{}{path}: {}: {}\n",
+                crate::error::error_word(lang),
                 p.at,
                 p.message.get(lang)
             ));

@@ -340,11 +340,17 @@ fn a_broken_applicant_file_is_reported_in_the_language_of_the_run() {
         assert!(zh.contains(want), "{want:?} not in:\n{zh}");
     }
     assert_eq!(english_parenthetical(&zh), None, "{zh}");
+    // Each line starts as a finding does, in the language of the run.
+    assert!(
+        zh.starts_with("错误：") && en.starts_with("error: "),
+        "{zh}\n{en}"
+    );
     for english in [
         "did you mean",
         "wrong check character",
         "problem(s)",
         "missing key",
+        "error:",
     ] {
         assert!(!zh.contains(english), "{english:?} in:\n{zh}");
     }

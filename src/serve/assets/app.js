@@ -87,7 +87,7 @@ function problemsOf(e) {
   return parts.join('；');
 }
 
-function firstLine(s) { return String(s).split('\n')[0].replace(/^error: /, ''); }
+function firstLine(s) { return String(s).split('\n')[0].replace(/^(error: |错误：)/, ''); }
 
 async function loadDepartment() {
   const res = await api('GET', '/api/employees');
