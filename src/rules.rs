@@ -20,6 +20,7 @@ use toml::Spanned;
 
 use crate::error::{Diagnostic, Error};
 use crate::profile::{self, Profile};
+use crate::t;
 use crate::vocab::{DocSize, Holder, Limits};
 
 /// The built-in rulebook source, as shipped.
@@ -347,9 +348,10 @@ impl Rulebook {
         let bytes = crate::input::read_bounded(path, crate::input::MAX_TEXT_INPUT, "rulebook")?;
         let text = String::from_utf8(bytes).map_err(|_| Error::Rulebook {
             path: path.into(),
-            diagnostics: vec![Diagnostic::whole_file(
-                "the rulebook is not UTF-8 text: save it as UTF-8",
-            )],
+            diagnostics: vec![Diagnostic::whole_file(crate::t!(
+                "规则文件不是 UTF-8 编码：请另存为 UTF-8",
+                "the rulebook is not UTF-8 text: save it as UTF-8"
+            ))],
         })?;
         Rulebook::parse(&text, path)
     }
@@ -421,23 +423,26 @@ impl Validator<'_> {
         let mut seen = HashSet::new();
         for v in &raw.visits {
             if !seen.insert(v.id.get_ref().clone()) {
+                let id = v.id.get_ref();
                 self.err(
                     v.id.span(),
-                    format!("duplicate visit id \"{}\"", v.id.get_ref()),
+                    t!("窗口办理 id \"{id}\" 重复", "duplicate visit id \"{id}\""),
                 );
             }
         }
         if raw.rulebook.standard_score <= 0 {
-            self.diags.push(Diagnostic::whole_file(
-                "rulebook.standard_score must be a positive number",
-            ));
+            self.diags.push(Diagnostic::whole_file(t!(
+                "rulebook.standard_score 须是正数",
+                "rulebook.standard_score must be a positive number"
+            )));
         }
         let mut names = HashSet::new();
         for d in &raw.districts {
             if !names.insert(d.name.get_ref().clone()) {
+                let name = d.name.get_ref();
                 self.err(
                     d.name.span(),
-                    format!("duplicate district \"{}\"", d.name.get_ref()),
+                    t!("区 \"{name}\" 重复", "duplicate district \"{name}\""),
                 );
             }
         }
@@ -449,13 +454,19 @@ impl Validator<'_> {
             if !is_slug(&slug) {
                 self.err(
                     m.slug.span(),
-                    format!("slug \"{slug}\" must be lower-case ASCII letters, digits and hyphens"),
+                    t!(
+                        "slug \"{slug}\" 只能由小写 ASCII 字母、数字和连字符组成",
+                        "slug \"{slug}\" must be lower-case ASCII letters, digits and hyphens"
+                    ),
                 );
             }
             if !slugs.insert(slug.clone()) {
                 self.err(
                     m.slug.span(),
-                    format!("duplicate slug \"{slug}\": every material needs its own"),
+                    t!(
+                        "slug \"{slug}\" 重复：每种材料须有自己的 slug",
+                        "duplicate slug \"{slug}\": every material needs its own"
+                    ),
                 );
             }
             let label = m.label.get_ref().clone();
@@ -464,48 +475,74 @@ impl Validator<'_> {
                     .chars()
                     .any(|c| c.is_control() || "/\\:*?\"<>|%".contains(c))
             {
-                self.err(m.label.span(), "a label is the counter's name for the document: not empty, none of / \\ : * ? \" < > | % (it names files in the bundle)");
+                self.err(m.label.span(), t!(
+                    "label 是窗口对这份材料的称呼：不能为空，不能含 / \\ : * ? \" < > | %（它是材料包中的文件名）",
+                    "a label is the counter's name for the document: not empty, none of / \\ : * ? \" < > | % (it names files in the bundle)"
+                ));
             }
             if !m.parts.is_empty() && m.parts.len() != m.min_parts as usize {
-                self.err(m.label.span(), format!("material \"{slug}\": {} part names for min_parts = {}; give one name per part", m.parts.len(), m.min_parts));
+                let (n, min) = (m.parts.len(), m.min_parts);
+                self.err(m.label.span(), t!(
+                    "材料 \"{slug}\"：min_parts = {min}，却有 {n} 个分页名；每页一个名字",
+                    "material \"{slug}\": {n} part names for min_parts = {min}; give one name per part"
+                ));
             }
             if !labels.insert(label.clone()) {
                 self.err(
                     m.label.span(),
-                    format!("duplicate label \"{label}\": labels must be unique"),
+                    t!(
+                        "label \"{label}\" 重复：每种材料的 label 须不同",
+                        "duplicate label \"{label}\": labels must be unique"
+                    ),
                 );
             }
             for visit in m.visits.get_ref() {
                 if !visit_ids.contains(visit) {
-                    let hint = profile::suggest(visit, visit_ids.iter().map(String::as_str))
-                        .map(|s| format!("; did you mean \"{s}\"?"))
-                        .unwrap_or_default();
-                    self.err(m.visits.span(), format!("material \"{slug}\" names visit \"{visit}\", which is not a [[visits]] id{hint}"));
+                    let near = profile::suggest(visit, visit_ids.iter().map(String::as_str));
+                    let (hint_zh, hint_en) = match near {
+                        Some(s) => (
+                            format!("；是不是 \"{s}\"？"),
+                            format!("; did you mean \"{s}\"?"),
+                        ),
+                        None => (String::new(), String::new()),
+                    };
+                    self.err(m.visits.span(), t!(
+                        "材料 \"{slug}\" 列出的窗口办理 \"{visit}\" 不是 [[visits]] 的 id{hint_zh}",
+                        "material \"{slug}\" names visit \"{visit}\", which is not a [[visits]] id{hint_en}"
+                    ));
                 }
                 if !m.original && originals_only.contains(&visit) {
-                    self.err(m.visits.span(), format!("material \"{slug}\" is a copy only (original = false), but visit \"{visit}\" takes originals only: leave that visit out of its visits"));
+                    self.err(m.visits.span(), t!(
+                        "材料 \"{slug}\" 只交复印件（original = false），但窗口办理 \"{visit}\" 只收原件：请从它的 visits 中去掉这一次",
+                        "material \"{slug}\" is a copy only (original = false), but visit \"{visit}\" takes originals only: leave that visit out of its visits"
+                    ));
                 }
             }
             for visit in m.copies_at.keys() {
                 if !m.visits.get_ref().contains(visit) {
-                    self.err(m.slug.span(), format!("material \"{slug}\": copies_at names visit \"{visit}\", which is not one of its visits"));
+                    self.err(m.slug.span(), t!(
+                        "材料 \"{slug}\"：copies_at 列出的窗口办理 \"{visit}\" 不在它的 visits 中",
+                        "material \"{slug}\": copies_at names visit \"{visit}\", which is not one of its visits"
+                    ));
                 }
             }
             if m.visits.get_ref().is_empty() {
                 self.err(
                     m.visits.span(),
-                    format!("material \"{slug}\" is brought to no visit"),
+                    t!(
+                        "材料 \"{slug}\" 不在任何一次窗口办理中提交",
+                        "material \"{slug}\" is brought to no visit"
+                    ),
                 );
             }
             if !GROUPS.contains(&m.group.as_str()) {
-                self.err(
-                    m.slug.span(),
-                    format!(
-                        "material \"{slug}\": group \"{}\" is not one of {}",
-                        m.group,
-                        GROUPS.join(", ")
-                    ),
-                );
+                self.err(m.slug.span(), {
+                    let (group, groups) = (&m.group, GROUPS.join(", "));
+                    t!(
+                        "材料 \"{slug}\"：group \"{group}\" 不是 {groups} 之一",
+                        "material \"{slug}\": group \"{group}\" is not one of {groups}"
+                    )
+                });
             }
             self.basis(&m.basis);
             let per = match m.per.as_ref().map(|p| p.get_ref().as_str()) {
@@ -515,7 +552,10 @@ impl Validator<'_> {
                     let span = m.per.as_ref().map(|p| p.span()).unwrap_or(0..0);
                     self.err(
                         span,
-                        format!("per = \"{other}\": only \"child\" repeats a material"),
+                        t!(
+                            "per = \"{other}\"：只有 \"child\" 可以让材料按人重复",
+                            "per = \"{other}\": only \"child\" repeats a material"
+                        ),
                     );
                     Per::Once
                 }
@@ -527,14 +567,20 @@ impl Validator<'_> {
                 if !FILE_TYPES.contains(&a.as_str()) {
                     self.err(
                         m.slug.span(),
-                        format!("material \"{slug}\": accept \"{a}\" is not one of pdf, jpg, png"),
+                        t!(
+                            "材料 \"{slug}\"：accept \"{a}\" 不是 pdf、jpg、png 之一",
+                            "material \"{slug}\": accept \"{a}\" is not one of pdf, jpg, png"
+                        ),
                     );
                 }
             }
             if m.min_parts == 0 || m.min_parts > 50 {
                 self.err(
                     m.slug.span(),
-                    format!("material \"{slug}\": min_parts must be 1 to 50"),
+                    t!(
+                        "材料 \"{slug}\"：min_parts 须在 1 到 50 之间",
+                        "material \"{slug}\": min_parts must be 1 to 50"
+                    ),
                 );
             }
             let when = m.when.as_ref().map(|w| self.compile(w, per == Per::Child));
@@ -564,21 +610,21 @@ impl Validator<'_> {
         let mut points = Vec::new();
         for p in raw.points {
             if !ids.insert(p.id.get_ref().clone()) {
+                let id = p.id.get_ref();
                 self.err(
                     p.id.span(),
-                    format!("duplicate points id \"{}\"", p.id.get_ref()),
+                    t!("积分项 id \"{id}\" 重复", "duplicate points id \"{id}\""),
                 );
             }
             self.basis(&p.basis);
             if !["basic", "bonus", "deduction"].contains(&p.group.as_str()) {
-                self.err(
-                    p.id.span(),
-                    format!(
-                        "points \"{}\": group \"{}\" is not one of basic, bonus, deduction",
-                        p.id.get_ref(),
-                        p.group
-                    ),
-                );
+                self.err(p.id.span(), {
+                    let (id, group) = (p.id.get_ref(), &p.group);
+                    t!(
+                        "积分项 \"{id}\"：group \"{group}\" 不是 basic、bonus、deduction 之一",
+                        "points \"{id}\": group \"{group}\" is not one of basic, bonus, deduction"
+                    )
+                });
             }
             let detail = p.detail.as_ref().and_then(|d| self.compile(d, false));
             if let Some(expr) = self.compile(&p.points, false) {
@@ -599,9 +645,10 @@ impl Validator<'_> {
         for vr in raw.vetoes {
             self.basis(&vr.basis);
             if !veto_ids.insert(vr.id.get_ref().clone()) {
+                let id = vr.id.get_ref();
                 self.err(
                     vr.id.span(),
-                    format!("duplicate veto id \"{}\"", vr.id.get_ref()),
+                    t!("一票否决 id \"{id}\" 重复", "duplicate veto id \"{id}\""),
                 );
             }
             if let Some(expr) = self.compile(&vr.when, false) {
@@ -659,7 +706,10 @@ impl Validator<'_> {
         for g in raw {
             let id = g.id.get_ref().clone();
             if !ids.insert(id.clone()) {
-                self.err(g.id.span(), format!("duplicate gate id \"{id}\""));
+                self.err(
+                    g.id.span(),
+                    t!("申请条件 id \"{id}\" 重复", "duplicate gate id \"{id}\""),
+                );
             }
             self.basis(&g.basis);
             let severity = match g.severity.get_ref().as_str() {
@@ -668,7 +718,8 @@ impl Validator<'_> {
                 other => {
                     self.err(
                         g.severity.span(),
-                        format!(
+                        t!(
+                            "申请条件 \"{id}\"：severity \"{other}\" 须是 \"error\" 或 \"warning\"",
                             "gate \"{id}\": severity \"{other}\" is not \"error\" or \"warning\""
                         ),
                     );
@@ -681,7 +732,11 @@ impl Validator<'_> {
                 Some(f) => match Code::ALL.iter().find(|c| c.as_str() == f.get_ref()) {
                     Some(c) => *c,
                     None => {
-                        self.err(f.span(), format!("gate \"{id}\": finding \"{}\" is not a finding code (docs/findings.md)", f.get_ref()));
+                        let code = f.get_ref();
+                        self.err(f.span(), t!(
+                            "申请条件 \"{id}\"：finding \"{code}\" 不是检查结果代码（见 docs/findings.md）",
+                            "gate \"{id}\": finding \"{code}\" is not a finding code (docs/findings.md)"
+                        ));
                         Code::NotEligible
                     }
                 },
@@ -710,24 +765,38 @@ impl Validator<'_> {
         let mut out: Vec<crate::insurance::Wage> = Vec::new();
         for w in raw {
             let Some(from) = Month::parse(w.from.get_ref()).filter(|m| m.month == 7) else {
-                self.err(w.from.span(), format!("average_wage.from = \"{}\": the July that starts the social-insurance year, \"YYYY-07\"", w.from.get_ref()));
+                let from = w.from.get_ref();
+                self.err(w.from.span(), t!(
+                    "average_wage.from = \"{from}\"：须是社保年度开始的七月，\"YYYY-07\"",
+                    "average_wage.from = \"{from}\": the July that starts the social-insurance year, \"YYYY-07\""
+                ));
                 continue;
             };
             if let Some(prev) = out.last() {
                 if from.year != prev.from.year + 1 {
-                    self.err(w.from.span(), format!("average_wage: {from} does not follow {}: list the years in order, one per year, without a gap", prev.from));
+                    let before = prev.from;
+                    self.err(w.from.span(), t!(
+                        "average_wage：{from} 没有紧接在 {before} 之后：请按年份顺序逐年列出，不要跳年",
+                        "average_wage: {from} does not follow {before}: list the years in order, one per year, without a gap"
+                    ));
                     continue;
                 }
             }
             if !(w.monthly.is_finite() && w.monthly > 0.0) {
                 self.err(
                     w.from.span(),
-                    "average_wage.monthly must be a positive number of yuan",
+                    t!(
+                        "average_wage.monthly 须是正数（元）",
+                        "average_wage.monthly must be a positive number of yuan"
+                    ),
                 );
                 continue;
             }
             if w.source.get_ref().trim().is_empty() {
-                self.err(w.source.span(), "every average-wage figure cites its source (or says that it has none, with confirmed = false)");
+                self.err(w.source.span(), t!(
+                    "每个平均工资数字都须注明来源（没有来源时写明，并设 confirmed = false）",
+                    "every average-wage figure cites its source (or says that it has none, with confirmed = false)"
+                ));
             }
             out.push(crate::insurance::Wage {
                 from,
@@ -743,7 +812,10 @@ impl Validator<'_> {
         if basis.get_ref().trim().is_empty() {
             self.err(
                 basis.span(),
-                "every rule cites its basis (the policy or source it comes from)",
+                t!(
+                    "每条规则都须注明依据（所依据的政策或来源）",
+                    "every rule cites its basis (the policy or source it comes from)"
+                ),
             );
         }
     }
@@ -758,7 +830,10 @@ impl Validator<'_> {
         if src.get_ref().len() > MAX_EXPRESSION_BYTES {
             self.err(
                 inner,
-                format!("expression longer than {MAX_EXPRESSION_BYTES} bytes: split the rule"),
+                t!(
+                    "表达式超过 {MAX_EXPRESSION_BYTES} 字节：请拆分这条规则",
+                    "expression longer than {MAX_EXPRESSION_BYTES} bytes: split the rule"
+                ),
             );
             return None;
         }

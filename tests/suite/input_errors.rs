@@ -616,6 +616,14 @@ fn a_copy_only_material_at_an_originals_only_visit_is_a_rulebook_error() {
     assert_eq!(code(&o), 2);
     let err = stderr(&o);
     assert!(err.contains(&format!("r.toml:{line}:")), "{err}");
+    assert!(err.contains("只收原件"), "{err}");
+    let err = stderr(&dossier(&[
+        "--lang",
+        "en",
+        "--rules",
+        r.to_str().unwrap(),
+        "rules",
+    ]));
     assert!(err.contains("takes originals only"), "{err}");
 }
 
@@ -627,7 +635,7 @@ fn copies_at_a_visit_the_material_is_not_brought_to_is_a_rulebook_error() {
     assert!(rules.contains(at), "the built-in rule changed");
     let rules = rules.replacen(at, "copies_at = { notice-print = 0 }", 1);
     let r = env.file("r.toml", rules.as_bytes());
-    let o = dossier(&["--rules", r.to_str().unwrap(), "rules"]);
+    let o = dossier(&["--lang", "en", "--rules", r.to_str().unwrap(), "rules"]);
     assert_eq!(code(&o), 2);
     let err = stderr(&o);
     assert!(
@@ -656,7 +664,7 @@ fn rulebook_problems_are_all_located() {
             1,
         );
     let r = env.file("r.toml", rules.as_bytes());
-    let o = dossier(&["--rules", r.to_str().unwrap(), "rules"]);
+    let o = dossier(&["--lang", "en", "--rules", r.to_str().unwrap(), "rules"]);
     let err = stderr(&o);
     assert_eq!(code(&o), 2);
     assert!(err.contains("did you mean `employer.dispatched`"), "{err}");
@@ -665,6 +673,18 @@ fn rulebook_problems_are_all_located() {
         err.contains("duplicate slug \"marriage-certificate\""),
         "{err}"
     );
+    assert!(err.contains("3 problem(s) in the rulebook"), "{err}");
+    assert!(chinese_sentence(&err).is_none(), "{err}");
+    // In Chinese, the rulebook's structure in Chinese; a CEL expression's own problem is still
+    // said in English (the CEL checker's words).
+    let err = stderr(&dossier(&["--rules", r.to_str().unwrap(), "rules"]));
+    assert!(err.contains("是不是 \"submission\""), "{err}");
+    assert!(err.contains("slug \"marriage-certificate\" 重复"), "{err}");
+    assert!(
+        err.contains("规则文件") && err.contains("共 3 处问题"),
+        "{err}"
+    );
+    assert_eq!(english_parenthetical(&err), None, "{err}");
 }
 
 #[test]
