@@ -262,12 +262,7 @@ pub fn main() -> ExitStatus {
 
 /// Runs a parsed command line (callable in-process) and returns its exit status.
 pub fn run(cli: &Cli) -> ExitStatus {
-    let lang = cli.lang.unwrap_or_else(|| {
-        std::env::var("DOSSIER_LANG")
-            .ok()
-            .and_then(|v| Lang::parse(&v))
-            .unwrap_or_default()
-    });
+    let lang = cli.lang.unwrap_or_else(Lang::from_env);
     let format = match cli.format {
         FormatArg::Text => Format::Text,
         FormatArg::Json => Format::Json,

@@ -3,7 +3,7 @@
 //! One library under every front door (the command line, and the web page, the Excel roster and
 //! the photocopies that build on it). The data flows: [`profile`] → [`rules`] → [`checklist`]
 //! and [`score`] → [`scan`] → [`pack`] / [`bundle`] / [`render`]; [`department`] runs that flow
-//! for one employee or a whole batch and returns data. Only [`printer`] and [`commands`] print.
+//! for one employee or a whole batch and returns data. Only [`printer`] and [`commands`] print (and [`desktop`], its note and prompt).
 //!
 //! The module map, one line each:
 //! - [`vocab`]: the words the rulebook, checklist and check share (holder, size, scan limits); a leaf.
@@ -29,6 +29,8 @@
 //! - [`printer`]: the one way out to the user: text, JSON, stderr; colour, width, language.
 //! - [`commands`]: one file per command, thin shells over the library.
 //! - [`cli`]: the command-line arguments and the dispatch to the commands.
+//! - [`desktop`]: `dossier.exe` double-clicked (no arguments) or given a dropped folder; the console.
+//! - [`platform`]: owner-only outputs (mode or Windows ACL), names Windows reserves (CON, NUL …).
 
 pub mod bundle;
 pub mod celcost;
@@ -39,6 +41,7 @@ pub mod copies;
 pub mod counter;
 pub mod date;
 pub mod department;
+pub mod desktop;
 pub mod error;
 pub mod finding;
 pub mod idnum;
@@ -47,6 +50,7 @@ pub mod insurance;
 pub mod messages;
 pub mod output;
 pub mod pack;
+pub mod platform;
 pub mod printer;
 pub mod privacy;
 pub mod profile;

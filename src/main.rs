@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    dossier::cli::main().into()
+    dossier::desktop::main().into()
 }

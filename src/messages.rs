@@ -27,6 +27,14 @@ impl Lang {
         }
     }
 
+    /// The language `DOSSIER_LANG` names; Chinese when it is unset or names neither.
+    pub fn from_env() -> Lang {
+        std::env::var("DOSSIER_LANG")
+            .ok()
+            .and_then(|v| Lang::parse(&v))
+            .unwrap_or_default()
+    }
+
     pub fn words(self) -> &'static Words {
         match self {
             Lang::Zh => &ZH,

@@ -394,13 +394,14 @@ impl Profile {
         v
     }
 
-    /// The folder-independent name used for outputs: `<name>-<last 4 of ID>`.
+    /// The folder-independent name used for outputs: `<name>-<last 4 of ID>`, altered where
+    /// Windows would take it for a device (`NUL.A-1230` → `NUL_.A-1230`).
     pub fn file_stem(&self) -> String {
         let id = &self.applicant.id_number;
         // Never an ID number in a file name, and never a name part over 200 bytes (SPEC §7):
         // `<name>-1230-封面.pdf` stays under it.
         let name = crate::pack::file_name_part(&self.applicant.name, &self.id_numbers(), 150);
-        format!("{name}-{}", &id[id.len().saturating_sub(4)..])
+        crate::platform::windows_file_name(&format!("{name}-{}", &id[id.len().saturating_sub(4)..]))
     }
 
     /// The ID numbers of this file (the applicant's, the spouse's): masked wherever they appear.

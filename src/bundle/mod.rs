@@ -252,7 +252,8 @@ fn method_for(name: &str) -> Method {
     }
 }
 
-/// Creates `dir` (0700, with parents) if missing; refuses a path that is not a folder.
+/// Creates `dir` (0700 or owner-only ACL, with parents) if missing; refuses a path that is not
+/// a folder.
 fn prepare_out_dir(dir: &Path) -> Result<(), BundleError> {
     match fs::metadata(dir) {
         Ok(m) if m.is_dir() => Ok(()),
@@ -265,7 +266,9 @@ fn prepare_out_dir(dir: &Path) -> Result<(), BundleError> {
             #[cfg(unix)]
             std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
             b.create(dir)
-                .map_err(io_err(dir, "create the output folder"))
+                .map_err(io_err(dir, "create the output folder"))?;
+            crate::platform::restrict_new_dir(dir)
+                .map_err(io_err(dir, "restrict the permissions of"))
         }
         Err(e) => Err(BundleError::Io {
             path: dir.to_path_buf(),
@@ -373,13 +376,8 @@ fn temp_in(dir: &Path, final_path: &Path) -> Result<tempfile::NamedTempFile, Bun
         .tempfile_in(dir)
         .map_err(io_err(final_path, "create a temporary file in its folder"))?;
     try_lock(tmp.as_file());
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(fs::Permissions::from_mode(0o600))
-            .map_err(io_err(final_path, "restrict the permissions of"))?;
-    }
+    crate::platform::restrict_file(tmp.as_file(), tmp.path())
+        .map_err(io_err(final_path, "restrict the permissions of"))?;
     Ok(tmp)
 }
 

@@ -43,8 +43,20 @@ pub(super) fn run(p: &Printer, dir: &Path) -> Result<ExitStatus, Error> {
 /// Creates an employee folder as `init` does: DIR, `scans/` and the commented template, private
 /// to the user; fails if `applicant.toml` exists (`serve` creates employees so too).
 pub fn create_folder(dir: &Path) -> Result<(), Error> {
-    create_private_dir(dir)?;
-    create_private_dir(&dir.join("scans"))?;
+    // The folder is shared with Windows machines: no name Windows cannot create (CON, "a.").
+    if let Some(problem) = dir
+        .file_name()
+        .and_then(|n| crate::platform::windows_name_problem(&n.to_string_lossy()))
+    {
+        let dir = dir.display();
+        return Err(Error::Usage(crate::messages::Text::new(
+            format!("{dir}：{}", problem.zh),
+            format!("{dir}: {}", problem.en),
+        )));
+    }
+    let private = |d: &Path| crate::platform::create_private_dir(d).map_err(|e| Error::io(d, &e));
+    private(dir)?;
+    private(&dir.join("scans"))?;
     write_new_private(&dir.join("applicant.toml"), TEMPLATE.as_bytes())
 }
 
@@ -61,14 +73,6 @@ fn shell_arg(s: &str) -> String {
     }
 }
 
-fn create_private_dir(dir: &Path) -> Result<(), Error> {
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-    b.create(dir).map_err(|e| Error::io(dir, &e))
-}
-
 /// Creates a new file readable only by its owner; fails if it exists.
 fn write_new_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let mut o = std::fs::OpenOptions::new();
@@ -76,6 +80,7 @@ fn write_new_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
     let mut f = o.open(path).map_err(|e| Error::io(path, &e))?;
+    crate::platform::restrict_file(&f, path).map_err(|e| Error::io(path, &e))?;
     f.write_all(bytes).map_err(|e| Error::io(path, &e))
 }
 

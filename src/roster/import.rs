@@ -863,6 +863,12 @@ fn bad_folder_name(name: &str) -> Option<Text> {
             "cannot end with a space or a dot (Windows refuses it)"
         ));
     }
+    if crate::platform::is_reserved_name(name) {
+        return Some(t!(
+            "是 Windows 保留名（如 CON、NUL、COM1）",
+            "is a device name on Windows (CON, NUL, COM1 …)"
+        ));
+    }
     None
 }
 
@@ -1034,14 +1040,7 @@ fn write(plan: Plan) -> Result<Imported, Error> {
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), Error> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-    b.create(dir).map_err(|e| Error::io(dir, &e))
+    crate::platform::create_private_dir(dir).map_err(|e| Error::io(dir, &e))
 }
 
 /// Writes `dir/name` atomically unless it already holds exactly `text`.

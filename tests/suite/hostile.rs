@@ -761,12 +761,15 @@ fn department(root: &Path, n: usize) -> PathBuf {
 }
 
 /// Each employee's checklist and report are dropped once it is packed: before, a batch kept
-/// about 30 KB per employee to the end (+2 MB for 70 more employees).
+/// about 30 KB per employee to the end (+4 MB for 140 more employees). The peak RSS of one run
+/// varies by up to ~1.5 MB from run to run (thread timing, allocator arenas), so the batches
+/// differ by 140 employees and the bound is 3 MB (~21 KB per employee): a retained checklist
+/// and report still fail it, the noise does not.
 #[test]
 fn a_big_batch_holds_no_more_memory_than_a_small_one() {
     let env = Env::new();
     let mut peaks = Vec::new();
-    for n in [10, 80] {
+    for n in [10, 150] {
         let batch = department(env.path(), n);
         let out = env.path().join(format!("out-{n}"));
         let minutes = Duration::from_secs(300);
@@ -784,12 +787,12 @@ fn a_big_batch_holds_no_more_memory_than_a_small_one() {
         peaks.push(r.max_rss_kb);
     }
     eprintln!(
-        "peak RSS: 10 employees {} KiB, 80 employees {} KiB",
+        "peak RSS: 10 employees {} KiB, 150 employees {} KiB",
         peaks[0], peaks[1]
     );
     assert!(
-        peaks[1] - peaks[0] < 1200,
-        "memory grows with the batch: {} KiB for 10, {} KiB for 80",
+        peaks[1].saturating_sub(peaks[0]) < 3000,
+        "memory grows with the batch: {} KiB for 10, {} KiB for 150",
         peaks[0],
         peaks[1]
     );

@@ -7,6 +7,7 @@ mod bundle;
 mod checklist;
 mod common;
 mod copies;
+mod desktop;
 mod examples;
 mod front;
 mod fuzz_regressions;
