@@ -30,13 +30,13 @@ pub fn cost(expr: &Expr) -> f64 {
 }
 
 /// Why `expr` is over the budget, if it is.
-pub fn over_budget(expr: &Expr) -> Option<String> {
+pub fn over_budget(expr: &Expr) -> Option<crate::messages::Text> {
     let c = cost(expr);
     (c > COST_BUDGET).then(|| {
-        format!(
-            "this expression could take about {} evaluation steps for one applicant, more than the budget of {}: nested map/filter/all/exists multiply; flatten the rule",
-            human(c),
-            human(COST_BUDGET)
+        let (steps, budget) = (human(c), human(COST_BUDGET));
+        crate::t!(
+            "这个表达式对一名申请人可能要计算约 {steps} 步，超过上限 {budget}：嵌套的 map/filter/all/exists 会相乘，请把规则拆平",
+            "this expression could take about {steps} evaluation steps for one applicant, more than the budget of {budget}: nested map/filter/all/exists multiply; flatten the rule"
         )
     })
 }

@@ -861,14 +861,17 @@ impl Validator<'_> {
         };
         let mut problems = Vec::new();
         check_refs(&program.expr, &mut Vec::new(), child, &mut problems);
+        let expr = src.get_ref();
         for p in &problems {
-            self.err(inner.clone(), format!("in `{}`: {p}", src.get_ref()));
+            let (zh, en) = (&p.zh, &p.en);
+            self.err(inner.clone(), t!("`{expr}` 中：{zh}", "in `{expr}`: {en}"));
         }
         if !problems.is_empty() {
             return None;
         }
         if let Some(why) = crate::celcost::over_budget(&program.expr) {
-            self.err(inner, format!("in `{}`: {why}", src.get_ref()));
+            let (zh, en) = (&why.zh, &why.en);
+            self.err(inner, t!("`{expr}` 中：{zh}", "in `{expr}`: {en}"));
             return None;
         }
         Some(Expression {
@@ -924,7 +927,12 @@ fn order_visits(named: &[String], order: &[String]) -> Vec<String> {
 }
 
 /// Walks a CEL expression and reports names that the applicant data does not have.
-fn check_refs(expr: &Expr, bound: &mut Vec<String>, child: bool, problems: &mut Vec<String>) {
+fn check_refs(
+    expr: &Expr,
+    bound: &mut Vec<String>,
+    child: bool,
+    problems: &mut Vec<crate::messages::Text>,
+) {
     match expr {
         Expr::Ident(name) => {
             let known = bound.contains(name) || is_root(name) || (child && name == "child");
@@ -933,12 +941,12 @@ fn check_refs(expr: &Expr, bound: &mut Vec<String>, child: bool, problems: &mut 
                 if child {
                     roots.push("child");
                 }
-                let hint = profile::suggest(name, roots.iter().copied())
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_default();
-                problems.push(format!(
-                    "unknown name `{name}`{hint} (known: {})",
-                    roots.join(", ")
+                let (hint_zh, hint_en) =
+                    did_you_mean(profile::suggest(name, roots.iter().copied()));
+                let known = roots.join(", ");
+                problems.push(t!(
+                    "未知名称 `{name}`{hint_zh}（已知：{known}）",
+                    "unknown name `{name}`{hint_en} (known: {known})"
                 ));
             }
         }
@@ -1003,7 +1011,7 @@ fn select_path(expr: &Expr) -> Option<Vec<String>> {
     }
 }
 
-fn check_path(path: &[String], child: bool, problems: &mut Vec<String>) {
+fn check_path(path: &[String], child: bool, problems: &mut Vec<crate::messages::Text>) {
     let schema = profile::schema();
     let root = path[0].as_str();
     let fields: Option<&[&str]> = match root {
@@ -1023,7 +1031,8 @@ fn check_path(path: &[String], child: bool, problems: &mut Vec<String>) {
     };
     let Some(fields) = fields else {
         if path.len() > 1 {
-            problems.push(format!(
+            problems.push(t!(
+                "`{root}` 是列表：请用 certificates.exists(c, c.type == 'skill') 之类的写法",
                 "`{root}` is a list: use certificates.exists(c, c.type == 'skill') and the like"
             ));
         }
@@ -1034,21 +1043,37 @@ fn check_path(path: &[String], child: bool, problems: &mut Vec<String>) {
     }
     let field = path[1].as_str();
     if !fields.contains(&field) {
-        let hint = profile::suggest(field, fields.iter().copied())
-            .map(|s| format!("; did you mean `{root}.{s}`?"))
-            .unwrap_or_default();
-        problems.push(format!("`{root}` has no field `{field}`{hint}"));
+        let near = profile::suggest(field, fields.iter().copied()).map(|s| format!("{root}.{s}"));
+        let (hint_zh, hint_en) = did_you_mean(near.as_deref());
+        problems.push(t!(
+            "`{root}` 没有字段 `{field}`{hint_zh}",
+            "`{root}` has no field `{field}`{hint_en}"
+        ));
         return;
     }
     if root == "family" && field == "spouse" && path.len() > 2 {
         let sub = path[2].as_str();
         let fields = schema["family.spouse"];
         if !fields.contains(&sub) {
-            let hint = profile::suggest(sub, fields.iter().copied())
-                .map(|s| format!("; did you mean `family.spouse.{s}`?"))
-                .unwrap_or_default();
-            problems.push(format!("`family.spouse` has no field `{sub}`{hint}"));
+            let near =
+                profile::suggest(sub, fields.iter().copied()).map(|s| format!("family.spouse.{s}"));
+            let (hint_zh, hint_en) = did_you_mean(near.as_deref());
+            problems.push(t!(
+                "`family.spouse` 没有字段 `{sub}`{hint_zh}",
+                "`family.spouse` has no field `{sub}`{hint_en}"
+            ));
         }
+    }
+}
+
+/// A "did you mean `x`" hint in both languages, or none.
+fn did_you_mean(near: Option<&str>) -> (String, String) {
+    match near {
+        Some(s) => (
+            format!("；是不是 `{s}`？"),
+            format!("; did you mean `{s}`?"),
+        ),
+        None => (String::new(), String::new()),
     }
 }
 
@@ -1399,9 +1424,12 @@ mod tests {
     fn unknown_field_reference_is_located() {
         let text = BUILTIN.replacen("when = \"derived.married\"", "when = \"derived.maried\"", 1);
         let err = Rulebook::parse(&text, Path::new("r.toml")).unwrap_err();
-        let msg = err.render();
+        let msg = err.render_in(crate::messages::Lang::En);
         assert!(msg.contains("did you mean `derived.married`"), "{msg}");
         assert!(msg.contains("r.toml:"), "{msg}");
+        let msg = err.render_in(crate::messages::Lang::Zh);
+        assert!(msg.contains("是不是 `derived.married`"), "{msg}");
+        assert!(!msg.contains("did you mean"), "{msg}");
     }
 
     #[test]

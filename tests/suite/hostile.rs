@@ -1189,7 +1189,7 @@ fn a_formula_over_the_cost_budget_is_a_rulebook_error() {
     let rules = rules_with_points(&env, &formula);
     let r = run(&["--rules", s(&rules), "score", s(&dir)]);
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
-    assert!(r.stderr.contains("budget"), "{}", r.stderr);
+    assert!(r.stderr.contains("超过上限"), "{}", r.stderr);
     assert!(r.stderr.contains("rules.toml:"), "{}", r.stderr);
     assert!(r.elapsed < Duration::from_secs(5), "{:?}", r.elapsed);
 }

@@ -675,9 +675,10 @@ fn rulebook_problems_are_all_located() {
     );
     assert!(err.contains("3 problem(s) in the rulebook"), "{err}");
     assert!(chinese_sentence(&err).is_none(), "{err}");
-    // In Chinese, the rulebook's structure in Chinese; a CEL expression's own problem is still
-    // said in English (the CEL checker's words).
+    // In Chinese, all in Chinese (only a CEL syntax error quotes the CEL parser's English).
     let err = stderr(&dossier(&["--rules", r.to_str().unwrap(), "rules"]));
+    assert!(err.contains("是不是 `employer.dispatched`"), "{err}");
+    assert!(!err.contains("did you mean"), "{err}");
     assert!(err.contains("是不是 \"submission\""), "{err}");
     assert!(err.contains("slug \"marriage-certificate\" 重复"), "{err}");
     assert!(
