@@ -124,6 +124,11 @@ impl Checklist {
     pub fn scanned_items(&self) -> impl Iterator<Item = &Item> {
         self.items.iter().filter(|i| i.scanned())
     }
+
+    /// [`Checklist::scanned_items`] with each item's index in `items`.
+    pub fn scanned_indexed(&self) -> impl Iterator<Item = (usize, &Item)> {
+        self.items.iter().enumerate().filter(|(_, i)| i.scanned())
+    }
 }
 
 /// Resolves the rulebook's materials for one applicant. Errors are rule evaluation failures

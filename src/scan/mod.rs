@@ -384,13 +384,7 @@ fn missing_and_strays(
     tally: &Tally,
     findings: &mut Vec<Finding>,
 ) {
-    let scanned = || {
-        checklist
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(_, it)| it.scanned())
-    };
+    let scanned = || checklist.scanned_indexed();
     let mut missing_labels = Vec::new();
     for (i, it) in scanned() {
         if claims[i].is_empty() {
@@ -432,10 +426,7 @@ fn report(
     findings: Vec<Finding>,
 ) -> CheckReport {
     let items: Vec<ItemReport> = checklist
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(_, it)| it.scanned())
+        .scanned_indexed()
         .map(|(i, it)| {
             let status = if claims[i].is_empty() {
                 ItemStatus::Missing
