@@ -23,6 +23,8 @@ use crate::scan::CheckReport;
 use crate::score::{self, Score};
 use crate::t;
 
+pub mod cache;
+
 /// What every employee of a run shares: the rulebook and the application date.
 pub struct Context {
     pub book: Rulebook,
@@ -424,7 +426,11 @@ pub fn each_of<T: Send>(
             return Err(err.unwrap_or_else(|| Error::Other("no employee".into())));
         }
     }
-    let marks = batch_marks(&emps, &loaded);
+    let keys: Vec<Option<Keys>> = loaded
+        .iter()
+        .map(|l| l.as_ref().ok().map(Keys::of))
+        .collect();
+    let marks = batch_marks(&emps, &keys);
     progress.begin(emps.len(), batch);
     let out: Results<T> = emps
         .into_par_iter()
@@ -460,27 +466,41 @@ pub fn each_of<T: Send>(
     Ok(out)
 }
 
+/// What the batch marks need of one employee: its ID number and the stem of its bundle's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keys {
+    pub id_number: String,
+    pub stem: String,
+}
+
+impl Keys {
+    pub fn of(p: &Profile) -> Keys {
+        Keys {
+            id_number: p.applicant.id_number.clone(),
+            stem: p.file_stem(),
+        }
+    }
+}
+
+/// The batch marks of an employee ([`Loaded::duplicate_of`], [`Loaded::same_bundle_name_as`]).
+pub type Marks = (Option<String>, Option<String>);
+
 /// For each employee: the other folders with the same ID number, and the earlier folders of
-/// another person whose bundle would have the same name. Linear in the number of employees.
-fn batch_marks(
-    emps: &[Employee],
-    loaded: &[Result<Profile, Error>],
-) -> Vec<(Option<String>, Option<String>)> {
-    type ByKey = std::collections::HashMap<String, Vec<usize>>;
+/// another person whose bundle would have the same name (`None`: a profile that did not load).
+/// Linear in the number of employees.
+pub fn batch_marks(emps: &[Employee], keys: &[Option<Keys>]) -> Vec<Marks> {
+    type ByKey<'a> = std::collections::HashMap<&'a str, Vec<usize>>;
     let (mut by_id, mut by_stem) = (ByKey::new(), ByKey::new());
-    for (i, l) in loaded.iter().enumerate() {
-        if let Ok(p) = l {
-            by_id
-                .entry(p.applicant.id_number.clone())
-                .or_default()
-                .push(i);
-            by_stem.entry(p.file_stem()).or_default().push(i);
+    for (i, k) in keys.iter().enumerate() {
+        if let Some(k) = k {
+            by_id.entry(k.id_number.as_str()).or_default().push(i);
+            by_stem.entry(k.stem.as_str()).or_default().push(i);
         }
     }
     // The other folders under the same key. With `earlier_person`: only folders before this
     // one, of another person (the same ID number is reported as a duplicate already).
     let others = |by: &ByKey, i: usize, key: &str, earlier_person: bool| -> Option<String> {
-        let id_of = |j: usize| loaded[j].as_ref().ok().map(|p| &p.applicant.id_number);
+        let id_of = |j: usize| keys[j].as_ref().map(|k| &k.id_number);
         let others: Vec<&str> = by
             .get(key)?
             .iter()
@@ -489,15 +509,14 @@ fn batch_marks(
             .collect();
         (!others.is_empty()).then(|| others.join(", "))
     };
-    loaded
-        .iter()
+    keys.iter()
         .enumerate()
-        .map(|(i, l)| match l {
-            Ok(p) => (
-                others(&by_id, i, &p.applicant.id_number, false),
-                others(&by_stem, i, &p.file_stem(), true),
+        .map(|(i, k)| match k {
+            Some(k) => (
+                others(&by_id, i, &k.id_number, false),
+                others(&by_stem, i, &k.stem, true),
             ),
-            Err(_) => (None, None),
+            None => (None, None),
         })
         .collect()
 }

@@ -190,15 +190,14 @@ fn broken_json(folder: &str, error: &str, diagnostics: &Value) -> Value {
 
 async fn list(State(app): State<Shared>) -> Result<Response, Fail> {
     let views = blocking(move || app.desk.views(None)).await?;
-    let list: Vec<Value> = views
-        .into_iter()
+    // Each checked employee's item is made once, when it is checked; it is written, not copied.
+    let list: Vec<std::borrow::Cow<'_, Value>> = views
+        .iter()
         .map(|(folder, _, v)| match v {
-            View::Done(c) => {
-                let mut v = c.check.clone();
-                v["score"] = serde_json::to_value(&c.score).unwrap_or_default();
-                v
+            View::Done(c) => std::borrow::Cow::Borrowed(&c.item),
+            View::Broken { error, diagnostics } => {
+                std::borrow::Cow::Owned(broken_json(folder, error, diagnostics))
             }
-            View::Broken { error, diagnostics } => broken_json(&folder, &error, &diagnostics),
         })
         .collect();
     Ok(Json(list).into_response())
@@ -227,12 +226,14 @@ fn employee_json(folder: &str, view: &View) -> Value {
             "check": c.check,
             "checklist": c.checklist,
             "score": c.score,
+            "warnings": c.warnings,
         }),
         View::Broken { error, diagnostics } => {
             let mut v = broken_json(folder, error, diagnostics);
             v["check"] = Value::Null;
             v["checklist"] = Value::Null;
             v["score"] = Value::Null;
+            v["warnings"] = json!([]);
             v
         }
     }
@@ -404,7 +405,7 @@ struct ItemQuery {
 }
 
 /// The checked employee behind FOLDER, or the answer why there is none.
-fn checked(app: &App, folder: &str) -> Result<(PathBuf, Box<desk::Checked>), Fail> {
+fn checked(app: &App, folder: &str) -> Result<(PathBuf, std::sync::Arc<desk::Checked>), Fail> {
     employee_dir(app, folder)?;
     match app.desk.view(folder) {
         Some((dir, View::Done(c))) => Ok((dir, c)),

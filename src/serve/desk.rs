@@ -1,29 +1,30 @@
 //! The department behind the page: which employee folders DIR holds, and each one's check,
-//! checklist and score, computed by the library's own commands' code and kept per folder until
-//! a file of that folder changes.
+//! checklist and score, computed by the library's own commands' code and kept per folder
+//! ([`crate::department::cache`]) until a file of that folder changes.
 //!
-//! Invariants: a cached answer is returned only while the folder's stamp (sizes and
-//! modification times of `applicant.toml` and of everything under `scans/`) and its batch marks
-//! (the same ID number or bundle name in another folder) are what they were when it was made;
-//! nothing here writes to the tree.
+//! Invariants: a cached answer is returned only while the folder's stamps (sizes and
+//! modification times of the folder, its `applicant.toml`, the `company.toml`s and everything
+//! under `scans/`) and its batch marks (the same ID number or bundle name in another folder) are
+//! what they were when it was made; a warm list stats files and parses nothing; nothing here
+//! writes to the tree.
 
-use std::collections::HashMap;
-use std::hash::Hash;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 
 use crate::checklist::Checklist;
+use crate::department::cache::Cache;
 use crate::department::{self, Context, Employee, Outcome, Silent};
 use crate::error::Error;
+use crate::messages::Text;
 use crate::scan::CheckReport;
 use crate::score::Score;
 
 /// One employee as the page sees it.
 #[derive(Clone)]
 pub enum View {
-    Done(Box<Checked>),
+    Done(Arc<Checked>),
     /// The folder cannot be checked (its applicant.toml is missing or invalid …).
     Broken {
         error: String,
@@ -32,23 +33,17 @@ pub enum View {
 }
 
 /// A checked employee.
-#[derive(Clone)]
 pub struct Checked {
     pub report: CheckReport,
     pub checklist: Checklist,
     pub score: Score,
     /// `check --format json` of this employee.
     pub check: Value,
-}
-
-/// The batch marks of an employee: the other folders with the same ID number, and those whose
-/// bundle would have the same name.
-type Marks = (Option<String>, Option<String>);
-
-struct Cached {
-    stamp: u64,
-    marks: Marks,
-    view: View,
+    /// What its files gave to tell the clerk without stopping the check (an `applicant.toml`
+    /// read as GB 18030, a note about the insurance record …): what `check` prints on stderr.
+    pub warnings: Vec<Text>,
+    /// Its item of `GET /api/employees`: `check` with `"score"` and `"warnings"`, made once.
+    pub item: Value,
 }
 
 pub struct Desk {
@@ -57,7 +52,8 @@ pub struct Desk {
     /// DIR is one employee folder rather than a department of them.
     pub single: bool,
     pub ctx: Context,
-    cache: Mutex<HashMap<String, Cached>>,
+    /// Each folder's view, kept until a file of the folder or its batch marks change.
+    cache: Cache<Arc<Checked>>,
 }
 
 impl Desk {
@@ -74,7 +70,7 @@ impl Desk {
             dir,
             single,
             ctx,
-            cache: Mutex::new(HashMap::new()),
+            cache: Cache::new(),
         })
     }
 
@@ -95,55 +91,37 @@ impl Desk {
             .map(|e| e.dir)
     }
 
-    /// Every employee's view, in folder order (`folders`: only these, when given).
+    /// Every employee's view, in folder order (`only`: only these folders, when given). Only the
+    /// folders that changed since the last call (or whose batch marks did) are checked again;
+    /// of the others the files are only stat'ed.
     pub fn views(&self, only: Option<&[String]>) -> Vec<(String, PathBuf, View)> {
         let ctx = &self.ctx;
-        let dirs = [self.dir.clone()];
-        let result = department::each(ctx, &dirs, &Silent, |e, l| {
-            if let Some(only) = only {
-                if !only.contains(&e.folder) {
-                    return Ok(None);
-                }
-            }
-            let marks = (l.duplicate_of.clone(), l.same_bundle_name_as.clone());
-            let stamp = stamp(&e.dir);
-            if let Some(c) = self.cache_get(&e.folder) {
-                if c.0 == stamp && c.1 == marks {
-                    return Ok(Some(c.2));
-                }
-            }
-            let (report, score) = department::check_employee(ctx, e, l)?;
-            let view = View::Done(Box::new(checked(e, report, l.checklist.clone(), score)));
-            self.cache_put(&e.folder, stamp, marks, view.clone());
-            Ok(Some(view))
-        });
-        let results = match result {
-            Ok((results, _)) => results,
-            // One employee (DIR itself) that cannot be loaded.
-            Err(err) => {
-                return self
-                    .employees()
-                    .into_iter()
-                    .map(|e| (e.folder, e.dir, broken(&err)))
-                    .collect();
-            }
-        };
-        results
+        let emps = self.employees();
+        let wanted = |e: &Employee| only.is_none_or(|o| o.contains(&e.folder));
+        self.cache
+            .each(ctx, &emps, &Silent, wanted, |e, l| {
+                let (report, score) = department::check_employee(ctx, e, l)?;
+                let warnings = l.profile.warnings.iter().chain(&l.env.warnings).cloned();
+                Ok(Arc::new(checked(
+                    e,
+                    report,
+                    l.checklist.clone(),
+                    score,
+                    warnings.collect(),
+                )))
+            })
             .into_iter()
-            .filter_map(|(e, o)| match o {
-                Outcome::Done(Some(v)) => Some((e.folder, e.dir, v)),
-                Outcome::Done(None) => None,
-                Outcome::Broken(err) => {
-                    if only.is_some_and(|o| !o.contains(&e.folder)) {
-                        return None;
-                    }
-                    Some((e.folder, e.dir, broken(&err)))
-                }
+            .map(|(e, c)| {
+                let view = match &c.outcome {
+                    Outcome::Done(v) => View::Done(v.clone()),
+                    Outcome::Broken(err) => broken(err),
+                };
+                (e.folder, e.dir, view)
             })
             .collect()
     }
 
-    /// One employee's view.
+    /// One employee's view (the other folders are looked at only for the batch marks).
     pub fn view(&self, folder: &str) -> Option<(PathBuf, View)> {
         self.views(Some(&[folder.to_string()]))
             .into_iter()
@@ -153,34 +131,33 @@ impl Desk {
 
     /// Forgets a folder's cached answer (after the server wrote into it).
     pub fn forget(&self, folder: &str) {
-        if let Ok(mut c) = self.cache.lock() {
-            c.remove(folder);
-        }
-    }
-
-    fn cache_get(&self, folder: &str) -> Option<(u64, Marks, View)> {
-        let c = self.cache.lock().ok()?;
-        c.get(folder)
-            .map(|c| (c.stamp, c.marks.clone(), c.view.clone()))
-    }
-
-    fn cache_put(&self, folder: &str, stamp: u64, marks: Marks, view: View) {
-        if let Ok(mut c) = self.cache.lock() {
-            c.insert(folder.to_string(), Cached { stamp, marks, view });
+        if let Some(dir) = self.folder(folder) {
+            self.cache.forget(&dir);
         }
     }
 }
 
-fn checked(e: &Employee, report: CheckReport, checklist: Checklist, score: Score) -> Checked {
+fn checked(
+    e: &Employee,
+    report: CheckReport,
+    checklist: Checklist,
+    score: Score,
+    warnings: Vec<Text>,
+) -> Checked {
     // As `check --format json` prints it.
     let mut check = serde_json::to_value(&report).unwrap_or_default();
     check["folder"] = e.folder.clone().into();
     check["applicant"] = serde_json::to_value(&checklist.applicant).unwrap_or_default();
+    let mut item = check.clone();
+    item["score"] = serde_json::to_value(&score).unwrap_or_default();
+    item["warnings"] = json!(warnings);
     Checked {
         report,
         checklist,
         score,
         check,
+        warnings,
+        item,
     }
 }
 
@@ -202,43 +179,4 @@ pub fn diagnostics_json(d: &[crate::error::Diagnostic]) -> Value {
             .map(|d| json!({"line": d.line, "column": d.column, "message": d.message}))
             .collect(),
     )
-}
-
-/// A hash of what a check of `dir` reads: `applicant.toml` (and `company.toml` beside and
-/// above it) and every entry under `scans/`, by name, type, size and modification time. Links
-/// are not followed (the check does not follow them either).
-pub fn stamp(dir: &Path) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    let mut add = |p: &Path, m: &std::fs::Metadata| {
-        p.hash(&mut h);
-        m.len().hash(&mut h);
-        m.file_type().is_dir().hash(&mut h);
-        m.file_type().is_symlink().hash(&mut h);
-        if let Ok(t) = m.modified() {
-            t.hash(&mut h);
-        }
-    };
-    for name in ["applicant.toml", "company.toml"] {
-        let p = dir.join(name);
-        if let Ok(m) = std::fs::symlink_metadata(&p) {
-            add(&p, &m);
-        }
-    }
-    if let Some(parent) = dir.parent() {
-        let p = parent.join("company.toml");
-        if let Ok(m) = std::fs::symlink_metadata(&p) {
-            add(&p, &m);
-        }
-    }
-    for entry in walkdir::WalkDir::new(dir.join("scans"))
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .flatten()
-    {
-        if let Ok(m) = entry.metadata() {
-            add(entry.path(), &m);
-        }
-    }
-    std::hash::Hasher::finish(&h)
 }

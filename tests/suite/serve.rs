@@ -382,13 +382,20 @@ fn employees_and_one_employee() {
     for (a, b) in list.iter().zip(cli.as_array().unwrap()) {
         let mut a = a.clone();
         a.as_object_mut().unwrap().remove("score");
+        // The examples are clean UTF-8: nothing to warn of.
+        assert_eq!(
+            a.as_object_mut().unwrap().remove("warnings"),
+            Some(serde_json::json!([]))
+        );
         assert_eq!(&a, b);
     }
     let one = s.call("GET", "/api/employees/chen-jing", b"").json();
     assert_eq!(one["folder"], "chen-jing");
     let mut check = list[0].clone();
     check.as_object_mut().unwrap().remove("score");
+    check.as_object_mut().unwrap().remove("warnings");
     assert_eq!(one["check"], check);
+    assert_eq!(one["warnings"], serde_json::json!([]));
     assert!(one["checklist"]["visits"].is_array() && one["checklist"]["items"].is_array());
     assert_eq!(one["score"], list[0]["score"]);
     let r = s.call("GET", "/api/employees/nobody", b"");
@@ -1092,4 +1099,116 @@ fn counter_checklist_pdf() {
         409
     );
     assert_eq!(s.call("GET", "/api/checklist.pdf?visit=9", b"").status, 400);
+}
+
+/// Gives `path` a modification time `secs` later than it has: a change whatever the clock's
+/// resolution.
+fn touch_later(path: &Path, secs: u64) {
+    let f = std::fs::File::options().write(true).open(path).unwrap();
+    let t = f.metadata().unwrap().modified().unwrap();
+    f.set_modified(t + Duration::from_secs(secs)).unwrap();
+}
+
+/// SPEC §10: cached checks, re-checked when a folder changes. A folder whose files keep their
+/// sizes and times is not read again (a same-size rewrite that keeps the time goes unseen, so
+/// an answer that changes would mean every profile is parsed on every request); a changed one
+/// is; the same ID number made in one folder marks both; folders come and go.
+#[test]
+fn the_list_is_kept_per_folder_and_follows_changes() {
+    let s = Server::start();
+    let dept = s.dept();
+    let list = || s.call("GET", "/api/employees", b"").json();
+    let of = |l: &serde_json::Value, f: &str| {
+        l.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["folder"] == f)
+            .cloned()
+            .unwrap_or(serde_json::Value::Null)
+    };
+    let first = list();
+    assert_eq!(of(&first, "li-ming")["ready"], true);
+
+    // li-ming's applicant.toml becomes garbage of the same size, with the same time.
+    let p = dept.join("li-ming/applicant.toml");
+    let original = std::fs::read(&p).unwrap();
+    let mtime = std::fs::metadata(&p).unwrap().modified().unwrap();
+    let mut garbage = vec![b'#'; original.len() - 1];
+    garbage.push(b'[');
+    std::fs::write(&p, &garbage).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&p)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    assert_eq!(list(), first);
+    let one = s.call("GET", "/api/employees/li-ming", b"").json();
+    assert_eq!(one["check"]["ready"], true);
+    // Its time changes: read again, broken, and said so at once.
+    touch_later(&p, 5);
+    let l = list();
+    assert!(of(&l, "li-ming")["error"].is_string(), "{l}");
+    assert_eq!(of(&l, "chen-jing"), of(&first, "chen-jing"));
+    std::fs::write(&p, &original).unwrap();
+    touch_later(&p, 10);
+    assert_eq!(list(), first);
+
+    // wang-lei's folder gets chen-jing's applicant.toml: both are marked, though only one
+    // folder changed; one employee asked alone says it too.
+    let w = dept.join("wang-lei/applicant.toml");
+    let wang = std::fs::read(&w).unwrap();
+    std::fs::copy(dept.join("chen-jing/applicant.toml"), &w).unwrap();
+    touch_later(&w, 5);
+    let dup = |e: &serde_json::Value| {
+        e["findings"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|x| x["code"] == "duplicate-id-number"))
+    };
+    let one = s.call("GET", "/api/employees/chen-jing", b"").json();
+    assert!(dup(&one["check"]), "{one}");
+    let l = list();
+    assert!(dup(&of(&l, "chen-jing")) && dup(&of(&l, "wang-lei")), "{l}");
+    assert!(!dup(&of(&l, "li-ming")));
+    std::fs::write(&w, &wang).unwrap();
+    touch_later(&w, 10);
+    assert_eq!(list(), first);
+
+    // A folder removed disappears; a new one appears.
+    std::fs::remove_dir_all(dept.join("li-ming")).unwrap();
+    let l = list();
+    let folders: Vec<&str> = l
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["folder"].as_str().unwrap())
+        .collect();
+    assert_eq!(folders, ["chen-jing", "wang-lei"]);
+    assert_eq!(s.call("GET", "/api/employees/li-ming", b"").status, 404);
+    copy_dir(Path::new("examples/batch/li-ming"), &dept.join("li-ming-2"));
+    let l = list();
+    assert_eq!(of(&l, "li-ming-2")["ready"], true, "{l}");
+    assert_eq!(l.as_array().unwrap().len(), 3);
+}
+
+/// What `check` warns of on stderr without stopping (here an `applicant.toml` saved as GBK) is
+/// in the employee's JSON, in the list and alone, and the page shows it.
+#[test]
+fn warnings_of_an_employee_are_in_its_json() {
+    let s = Server::start();
+    let p = s.dept().join("li-ming/applicant.toml");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, encoding_rs::GB18030.encode(&text).0).unwrap();
+    let list = s.call("GET", "/api/employees", b"").json();
+    let item = &list.as_array().unwrap()[1];
+    assert_eq!(item["folder"], "li-ming");
+    assert_eq!(item["ready"], true, "{item}");
+    let w = item["warnings"].as_array().unwrap();
+    assert_eq!(w.len(), 1, "{item}");
+    assert!(w[0].as_str().unwrap().contains("18030"), "{item}");
+    assert_eq!(list[0]["warnings"], serde_json::json!([]));
+    let one = s.call("GET", "/api/employees/li-ming", b"").json();
+    assert_eq!(one["warnings"], item["warnings"]);
+    let page = s.call("GET", "/assets/app.js", b"").text();
+    assert!(page.contains("emp-warnings") && page.contains("d.warnings"));
 }

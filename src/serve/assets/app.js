@@ -263,6 +263,11 @@ function renderEmployee(d) {
   const err = $('#emp-error');
   err.hidden = !d.error;
   err.textContent = d.error ? 'applicant.toml 有问题，改正并保存后才能核对材料：\n' + d.error : '';
+  // What the files gave to tell the clerk without stopping the check (GBK text, the insurance record …).
+  const warns = d.warnings || [];
+  const wb = $('#emp-warnings');
+  wb.hidden = !warns.length;
+  wb.textContent = warns.length ? '请留意 (warnings)：\n' + warns.map(w => '· ' + w).join('\n') : '';
   renderVisits(d);
   renderUnmatched(d);
   renderScore(sc);
