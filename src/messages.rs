@@ -155,6 +155,8 @@ pub struct Words {
     pub colon: &'static str,
     /// Between two parts of one sentence.
     pub comma: &'static str,
+    /// Words in parentheses after others (`身份证（正面、反面）`, `ID card (front, back)`).
+    pub paren: fn(&str) -> String,
     pub simulated_score: &'static str,
     pub raw_not_counted: fn(i64) -> String,
     pub veto: &'static str,
@@ -221,6 +223,7 @@ pub static ZH: Words = Words {
     people: "人",
     colon: "：",
     comma: "，",
+    paren: |s| format!("（{s}）"),
     simulated_score: "模拟积分",
     raw_not_counted: |raw| format!("本项 {raw} 分不计："),
     veto: "一票否决",
@@ -294,6 +297,7 @@ pub static EN: Words = Words {
     people: "people",
     colon: ": ",
     comma: ", ",
+    paren: |s| format!(" ({s})"),
     simulated_score: "simulated score",
     raw_not_counted: |raw| format!("this item's {raw} points do not count: "),
     veto: "veto",

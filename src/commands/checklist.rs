@@ -94,13 +94,14 @@ pub(crate) fn text(p: &Printer, c: &Checklist) -> String {
         p.input(Tone::Bold, &c.applicant.name),
         c.applicant.id_masked
     );
-    out.push_str(&format!("{}: {}", w.counter, esc(&c.center)));
+    out.push_str(&format!("{}{}{}", w.counter, w.colon, esc(&c.center)));
     if let Some(a) = &c.center_address {
-        out.push_str(&format!("，{}", esc(a)));
+        out.push_str(&format!("{}{}", w.comma, esc(a)));
     }
     out.push_str(&format!(
-        "\n{}: {} {}\n",
+        "\n{}{}{} {}\n",
         w.rulebook,
+        w.colon,
         esc(&c.rulebook.id),
         esc(&c.rulebook.version)
     ));
@@ -139,7 +140,7 @@ pub(crate) fn text(p: &Printer, c: &Checklist) -> String {
         for (i, label) in items.iter().filter(|(i, _)| i.holder == Holder::Applicant) {
             let mut scan = (w.scan_pages)(i.min_parts);
             if !i.parts.is_empty() {
-                scan.push_str(&format!("（{}）", i.parts.join(w.list_sep)));
+                scan.push_str(&(w.paren)(&i.parts.join(w.list_sep)));
             }
             if let Some(c) = i.combined.first() {
                 scan.push_str(&(w.or_one_page)(c));
@@ -154,10 +155,15 @@ pub(crate) fn text(p: &Printer, c: &Checklist) -> String {
         let hr: Vec<String> = items
             .iter()
             .filter(|(i, _)| i.holder == Holder::Hr)
-            .map(|(i, label)| format!("{label}（{}）", how(p, i, v.copies_of(i))))
+            .map(|(i, label)| format!("{label}{}", (w.paren)(&how(p, i, v.copies_of(i)))))
             .collect();
         if !hr.is_empty() {
-            out.push_str(&format!("  {}: {}\n", w.hr_brings, hr.join(w.list_sep)));
+            out.push_str(&format!(
+                "  {}{}{}\n",
+                w.hr_brings,
+                w.colon,
+                hr.join(w.list_sep)
+            ));
         }
     }
     out

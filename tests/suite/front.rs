@@ -44,6 +44,28 @@ fn the_summary_speaks_one_language_per_run() {
         .stdout_has("汇总\n");
 }
 
+/// The checklist's own punctuation follows the language too: `受理点：…（正面、反面）` in
+/// Chinese, `Counter: … (正面, 反面)` in English, never `scan 2 page(s)（…）`.
+#[test]
+fn the_checklist_punctuates_in_the_language_of_the_run() {
+    let one = examples().join("zhang-wei");
+    let zh = Run::new(&["checklist", one.to_str().unwrap()]).code(0);
+    zh.stdout_has("受理点：")
+        .stdout_has("规则：")
+        .stdout_has("扫描 2 页（正面、反面），或 1 页（正反面）")
+        .stdout_has("经办人带：单位介绍信（原件）");
+    let en = Run::new(&["checklist", one.to_str().unwrap()])
+        .lang("en")
+        .code(0);
+    en.stdout_has("Counter: ")
+        .stdout_has("Rulebook: ")
+        .stdout_has("scan 2 page(s) (正面, 反面), or 1 page (正反面)")
+        .stdout_has("The HR clerk brings: 单位介绍信 (original)")
+        .stdout_lacks("page(s)（")
+        .stdout_lacks("(original）")
+        .stdout_lacks("（original");
+}
+
 #[test]
 fn json_does_not_depend_on_the_language() {
     let batch = examples().join("batch");
