@@ -25,6 +25,12 @@ use crate::messages::Text;
 use crate::profile::Profile;
 use crate::t;
 
+mod cells;
+mod people;
+
+use cells::*;
+use people::*;
+
 /// A roster larger than this is not a department's spreadsheet (and calamine holds it whole).
 pub const MAX_ROSTER_BYTES: u64 = 20 * 1024 * 1024;
 
@@ -71,229 +77,6 @@ pub fn import(
 ) -> Result<Imported, Error> {
     let plan = plan(path, out, districts, today)?;
     write(plan)
-}
-
-/// A cell's content, whatever the spreadsheet program stored.
-#[derive(Debug, Clone, PartialEq)]
-enum Cell {
-    Empty,
-    Text(String),
-    Number(f64),
-    Bool(bool),
-    Date(Date),
-    /// An Excel error value (`#N/A`) or a duration.
-    Bad(Text),
-}
-
-impl Cell {
-    fn from_data(d: &Data) -> Cell {
-        match d {
-            Data::Empty => Cell::Empty,
-            Data::String(s) => {
-                let t = s.trim();
-                if t.is_empty() {
-                    Cell::Empty
-                } else {
-                    Cell::Text(t.to_string())
-                }
-            }
-            Data::Int(i) => Cell::Number(*i as f64),
-            Data::Float(f) => Cell::Number(*f),
-            Data::Bool(b) => Cell::Bool(*b),
-            Data::DateTime(dt) if dt.is_datetime() => {
-                let (y, m, d, ..) = dt.to_ymd_hms_milli();
-                match Date::new(i32::from(y), u32::from(m), u32::from(d)) {
-                    Some(date) => Cell::Date(date),
-                    None => Cell::Bad(t!(
-                        "{y}-{m}-{d} 不是有效日期",
-                        "{y}-{m}-{d} is not a real date"
-                    )),
-                }
-            }
-            Data::DateTime(_) | Data::DurationIso(_) => {
-                Cell::Bad(t!("是时长，不是日期", "a duration, not a date"))
-            }
-            Data::DateTimeIso(s) => match s.get(..10).and_then(Date::parse) {
-                Some(date) => Cell::Date(date),
-                None => Cell::Text(s.clone()),
-            },
-            Data::Error(e) => Cell::Bad(t!("单元格是错误值 {e}", "the cell holds an error, {e}")),
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        matches!(self, Cell::Empty)
-    }
-
-    /// The cell as a person reads it.
-    fn text(&self) -> String {
-        match self {
-            Cell::Empty => String::new(),
-            Cell::Text(s) => s.clone(),
-            Cell::Bad(s) => s.zh.clone(),
-            Cell::Number(n) => number_text(*n),
-            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-            Cell::Date(d) => d.to_string(),
-        }
-    }
-}
-
-/// A number as typed: integers without `.0`.
-fn number_text(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
-}
-
-/// A TOML basic string.
-fn quoted(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
-}
-
-/// The TOML value of a choice or yes/no cell: the word as the clerk chose it (`已婚`, `三级`,
-/// `是`), which the profile parser reads (SPEC §3); Excel's own TRUE/FALSE as booleans.
-fn choice_value(cell: &Cell) -> String {
-    match cell {
-        Cell::Bool(b) => b.to_string(),
-        Cell::Number(n) => number_text(*n),
-        c => quoted(&c.text()),
-    }
-}
-
-/// Where a generated line came from.
-#[derive(Debug, Clone)]
-enum Origin {
-    /// No cell: a comment, or a table header whose keys were all given.
-    None,
-    Cell(Addr),
-    /// A table header: a diagnostic about a missing key is the cell of that key (empty).
-    Table(Vec<(&'static str, Addr)>),
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Addr {
-    sheet: &'static str,
-    row: usize,
-    col: usize,
-    /// The column header (`员工`) or label (`单位`).
-    header: &'static str,
-}
-
-/// An `applicant.toml` being written, line by line, with the origin of each line.
-#[derive(Default)]
-struct Gen {
-    text: String,
-    origins: Vec<Origin>,
-}
-
-impl Gen {
-    fn line(&mut self, s: &str, origin: Origin) {
-        self.text.push_str(s);
-        self.text.push('\n');
-        self.origins.push(origin);
-    }
-}
-
-/// A value read from a sheet: where it is, what it holds, and its column.
-#[derive(Debug, Clone)]
-struct Value {
-    addr: Addr,
-    cell: Cell,
-    column: Column,
-}
-
-/// One row of `员工` (or the sheet `单位`), by header.
-struct Fields {
-    by_header: HashMap<&'static str, Value>,
-    /// Problems found while turning cells into TOML values.
-    problems: Vec<Problem>,
-    /// Empty cells of keys the parser requires: a "missing key" diagnostic is shown there.
-    table_keys: Vec<(&'static str, Addr)>,
-}
-
-impl Fields {
-    fn get(&self, header: &str) -> Option<&Value> {
-        self.by_header.get(header).filter(|v| !v.cell.is_empty())
-    }
-
-    /// Writes `key = value` for the cell under `header` when it is not empty.
-    fn kv(&mut self, g: &mut Gen, key: &'static str, header: &'static str) {
-        let Some(v) = self.by_header.get(header).cloned() else {
-            return;
-        };
-        if v.cell.is_empty() {
-            self.table_keys.push((key, v.addr));
-            return;
-        }
-        match self.toml_value(&v) {
-            Some(value) => g.line(&format!("{key} = {value}"), Origin::Cell(v.addr)),
-            // Reported already; a "missing key" from the parser is that same cell.
-            None => self.table_keys.push((key, v.addr)),
-        }
-    }
-
-    /// The TOML value of a cell, or `None` after recording why it cannot be one.
-    fn toml_value(&mut self, v: &Value) -> Option<String> {
-        let at = cell_address(v.addr.sheet, v.addr.row, v.addr.col);
-        let header = v.column.header;
-        let problem = |message: Text| Problem {
-            at: at.clone(),
-            message: message.map(|_, m| format!("{header}: {m}")),
-        };
-        if let Cell::Bad(why) = &v.cell {
-            self.problems.push(problem(why.clone()));
-            return None;
-        }
-        Some(match (v.column.kind, &v.cell) {
-            (Kind::IdNumber, Cell::Number(_)) => {
-                self.problems.push(problem(t!(
-                    "身份证号存成了数字，Excel 只保留 15 位有效数字，后几位已经丢失：把这一列设为“文本”格式后重新输入",
-                    "the ID number is stored as a number and Excel has lost its last digits: format the column as text and type it again"
-                )));
-                return None;
-            }
-            (Kind::Date, Cell::Date(d)) => quoted(&d.to_string()),
-            (Kind::Date, Cell::Number(n)) => {
-                let n = number_text(*n);
-                self.problems.push(problem(t!(
-                    "{n} 是数字，不是日期：把单元格设为日期格式，或输入 2017-05-01",
-                    "{n} is a number, not a date: format the cell as a date, or type 2017-05-01"
-                )));
-                return None;
-            }
-            (Kind::Choice(_) | Kind::Skill | Kind::YesNo, c) => choice_value(c),
-            (Kind::Int, Cell::Number(n)) => number_text(*n),
-            (Kind::Number, Cell::Number(n)) => {
-                let s = number_text(*n);
-                if s.contains(['.', 'e', 'E']) || s.contains("inf") || s.contains("NaN") {
-                    format!("{n}")
-                } else {
-                    s
-                }
-            }
-            (Kind::Int, Cell::Text(t)) if t.parse::<i64>().is_ok() => t.clone(),
-            (Kind::Number, Cell::Text(t)) if t.parse::<f64>().is_ok_and(f64::is_finite) => {
-                let n: f64 = t.parse().unwrap_or_default();
-                number_text(n)
-            }
-            (_, c) => quoted(&c.text()),
-        })
-    }
-
-    /// A table header, remembering the empty cells of its keys for "missing key" diagnostics.
-    fn header(&mut self, g: &mut Gen, header: &str) {
-        g.line(header, Origin::None);
-    }
-
-    /// Closes the table begun at line `at`: its header line points at its empty cells.
-    fn close(&mut self, g: &mut Gen, at: usize) {
-        let keys = std::mem::take(&mut self.table_keys);
-        if let Some(o) = g.origins.get_mut(at) {
-            *o = Origin::Table(keys);
-        }
-    }
 }
 
 /// Everything `roster import` will write, decided before anything is written.
@@ -369,6 +152,13 @@ fn cell_at(range: &Range<Data>, row: usize, col: usize) -> Cell {
 }
 
 fn plan(path: &Path, out: &Path, districts: &[String], today: Date) -> Result<Plan, Error> {
+    check_out(out)?;
+    let wb = open(path)?;
+    plan_rows(path, out, wb, districts, today)
+}
+
+/// `-o` must be a department folder: not an employee's, not inside a `scans/`.
+fn check_out(out: &Path) -> Result<(), Error> {
     if out.join("applicant.toml").exists() {
         let out = out.display();
         return Err(Error::Usage(t!(
@@ -383,7 +173,18 @@ fn plan(path: &Path, out: &Path, districts: &[String], today: Date) -> Result<Pl
             "-o {out}: is inside an employee's scans/ folder: give the department folder"
         )));
     }
-    let mut wb = open(path)?;
+    Ok(())
+}
+
+/// The rows of `员工` as applicant files, each validated with the employer it inherits, and the
+/// folders they go to; every problem of the workbook at its cell, or nothing is planned.
+fn plan_rows(
+    path: &Path,
+    out: &Path,
+    mut wb: calamine::Sheets<Cursor<Vec<u8>>>,
+    districts: &[String],
+    today: Date,
+) -> Result<Plan, Error> {
     let mut problems = Vec::new();
     let employees = match sheet(&mut wb, EMPLOYEE_SHEET) {
         Ok(Some(r)) => r,
@@ -413,40 +214,7 @@ fn plan(path: &Path, out: &Path, districts: &[String], today: Date) -> Result<Pl
     // The employer the rows inherit: the sheet 单位 (validated as the company.toml it becomes,
     // located at its cells), or else the department's company.toml as it is.
     let company = company(company_range.as_ref(), path, &mut problems);
-    let company_file = out.join(crate::profile::COMPANY_FILE);
-    let inherited = if company.given {
-        match crate::profile::Company::parse(&company.gen.text, districts, today) {
-            Ok(employer) => Some(crate::profile::Company {
-                path: company_file,
-                employer,
-                warnings: Vec::new(),
-            }),
-            Err(diags) => {
-                for d in diags {
-                    problems.push(locate(&d, &company.gen, COMPANY_SHEET.into()));
-                }
-                None
-            }
-        }
-    } else if company_file.is_file() {
-        Some(crate::profile::Company::load(
-            &company_file,
-            districts,
-            today,
-        )?)
-    } else {
-        problems.push(Problem {
-            at: COMPANY_SHEET.into(),
-            message: {
-                let out = out.display();
-                t!(
-                    "缺少单位信息：工作表“单位”不存在或为空，{out} 中也没有 company.toml：在 B 列填写单位名称、统一社会信用代码、所在区、经办人",
-                    "the sheet 单位 is missing or empty, and {out} has no company.toml: fill in 单位名称, 统一社会信用代码, 所在区, 经办人 in column B"
-                )
-            },
-        });
-        None
-    };
+    let inherited = inherited_employer(&company, out, districts, today, &mut problems)?;
     // Without a usable employer every row would say so: it is reported once, above.
     let employer_ok = inherited.is_some();
 
@@ -555,6 +323,52 @@ fn plan(path: &Path, out: &Path, districts: &[String], today: Date) -> Result<Pl
         company: company.given.then_some(company.gen.text),
         rows: planned,
         skipped_rows,
+    })
+}
+
+/// The employer the rows inherit: the sheet 单位 (validated as the company.toml it becomes,
+/// located at its cells), or else the department's company.toml as it is; `None` (with the
+/// problem said) when there is neither.
+fn inherited_employer(
+    company: &Company,
+    out: &Path,
+    districts: &[String],
+    today: Date,
+    problems: &mut Vec<Problem>,
+) -> Result<Option<crate::profile::Company>, Error> {
+    let company_file = out.join(crate::profile::COMPANY_FILE);
+    Ok(if company.given {
+        match crate::profile::Company::parse(&company.gen.text, districts, today) {
+            Ok(employer) => Some(crate::profile::Company {
+                path: company_file,
+                employer,
+                warnings: Vec::new(),
+            }),
+            Err(diags) => {
+                for d in diags {
+                    problems.push(locate(&d, &company.gen, COMPANY_SHEET.into()));
+                }
+                None
+            }
+        }
+    } else if company_file.is_file() {
+        Some(crate::profile::Company::load(
+            &company_file,
+            districts,
+            today,
+        )?)
+    } else {
+        problems.push(Problem {
+            at: COMPANY_SHEET.into(),
+            message: {
+                let out = out.display();
+                t!(
+                    "缺少单位信息：工作表“单位”不存在或为空，{out} 中也没有 company.toml：在 B 列填写单位名称、统一社会信用代码、所在区、经办人",
+                    "the sheet 单位 is missing or empty, and {out} has no company.toml: fill in 单位名称, 统一社会信用代码, 所在区, 经办人 in column B"
+                )
+            },
+        });
+        None
     })
 }
 
@@ -838,175 +652,6 @@ fn at_key(message: &Text, keys: &[(&'static str, Addr)], fallback: String) -> Pr
             message,
         },
     }
-}
-
-/// Why a 文件夹 cell cannot name a folder, if it cannot.
-fn bad_folder_name(name: &str) -> Option<Text> {
-    if name == "." || name == ".." || name.starts_with('.') {
-        return Some(t!("不能以 . 开头", "cannot start with a dot"));
-    }
-    if name
-        .chars()
-        .any(|c| c.is_control() || "/\\:*?\"<>|".contains(c))
-    {
-        return Some(t!(
-            "不能含 / \\ : * ? \" < > | 或控制字符",
-            "is not a folder name on every system: no / \\ : * ? \" < > | or control characters"
-        ));
-    }
-    if name.chars().count() > 80 {
-        return Some(t!("超过 80 个字符", "longer than 80 characters"));
-    }
-    if name.ends_with([' ', '.']) {
-        return Some(t!(
-            "不能以空格或 . 结尾",
-            "cannot end with a space or a dot (Windows refuses it)"
-        ));
-    }
-    if crate::platform::is_reserved_name(name) {
-        return Some(t!(
-            "是 Windows 保留名（如 CON、NUL、COM1）",
-            "is a device name on Windows (CON, NUL, COM1 …)"
-        ));
-    }
-    None
-}
-
-/// Who is already in the department folder: ID number → (folder, name), read leniently from
-/// each sub-folder's `applicant.toml` (a broken one is simply replaced when a row names it).
-fn existing_people(out: &Path) -> HashMap<String, (String, String)> {
-    let mut people = HashMap::new();
-    let Ok(entries) = std::fs::read_dir(out) else {
-        return people;
-    };
-    for e in entries.flatten() {
-        if !e.file_type().is_ok_and(|t| t.is_dir()) {
-            continue;
-        }
-        let file = e.path().join("applicant.toml");
-        let Some((id, name)) = person_in(&file) else {
-            continue;
-        };
-        people.insert(id, (e.file_name().to_string_lossy().into_owned(), name));
-    }
-    people
-}
-
-/// The ID number and name of an `applicant.toml`, if it is a small regular file that has them.
-fn person_in(file: &Path) -> Option<(String, String)> {
-    let meta = std::fs::symlink_metadata(file).ok()?;
-    if !meta.is_file() || meta.len() > 1024 * 1024 {
-        return None;
-    }
-    let text = std::fs::read_to_string(file).ok()?;
-    let table: toml::Table = toml::from_str(&text).ok()?;
-    let a = table.get("applicant")?.as_table()?;
-    let id = a.get("id_number")?.as_str()?.trim().to_ascii_uppercase();
-    let name = a.get("name").and_then(|n| n.as_str()).unwrap_or("").trim();
-    Some((id, name.to_string()))
-}
-
-/// One folder per person: the same ID twice in the roster, the same folder twice, or an ID
-/// that already has another folder in the department are refused with both names.
-fn one_folder_per_person(
-    rows: Vec<(usize, String, String, Profile)>,
-    columns: &BTreeMap<usize, Column>,
-    existing: &HashMap<String, (String, String)>,
-    out: &Path,
-    problems: &mut Vec<Problem>,
-) -> Vec<PlannedRow> {
-    let col_of = |header: &str| {
-        columns
-            .iter()
-            .find(|(_, c)| c.header == header)
-            .map(|(&i, _)| i)
-    };
-    let id_col = col_of("身份证号").unwrap_or(0);
-    let folder_col = col_of("文件夹");
-    let name_col = col_of("姓名").unwrap_or(0);
-    let mut by_id: HashMap<String, usize> = HashMap::new();
-    let mut by_folder: HashMap<String, usize> = HashMap::new();
-    let mut planned = Vec::new();
-    for (row, folder, text, profile) in rows {
-        let id = profile.applicant.id_number.to_ascii_uppercase();
-        let masked = crate::idnum::mask(&id);
-        let folder_at = cell_address(EMPLOYEE_SHEET, row, folder_col.unwrap_or(name_col));
-        if let Some(first) = by_id.insert(id.clone(), row) {
-            problems.push(Problem {
-                at: cell_address(EMPLOYEE_SHEET, row, id_col),
-                message: t!(
-                    "身份证号: {masked} 与第 {} 行相同：同一身份证号出现两次，一人只能申请一次，请只保留一行",
-                    "身份证号: {masked} is also in row {}: keep one row per person",
-                    first + 1
-                ),
-            });
-            continue;
-        }
-        // Folder names compare as Windows and macOS do: without case.
-        if let Some(first) = by_folder.insert(folder.to_lowercase(), row) {
-            problems.push(Problem {
-                at: folder_at,
-                message: t!(
-                    "文件夹: “{folder}” 与第 {} 行的文件夹重名：在“文件夹”列给其中一行另起名字",
-                    "文件夹: “{folder}” is also the folder of row {}: give one of them another name in 文件夹",
-                    first + 1
-                ),
-            });
-            continue;
-        }
-        if let Some((other, _)) = existing.get(&id) {
-            if *other != folder {
-                problems.push(Problem {
-                    at: cell_address(EMPLOYEE_SHEET, row, id_col),
-                    message: {
-                        let out = out.display();
-                        t!(
-                            "身份证号: {masked} 此人在 {out} 中已有文件夹“{other}”，这一行却会建立“{folder}”：一人一个文件夹，在“文件夹”列写“{other}”，或改名那个文件夹",
-                            "身份证号: {masked} already has the folder “{other}” in {out}, but this row would make “{folder}”: write “{other}” in 文件夹, or rename that folder"
-                        )
-                    },
-                });
-                continue;
-            }
-        }
-        // Never through a link or onto a file: the folder is made here or is a real folder.
-        if std::fs::symlink_metadata(out.join(&folder)).is_ok_and(|m| !m.is_dir()) {
-            problems.push(Problem {
-                at: folder_at,
-                message: {
-                    let out = out.display();
-                    t!(
-                        "文件夹: {out} 中已存在同名的文件或链接“{folder}”：在“文件夹”列给这一行另起名字",
-                        "文件夹: “{folder}” exists in {out} and is not a folder (or is a link): give this row another name in 文件夹"
-                    )
-                },
-            });
-            continue;
-        }
-        if let Some((their_id, their_name)) = person_in(&out.join(&folder).join("applicant.toml")) {
-            if their_id != id && *their_name != profile.applicant.name {
-                problems.push(Problem {
-                    at: folder_at,
-                    message: {
-                        let theirs = crate::idnum::mask(&their_id);
-                        t!(
-                            "文件夹: “{folder}” 已属于另一人 {their_name} {theirs}：在“文件夹”列给这一行另起名字",
-                            "文件夹: “{folder}” already holds another person, {their_name} {theirs}: give this row another name in 文件夹"
-                        )
-                    },
-                });
-                continue;
-            }
-        }
-        planned.push(PlannedRow {
-            row: row + 1,
-            folder,
-            text,
-            name: profile.applicant.name.clone(),
-            id_masked: masked,
-        });
-    }
-    planned
 }
 
 /// Writes what [`plan`] decided: folders created private, files replaced only when changed.
