@@ -12,7 +12,7 @@
 //! - [`date`]: calendar dates and months, the application date, `SOURCE_DATE_EPOCH`.
 //! - [`input`]: reading an input file with a size bound, never through a link or from a device.
 //! - [`idnum`]: ID numbers and credit codes: check characters, masking.
-//! - [`text`]: input text made safe for a terminal (control characters escaped, long quotes clipped).
+//! - [`text`]: input text made safe for a terminal (control characters escaped).
 //! - [`error`]: the one error type of a command that cannot run (exit 2), with located diagnostics.
 //! - [`finding`]: what is wrong with an employee folder: stable codes, severities, messages.
 //! - [`profile`]: `applicant.toml` (and `company.toml`) read, validated and located.

@@ -1,4 +1,5 @@
-//! Text from inputs made safe to show: control characters escaped, long quotes clipped.
+//! Text from inputs made safe to show: control characters escaped (long quotes are clipped
+//! where messages are made, [`crate::error::clip_quote`]).
 //!
 //! A file name, a ZIP entry name, an applicant's name or a rulebook's text can hold anything,
 //! ESC sequences included, which a terminal would obey (retitle, clear, recolour). Everything
@@ -42,17 +43,6 @@ fn needs_escape(c: char, keep_newlines: bool) -> bool {
     }
 }
 
-/// At most `max` characters of `s`, with `…（共 N 字）` saying how long it was when clipped: a
-/// diagnostic never echoes a 50 MB line.
-pub fn clip(s: &str, max: usize) -> String {
-    let n = s.chars().count();
-    if n <= max {
-        return s.to_string();
-    }
-    let head: String = s.chars().take(max).collect();
-    format!("{head}…（共 {n} 字）")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,14 +71,5 @@ mod tests {
                 "{e:?} still holds a control character"
             );
         }
-    }
-
-    #[test]
-    fn long_quotes_are_clipped() {
-        let long = "字".repeat(5000);
-        let c = clip(&long, 200);
-        assert!(c.chars().count() < 220);
-        assert!(c.ends_with("（共 5000 字）"));
-        assert_eq!(clip("short", 200), "short");
     }
 }
