@@ -262,8 +262,18 @@ pub fn command() -> clap::Command {
 
 /// Runs the command line of this process and returns its exit status.
 pub fn main() -> ExitStatus {
+    main_from(std::env::args_os())
+}
+
+/// Parses `args` (the program name first) as a command line and runs it; a parse error or
+/// `--help` is printed by clap, with its exit status.
+pub fn main_from<I, T>(args: I) -> ExitStatus
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
     let parsed = command()
-        .try_get_matches()
+        .try_get_matches_from(args)
         .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
     let cli = match parsed {
         Ok(cli) => cli,

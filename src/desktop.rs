@@ -66,34 +66,19 @@ pub fn main() -> ExitStatus {
     match launch(&args) {
         Launch::CommandLine => crate::cli::main(),
         Launch::Dropped(dir) => {
-            let code = run_args([OsString::from("check"), dir.into_os_string()]);
+            let check = [
+                OsString::from("dossier"),
+                "check".into(),
+                dir.into_os_string(),
+            ];
+            let code = crate::cli::main_from(check);
             pause_if_window_would_close();
             code
         }
         Launch::DoubleClick => {
-            let status = run_args([OsString::from("serve"), OsString::from(".")]);
+            let status = crate::cli::main_from(["dossier", "serve", "."]);
             pause_if_window_would_close();
             status
-        }
-    }
-}
-
-/// Parses `args` as a command line (after the program name) and runs it, as [`crate::cli::main`]
-/// does with the process's own arguments.
-fn run_args<I: IntoIterator<Item = OsString>>(args: I) -> ExitStatus {
-    let argv = std::iter::once(OsString::from("dossier")).chain(args);
-    match crate::cli::command()
-        .try_get_matches_from(argv)
-        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
-    {
-        Ok(cli) => crate::cli::run(&cli),
-        Err(e) => {
-            let _ = e.print();
-            if e.use_stderr() {
-                ExitStatus::Error
-            } else {
-                ExitStatus::Success
-            }
         }
     }
 }
