@@ -131,6 +131,18 @@ macro_rules! t {
     };
 }
 
+/// A "did you mean `name`" hint after a message, in both languages (zh, en), or two empty
+/// strings: for a key or name of a file's own syntax (applicant.toml keys, rulebook names).
+pub fn did_you_mean_code(near: Option<&str>) -> (String, String) {
+    match near {
+        Some(s) => (
+            format!("；是不是 `{s}`？"),
+            format!("; did you mean `{s}`?"),
+        ),
+        None => (String::new(), String::new()),
+    }
+}
+
 /// The catalogue: fixed words, and functions for the words that carry figures.
 pub struct Words {
     pub ready: &'static str,

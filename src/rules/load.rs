@@ -725,14 +725,3 @@ fn order_visits(named: &[String], order: &[String]) -> Vec<String> {
         .cloned()
         .collect()
 }
-
-/// A "did you mean `x`" hint in both languages, or none.
-pub(super) fn did_you_mean(near: Option<&str>) -> (String, String) {
-    match near {
-        Some(s) => (
-            format!("；是不是 `{s}`？"),
-            format!("; did you mean `{s}`?"),
-        ),
-        None => (String::new(), String::new()),
-    }
-}

@@ -3,8 +3,8 @@
 
 use cel::common::ast::Expr;
 
-use super::load::did_you_mean;
 use super::*;
+use crate::messages::did_you_mean_code as did_you_mean;
 
 /// Walks a CEL expression and reports names that the applicant data does not have.
 pub(super) fn check_refs(

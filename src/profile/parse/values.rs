@@ -47,13 +47,7 @@ impl<'a> Parser<'a> {
                 continue;
             }
             let near = suggest(key, known.iter().copied());
-            let (hint_zh, hint_en) = match near {
-                Some(s) => (
-                    format!("；是不是 `{s}`？"),
-                    format!("; did you mean `{s}`?"),
-                ),
-                None => (String::new(), String::new()),
-            };
+            let (hint_zh, hint_en) = crate::messages::did_you_mean_code(near);
             let (table_zh, table_en) = if t.name.is_empty() {
                 ("顶层".to_string(), "at the top level".to_string())
             } else {
