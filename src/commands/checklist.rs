@@ -55,10 +55,11 @@ pub(super) fn run(
         let w = s.p.words();
         for l in &left_out {
             s.p.err(&format!(
-                "{} {}: {}: {}",
+                "{} {}: {}{}{}",
                 s.p.paint(Tone::Warn, "!"),
                 s.p.input(Tone::Plain, &l.folder),
                 w.left_out,
+                w.colon,
                 crate::text::escape(l.reason.get(s.p.lang))
             ));
             status = ExitStatus::Findings;

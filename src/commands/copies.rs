@@ -37,10 +37,11 @@ pub(super) fn run(
             Outcome::Done(CopiesResult::NotReady(why)) => {
                 status = ExitStatus::Findings;
                 p.err(&format!(
-                    "{} {}: {}: {}",
+                    "{} {}: {}{}{}",
                     p.paint(Tone::Bad, "✗"),
                     p.input(Tone::Plain, &e.folder),
                     w.copies_left_out,
+                    w.colon,
                     crate::text::escape(why.get(p.lang))
                 ));
             }

@@ -197,3 +197,25 @@ fn init_help_shows_only_the_options_that_apply() {
     Run::new(&["init", "--date", "2026-01-01", dir.to_str().unwrap()]).code(0);
     assert!(dir.join("applicant.toml").is_file());
 }
+
+#[test]
+fn who_is_left_out_of_the_day_is_said_with_the_punctuation_of_the_run() {
+    let env = Env::new();
+    let batch = examples().join("batch");
+    let b = batch.to_str().unwrap();
+    let zh = env.path().join("zh.pdf");
+    Run::new(&["checklist", b, "--pdf", zh.to_str().unwrap()])
+        .code(1)
+        .stderr_has("今天不办理，列在柜台清单首页：缺少「户口簿」的扫描件");
+    let en = env.path().join("en.pdf");
+    Run::new(&[
+        "--lang",
+        "en",
+        "checklist",
+        b,
+        "--pdf",
+        en.to_str().unwrap(),
+    ])
+    .code(1)
+    .stderr_has("not for today: listed on the counter checklist's first page: ");
+}
