@@ -25,6 +25,9 @@ pub struct Source {
     pub sha256: [u8; 32],
     /// Pages of a PDF; 1 for an image.
     pub pages: u32,
+    /// The length and CRC-32 the check saw: the PDF writer compares the bytes it copies.
+    pub bytes: u64,
+    pub crc32: u32,
 }
 
 impl Source {
@@ -35,6 +38,8 @@ impl Source {
             part: f.part.clone(),
             sha256: f.sha256,
             pages: f.pages.max(1),
+            bytes: f.bytes,
+            crc32: f.crc32,
         }
     }
 }

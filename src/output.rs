@@ -90,6 +90,19 @@ fn absolute(path: &Path) -> PathBuf {
 
 /// Writes `bytes` to `path` as SPEC §9 promises (see the module doc); returns the path written.
 pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<PathBuf, Error> {
+    write_file_with(path, force, |w, _| {
+        Ok(w.write_all(bytes)
+            .map_err(crate::bundle::io_err(path, "write"))?)
+    })
+}
+
+/// [`write_file`] for an output written piece by piece: `write` gets the temporary file and
+/// the folder it is in (for scratch files, which must stay in the output's folder).
+pub fn write_file_with(
+    path: &Path,
+    force: bool,
+    write: impl FnOnce(&mut dyn std::io::Write, &Path) -> Result<(), Error>,
+) -> Result<PathBuf, Error> {
     if let Some(why) = refuse(path, force) {
         return Err(refused(path, why));
     }
@@ -105,7 +118,8 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<PathBuf, Err
         })?
         .to_string_lossy()
         .into_owned();
-    Ok(crate::bundle::write_atomic(&dir, &name, bytes, force)?)
+    let staged = crate::bundle::stage_with(&dir, &name, force, |w| write(w, &dir))?;
+    Ok(staged.persist()?)
 }
 
 /// The error of a refused output: the path, then why.

@@ -217,7 +217,10 @@ impl BundleError {
     }
 }
 
-fn io_err<'a>(path: &'a Path, action: &'static str) -> impl FnOnce(io::Error) -> BundleError + 'a {
+pub(crate) fn io_err<'a>(
+    path: &'a Path,
+    action: &'static str,
+) -> impl FnOnce(io::Error) -> BundleError + 'a {
     move |source| BundleError::Io {
         path: path.to_path_buf(),
         action,
@@ -464,6 +467,20 @@ pub fn stage(
     force: bool,
 ) -> Result<Staged, BundleError> {
     let final_path = out_dir.join(file_name);
+    stage_with(out_dir, file_name, force, |w| {
+        w.write_all(bytes).map_err(io_err(&final_path, "write"))
+    })
+}
+
+/// [`stage`] for a file written piece by piece: `write` gets the temporary file (a big output
+/// never needs to be in memory whole); its error ends the staging and removes the file.
+pub fn stage_with<E: From<BundleError>>(
+    out_dir: &Path,
+    file_name: &str,
+    force: bool,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<Staged, E> {
+    let final_path = out_dir.join(file_name);
     if let Some(reason) =
         bagit::unsafe_name(file_name).or(file_name.contains('/').then_some("it holds '/'"))
     {
@@ -471,12 +488,17 @@ pub fn stage(
             bundle: final_path,
             name: file_name.to_string(),
             reason: reason.into(),
-        });
+        }
+        .into());
     }
     prepare_out_dir(out_dir)?;
     refuse_existing(&final_path, force)?;
     let mut tmp = temp_in(out_dir, &final_path)?;
-    tmp.write_all(bytes).map_err(io_err(&final_path, "write"))?;
+    {
+        let mut w = std::io::BufWriter::with_capacity(256 * 1024, tmp.as_file_mut());
+        write(&mut w)?;
+        w.flush().map_err(io_err(&final_path, "write"))?;
+    }
     tmp.as_file()
         .sync_all()
         .map_err(io_err(&final_path, "write"))?;

@@ -58,15 +58,18 @@ pub(super) fn run(
         p.err(&format!("{} {why}", p.paint(Tone::Warn, "!")));
         return Ok(status.max(ExitStatus::Findings));
     }
-    let bytes =
-        crate::render::copies::copies_pdf(&ready, &department::copies_options(&s.ctx), &fonts)?;
-    let written = crate::output::write_file(pdf, &bytes, force)?;
+    let opts = department::copies_options(&s.ctx);
+    let mut size = 0;
+    let written = crate::output::write_file_with(pdf, force, |w, dir| {
+        size = crate::render::copies::copies_pdf(&ready, &opts, &fonts, dir, w)?;
+        Ok(())
+    })?;
     if !p.quiet {
         p.err(&(w.copies_written)(
             &p.input(Tone::Plain, &written.display().to_string()),
             ready.len(),
             sheets,
-            bytes.len() as f64 / 1e6,
+            size as f64 / 1e6,
         ));
     }
     Ok(status)

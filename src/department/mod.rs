@@ -693,14 +693,17 @@ pub fn pack_all(
             // Beside the bundle, named like it; replaced like the cover sheet.
             let plan = crate::copies::plan(&l.checklist, &report, None);
             if !plan.sheets.is_empty() {
-                let bytes =
-                    crate::render::copies::copies_pdf(&[plan], &copies_options(ctx), fonts)?;
-                crate::bundle::write_atomic(
+                let copies = copies_options(ctx);
+                crate::bundle::stage_with(
                     &opts.out,
                     &format!("{}-复印件.pdf", l.profile.file_stem()),
-                    &bytes,
                     true,
-                )?;
+                    |w| -> Result<(), Error> {
+                        crate::render::copies::copies_pdf(&[plan], &copies, fonts, &opts.out, w)?;
+                        Ok(())
+                    },
+                )?
+                .persist()?;
             }
         }
         Ok(PackResult::Packed(

@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 use super::embed::{self, Drawable, Orient};
 use super::font::Face;
 use super::layout::{self, Draw, Style, PAGE_H, PAGE_W};
+use super::spill::{Spill, SpillError};
 use super::{Fonts, RenderError};
 use crate::copies::{Content, EmployeeCopies, Sheet, Source};
 use crate::date::Date;
@@ -61,12 +62,17 @@ struct Header {
     lines: [String; 4],
 }
 
-/// The photocopies of several employees as one PDF, employees in the given order.
+/// The photocopies of several employees as one PDF, employees in the given order, written to
+/// `out`; returns the bytes written. The scans' bytes are streamed into `out`, never held in
+/// memory together ([`super::spill`]); the spool file that some need is made in `spool_dir`
+/// (the folder the PDF goes to) and removed when this returns.
 pub fn copies_pdf(
     employees: &[EmployeeCopies],
     opts: &CopiesOptions,
     fonts: &Fonts,
-) -> Result<Vec<u8>, RenderError> {
+    spool_dir: &Path,
+    out: &mut dyn std::io::Write,
+) -> Result<u64, RenderError> {
     let sheets: Vec<(&EmployeeCopies, &Sheet)> = employees
         .iter()
         .flat_map(|e| e.sheets.iter().map(move |s| (e, s)))
@@ -111,26 +117,40 @@ pub fn copies_pdf(
     let mut lo = doc.into_lopdf(pages);
 
     let page_ids: Vec<lopdf::ObjectId> = lo.get_pages().into_values().collect();
-    let mut cache: HashMap<PathBuf, Vec<Drawable>> = HashMap::new();
+    let mut scans = Scans {
+        cache: HashMap::new(),
+        spill: Spill::new(spool_dir),
+        opts,
+    };
     for ((_, sheet), page_id) in sheets.iter().zip(page_ids) {
         let mut placed: Vec<(lopdf::ObjectId, [f32; 6])> = Vec::new();
         match &sheet.content {
             Content::Cards(sides) => {
                 let x = (PAGE_W - CARD_W) / 2.0;
                 for (k, side) in sides.iter().enumerate() {
-                    let d = drawable(&mut lo, &mut cache, side, 0, opts)?;
+                    let d = scans.drawable(&mut lo, side, 0)?;
                     let top = AREA_TOP + 6.0 + k as f32 * (CARD_H + CARD_GAP);
                     placed.push(card(&d, x, top));
                 }
             }
             Content::Page { source, page } => {
-                let d = drawable(&mut lo, &mut cache, source, *page, opts)?;
+                let d = scans.drawable(&mut lo, source, *page)?;
                 placed.push(fitted(&d));
             }
         }
         add_to_page(&mut lo, page_id, &placed)?;
     }
-    super::save(lo)
+    scans.spill.write(lo, out).map_err(|e| match e {
+        SpillError::Scan { path, message } => RenderError::Scan { path, message },
+        SpillError::Io(e) => RenderError::Context(format!("writing the PDF failed: {e}")),
+    })
+}
+
+/// The scans brought into the document so far, each once, and where their bytes wait.
+struct Scans<'a> {
+    cache: HashMap<PathBuf, Vec<Drawable>>,
+    spill: Spill,
+    opts: &'a CopiesOptions,
 }
 
 impl Source {
@@ -309,55 +329,69 @@ fn sheet_ops(h: &Header, font: &FontId, face: &Face) -> Vec<Op> {
     ops
 }
 
-/// The drawable for page `page` of `src`, embedding the file on first use.
-fn drawable(
-    lo: &mut lopdf::Document,
-    cache: &mut HashMap<PathBuf, Vec<Drawable>>,
-    src: &Source,
-    page: u32,
-    opts: &CopiesOptions,
-) -> Result<Drawable, RenderError> {
-    if !cache.contains_key(&src.path) {
-        let embedded =
-            embed_file(lo, &src.path, src.kind, opts).map_err(|e| RenderError::Scan {
+impl Scans<'_> {
+    /// The drawable for page `page` of `src`, embedding the file on first use.
+    fn drawable(
+        &mut self,
+        lo: &mut lopdf::Document,
+        src: &Source,
+        page: u32,
+    ) -> Result<Drawable, RenderError> {
+        if !self.cache.contains_key(&src.path) {
+            let embedded = self.embed(lo, src).map_err(|e| RenderError::Scan {
                 path: src.path.clone(),
                 message: e.0,
             })?;
-        cache.insert(src.path.clone(), embedded);
+            self.cache.insert(src.path.clone(), embedded);
+        }
+        let all = &self.cache[&src.path];
+        all.get(page as usize)
+            .or_else(|| all.last())
+            .cloned()
+            .ok_or_else(|| RenderError::Scan {
+                path: src.path.clone(),
+                message: "has no pages".into(),
+            })
     }
-    let all = &cache[&src.path];
-    all.get(page as usize)
-        .or_else(|| all.last())
-        .cloned()
-        .ok_or_else(|| RenderError::Scan {
-            path: src.path.clone(),
-            message: "has no pages".into(),
-        })
-}
 
-fn embed_file(
-    lo: &mut lopdf::Document,
-    path: &Path,
-    kind: FileKind,
-    opts: &CopiesOptions,
-) -> Result<Vec<Drawable>, embed::EmbedError> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| embed::EmbedError(format!("cannot read: {e}")))?;
-    if !meta.is_file() {
-        return Err(embed::EmbedError("is not a regular file".into()));
-    }
-    if meta.len() > opts.max_file_bytes {
-        return Err(embed::EmbedError(format!(
-            "is {} bytes, over the size limit of {}",
-            meta.len(),
-            opts.max_file_bytes
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| embed::EmbedError(format!("cannot read: {e}")))?;
-    match kind {
-        FileKind::Jpeg => Ok(vec![embed::jpeg(lo, bytes)?]),
-        FileKind::Png => Ok(vec![embed::png(lo, &bytes, opts.max_pixels)?]),
-        FileKind::Pdf => embed::pdf_pages(lo, &bytes),
+    /// Brings a scan into the document: a JPEG's headers only (its bytes are copied from the
+    /// file as the PDF is written); a PNG or a PDF read whole (each under the size limit) and
+    /// its big streams parked in the spool.
+    fn embed(
+        &mut self,
+        lo: &mut lopdf::Document,
+        src: &Source,
+    ) -> Result<Vec<Drawable>, embed::EmbedError> {
+        let path = &src.path;
+        let meta =
+            std::fs::metadata(path).map_err(|e| embed::EmbedError(format!("cannot read: {e}")))?;
+        if !meta.is_file() {
+            return Err(embed::EmbedError("is not a regular file".into()));
+        }
+        if meta.len() > self.opts.max_file_bytes {
+            return Err(embed::EmbedError(format!(
+                "is {} bytes, over the size limit of {}",
+                meta.len(),
+                self.opts.max_file_bytes
+            )));
+        }
+        if src.kind == FileKind::Jpeg {
+            let info = embed::jpeg_head(path, src.bytes)?;
+            let d = embed::jpeg(lo, &info, Vec::new());
+            self.spill.scan(d.id, path, src.bytes, src.crc32);
+            return Ok(vec![d]);
+        }
+        let from = lo.max_id + 1;
+        let bytes =
+            std::fs::read(path).map_err(|e| embed::EmbedError(format!("cannot read: {e}")))?;
+        let drawn = match src.kind {
+            FileKind::Png => vec![embed::png(lo, &bytes, self.opts.max_pixels)?],
+            _ => embed::pdf_pages(lo, &bytes)?,
+        };
+        self.spill
+            .park_from(lo, from)
+            .map_err(|e| embed::EmbedError(format!("cannot write the spool file: {e}")))?;
+        Ok(drawn)
     }
 }
 

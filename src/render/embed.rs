@@ -318,8 +318,28 @@ fn true_size(w: f32, h: f32, dpi: Option<(f32, f32)>) -> Option<(f32, f32)> {
 }
 
 /// A JPEG as an image XObject: its bytes unchanged.
-pub(crate) fn jpeg(doc: &mut Document, bytes: Vec<u8>) -> Result<Drawable, EmbedError> {
-    let info = jpeg_info(&bytes)?;
+/// Reads a JPEG file's headers without reading its image data: a prefix of the file, made
+/// longer only when the headers run past it (big EXIF or ICC blocks), up to the whole file.
+pub(crate) fn jpeg_head(path: &std::path::Path, len: u64) -> Result<JpegInfo, EmbedError> {
+    use std::io::Read;
+    let mut want: u64 = 64 * 1024;
+    loop {
+        let f = std::fs::File::open(path).map_err(|e| EmbedError(format!("cannot read: {e}")))?;
+        let mut head = Vec::new();
+        f.take(want.min(len))
+            .read_to_end(&mut head)
+            .map_err(|e| EmbedError(format!("cannot read: {e}")))?;
+        match jpeg_info(&head) {
+            Err(_) if want < len => want = want.saturating_mul(4),
+            r => return r,
+        }
+    }
+}
+
+/// A JPEG as an image XObject whose bytes are `content` as they are (`DCTDecode`). The caller
+/// passes the file's bytes, or nothing when they are added as the PDF is written
+/// ([`super::spill`]).
+pub(crate) fn jpeg(doc: &mut Document, info: &JpegInfo, content: Vec<u8>) -> Drawable {
     let mut d = Dictionary::new();
     d.set("Type", Object::Name(b"XObject".to_vec()));
     d.set("Subtype", Object::Name(b"Image".to_vec()));
@@ -339,18 +359,18 @@ pub(crate) fn jpeg(doc: &mut Document, bytes: Vec<u8>) -> Result<Drawable, Embed
             Object::Array([1, 0, 1, 0, 1, 0, 1, 0].map(Object::Integer).to_vec()),
         );
     }
-    let mut s = Stream::new(d, bytes);
+    let mut s = Stream::new(d, content);
     s.allows_compression = false;
     let id = doc.add_object(Object::Stream(s));
     let (w, h) = (f32::from(info.width), f32::from(info.height));
-    Ok(Drawable {
+    Drawable {
         id,
         bbox: None,
         w,
         h,
         orient: Orient::exif(info.orientation),
         true_size: true_size(w, h, info.dpi),
-    })
+    }
 }
 
 // --- PNG ---------------------------------------------------------------------------------------
@@ -363,7 +383,12 @@ fn flate(data: &[u8]) -> Vec<u8> {
     );
     // Writing into a Vec cannot fail.
     let _ = e.write_all(data);
-    e.finish().unwrap_or_default()
+    let mut out = e.finish().unwrap_or_default();
+    // A scan compresses far below the guess: a small stream stays in the document until the
+    // PDF is written, and must not keep a quarter of the decoded image's size with it (that
+    // was 2.6 MB per employee of the example).
+    out.shrink_to_fit();
+    out
 }
 
 /// A PNG as an image XObject: every sample kept (8 or 16 bits, palette expanded), alpha as a

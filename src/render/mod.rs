@@ -18,6 +18,7 @@ mod embed;
 mod font;
 mod layout;
 mod markup;
+mod spill;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

@@ -22,7 +22,7 @@ pub(super) async fn out_file(
             ))
         }
     }
-    let bytes = blocking(move || std::fs::read(&path))
+    let file = blocking(move || std::fs::File::open(&path))
         .await?
         .map_err(|e| fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     let kind = match crate::scan::matching::split_ext(&name).1.as_str() {
@@ -30,14 +30,74 @@ pub(super) async fn out_file(
         "pdf" => "application/pdf",
         _ => "application/octet-stream",
     };
-    Ok(download(bytes, kind, &name))
+    Ok(download_file(file, kind, &name))
+}
+
+/// [`download`] of an open file, streamed a chunk at a time: a bundle or a department's
+/// copies can be a gigabyte, and the server holds at most a few chunks of it.
+pub(super) fn download_file(file: std::fs::File, kind: &'static str, name: &str) -> Response {
+    use std::io::Read;
+    let len = file.metadata().map(|m| m.len()).ok();
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<axum::body::Bytes>>(4);
+    tokio::task::spawn_blocking(move || {
+        let mut file = file;
+        loop {
+            let mut buf = vec![0u8; 256 * 1024];
+            let sent = match file.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    buf.truncate(n);
+                    tx.blocking_send(Ok(buf.into()))
+                }
+                Err(e) => tx.blocking_send(Err(e)),
+            };
+            // The browser went away, or the file could not be read: stop.
+            if sent.is_err() {
+                break;
+            }
+        }
+    });
+    let mut r = with_name(
+        (
+            [(header::CONTENT_TYPE, kind)],
+            Body::from_stream(Chunks(rx)),
+        )
+            .into_response(),
+        name,
+    );
+    if let Some(len) = len {
+        r.headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    r
+}
+
+/// The chunks a reading thread sends, as the body's stream.
+struct Chunks(tokio::sync::mpsc::Receiver<std::io::Result<axum::body::Bytes>>);
+
+impl futures_core::Stream for Chunks {
+    type Item = std::io::Result<axum::body::Bytes>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx)
+    }
 }
 
 /// A file answer the browser saves under `name`.
 pub(super) fn download(bytes: Vec<u8>, kind: &'static str, name: &str) -> Response {
+    with_name(
+        ([(header::CONTENT_TYPE, kind)], Body::from(bytes)).into_response(),
+        name,
+    )
+}
+
+/// The answer, saved by the browser under `name`.
+fn with_name(mut r: Response, name: &str) -> Response {
     let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);
     let disposition = format!("attachment; filename*=UTF-8''{encoded}");
-    let mut r = ([(header::CONTENT_TYPE, kind)], Body::from(bytes)).into_response();
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
@@ -119,9 +179,20 @@ pub(super) async fn copies_pdf(
         };
         let fonts = crate::render::Fonts::embedded()
             .map_err(|e| fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-        let bytes = crate::render::copies::copies_pdf(&ready, &opts, &fonts)
-            .map_err(|e| fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-        let mut r = download(bytes, "application/pdf", &format!("复印件-{}.pdf", s.date));
+        // Written to an anonymous file in out/ (gone when the answer is sent) and streamed
+        // from it: the copies of a department do not fit in memory.
+        let out = app.desk.dir.join("out");
+        let internal = |e: String| fail(StatusCode::INTERNAL_SERVER_ERROR, e);
+        crate::platform::create_private_dir(&out).map_err(|e| internal(e.to_string()))?;
+        let mut file = tempfile::tempfile_in(&out).map_err(|e| internal(e.to_string()))?;
+        {
+            let mut w = std::io::BufWriter::with_capacity(256 * 1024, &mut file);
+            crate::render::copies::copies_pdf(&ready, &opts, &fonts, &out, &mut w)
+                .map_err(|e| internal(e.to_string()))?;
+            std::io::Write::flush(&mut w).map_err(|e| internal(e.to_string()))?;
+        }
+        std::io::Seek::rewind(&mut file).map_err(|e| internal(e.to_string()))?;
+        let mut r = download_file(file, "application/pdf", &format!("复印件-{}.pdf", s.date));
         // Who was left out (not ready), for the page to say.
         left_out_header(&mut r, &left_out);
         Ok(r)
