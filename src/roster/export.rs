@@ -21,6 +21,7 @@ use crate::department::{self, Context, Outcome};
 use crate::error::{mask_id_numbers, Error};
 use crate::finding::Code;
 use crate::scan::ItemStatus;
+use crate::score::Way;
 
 /// The columns of `汇总`.
 pub const SUMMARY_COLUMNS: &[(&str, f64)] = &[
@@ -56,6 +57,8 @@ struct Line {
     problems: Vec<String>,
     /// Slug → status of every scanned item on the employee's checklist.
     items: HashMap<String, ItemStatus>,
+    /// Below the standard: the ways to reach it (the score's `to_standard`).
+    ways: Vec<Way>,
 }
 
 /// Checks and scores every employee of `dirs` and writes the workbook; its bytes and counts.
@@ -105,6 +108,7 @@ pub fn export(ctx: &Context, dirs: &[PathBuf]) -> Result<(Vec<u8>, Summary), Err
                         .iter()
                         .map(|i| (i.slug.clone(), i.status))
                         .collect(),
+                    ways: sc.to_standard,
                 });
             }
             Outcome::Broken(err) => {
@@ -124,6 +128,7 @@ pub fn export(ctx: &Context, dirs: &[PathBuf]) -> Result<(Vec<u8>, Summary), Err
                             .unwrap_or(first),
                     )],
                     items: HashMap::new(),
+                    ways: Vec::new(),
                 });
             }
         }
@@ -169,12 +174,31 @@ fn yes_no(b: bool) -> &'static str {
     }
 }
 
-/// What would bring the score to the standard.
+/// What would bring the score to the standard: how far below it is, then each way (any one is
+/// enough, nearest first) with its points and, where time alone gets there, the date — the
+/// score's `to_standard`, worded as `score` prints it (a cell of the workbook is a document in
+/// Chinese, like the PDFs).
 fn road(l: &Line) -> String {
     match l.score {
         Some((total, standard)) if total < standard => {
-            // A cell of the workbook, a document in Chinese like the PDFs.
-            format!("还差 {} 分", standard - total)
+            let w = crate::messages::Lang::Zh.words();
+            let mut out = format!("还差 {} 分", standard - total);
+            if !l.ways.is_empty() {
+                out.push_str(&format!("，{}", w.to_standard));
+            }
+            for way in &l.ways {
+                let when = way
+                    .on
+                    .map(|d| format!("{}{}", w.comma, (w.way_from)(&d.to_string())))
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "\n· {}{}{}{when}",
+                    mask_id_numbers(&way.what.zh),
+                    w.colon,
+                    (w.way_points)(way.points)
+                ));
+            }
+            out
         }
         _ => String::new(),
     }

@@ -512,3 +512,49 @@ fn an_employee_folder_that_is_a_link_is_never_written_through() {
     assert!(!elsewhere.join("applicant.toml").exists());
     assert!(!dept.join("company.toml").exists(), "nothing written");
 }
+
+/// 距标准分 is the score's road to the standard, not only the gap: every way of `score`'s
+/// `to_standard`, with its points and, for time, the date (30 + 60 + 18 = 108: ten years of
+/// insurance on 2030-11-01, or the degree).
+#[test]
+fn the_export_gives_the_road_to_the_standard_for_those_below_it() {
+    let env = Env::new();
+    let edu = "level = \"bachelor\"\ndegree = false\nmode = \"full-time\"\ngraduated_on = \"2015-06-30\"\n";
+    let below = Applicant::default()
+        .education(edu)
+        .insurance("months = 72\nbase_ratio = 0.7\n");
+    let d = env.employee("dept/below", &below.text());
+    env.employee("dept/at", &Applicant::default().text());
+    let v = json(&dossier(&["--format", "json", "score", s(&d)]));
+    assert_eq!(v["total"], 108, "{v}");
+    let ways = v["to_standard"].as_array().expect("ways").clone();
+    assert!(ways.len() >= 2, "{v}");
+
+    let out = env.path().join("状态.xlsx");
+    let o = dossier(&[
+        "roster",
+        "export",
+        s(&env.path().join("dept")),
+        "-o",
+        s(&out),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let summary = sheet(&out, "汇总");
+    let col = summary[0].iter().position(|h| h == "距标准分").unwrap();
+    let row = |f: &str| summary.iter().find(|r| r[0] == f).unwrap().clone();
+    let road = row("below")[col].clone();
+    assert!(road.starts_with("还差 12 分"), "{road}");
+    for w in &ways {
+        let what = w["what"].as_str().unwrap();
+        let line = road
+            .lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("{what} not in {road}"));
+        assert!(line.contains(&format!("+{} 分", w["points"])), "{line}");
+        if let Some(on) = w["on"].as_str() {
+            assert!(line.contains(&format!("{on} 起")), "{line}");
+        }
+    }
+    assert!(road.contains("2030-11-01 起"), "{road}");
+    assert_eq!(row("at")[col], "", "at the standard: no road");
+}
