@@ -170,9 +170,11 @@ fn sources(s: &Sheet) -> Vec<&Source> {
     }
 }
 
-/// Text from inputs without control characters (they would print as nothing or as boxes).
+/// Text from inputs as it may be printed: ID numbers masked (a part name can hold one:
+/// `身份证-正面-310115….jpg`), control characters gone (they would print as nothing or as boxes).
 fn clean(s: &str) -> String {
-    s.chars()
+    crate::privacy::mask_text(s)
+        .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
 }
