@@ -297,23 +297,18 @@ fn refuse_existing(path: &Path, force: bool) -> Result<(), BundleError> {
     }
 }
 
-/// An exclusive lock on a folder, held until dropped (Linux `flock` on the folder itself, so no
-/// lock file is left behind). Elsewhere, and when the folder cannot be locked, it is a no-op:
-/// the renames still never replace a file without --force.
+/// An exclusive lock on a folder, held until dropped (std's `File::lock` on the folder itself —
+/// `flock` on Unix — so no lock file is left behind). On Windows a folder cannot be opened as a
+/// file to lock, and when the folder cannot be locked it is a no-op: the renames still never
+/// replace a file without --force.
 struct DirLock(#[allow(dead_code)] Option<File>);
 
 impl DirLock {
     fn new(dir: &Path) -> DirLock {
-        #[cfg(target_os = "linux")]
-        {
-            use std::os::fd::AsRawFd;
-            if let Ok(f) = File::open(dir) {
-                // SAFETY: a plain syscall on a descriptor we own. Interrupted: try again.
-                while unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
-                    if io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-                        return DirLock(None);
-                    }
-                }
+        #[cfg(unix)]
+        if let Ok(f) = File::open(dir) {
+            // std retries an interrupted flock itself.
+            if f.lock().is_ok() {
                 return DirLock(Some(f));
             }
         }
@@ -324,19 +319,10 @@ impl DirLock {
 
 /// Takes an exclusive lock on `f` without waiting; whether it was taken. A temporary file is
 /// locked by the run writing it for as long as it is open, so another run can tell a live
-/// temporary file from one left by a killed run (Linux only; elsewhere: never taken).
+/// temporary file from one left by a killed run (std's `File::try_lock`: `flock` on Unix,
+/// `LockFileEx` on Windows).
 fn try_lock(f: &File) -> bool {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        // SAFETY: a plain syscall on a descriptor we own.
-        unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) == 0 }
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = f;
-        false
-    }
+    f.try_lock().is_ok()
 }
 
 /// A temporary file left by another run is removed only once it is this old and nobody holds
