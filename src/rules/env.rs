@@ -105,6 +105,29 @@ impl Env {
                 Ok::<Value, cel::ExecutionError>(Value::Bool(record.months_at(w[1], r) >= w[0]))
             },
         );
+        // fixed(X, N): the number X as text with N decimals (0–6), for a detail text: a ratio
+        // from a base in yuan is 1.0053080263792826 as `string()` writes it.
+        let _ = ctx.add_function(
+            "fixed",
+            |cel::extractors::Arguments(args): cel::extractors::Arguments| {
+                let bad = |why: String| cel::ExecutionError::function_error("fixed", why);
+                let [x, n] = args.as_slice() else {
+                    return Err(bad(format!("takes 2 arguments, got {}", args.len())));
+                };
+                let x = match x {
+                    Value::Float(f) if f.is_finite() => *f,
+                    Value::Int(i) => *i as f64,
+                    Value::UInt(u) => *u as f64,
+                    other => return Err(bad(format!("needs a number, not {other:?}"))),
+                };
+                let n = match n {
+                    Value::Int(i) if (0..=6).contains(i) => *i as usize,
+                    Value::UInt(u) if *u <= 6 => *u as usize,
+                    other => return Err(bad(format!("decimals must be 0 to 6, not {other:?}"))),
+                };
+                Ok::<Value, cel::ExecutionError>(Value::String(Arc::new(format!("{x:.n$}"))))
+            },
+        );
         ctx
     }
 

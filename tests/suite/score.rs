@@ -905,3 +905,22 @@ fn an_entrepreneur_reaches_the_standard_directly() {
     let (_, v) = score(&Applicant::default());
     assert_eq!(points(&v, "entrepreneur"), 0);
 }
+
+/// A base in yuan gives a ratio such as 1.0053080263792826; the detail text shows it as a
+/// clerk writes it (`fixed(x, 2)` in the rulebook), not as `string()` of a double.
+#[test]
+fn the_base_ratio_in_a_detail_text_has_two_decimals() {
+    let a = Applicant::default().insurance(
+        "months = 50\n[[insurance.periods]]\nfrom = \"2022-10\"\nto = \"2026-11\"\nbase = 12500\n",
+    );
+    let (_, v) = score(&a);
+    let item = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "insurance-base")
+        .expect("the base item")
+        .clone();
+    let detail = item["detail"].as_str().unwrap();
+    assert!(detail.ends_with("现为 1.01 倍"), "{detail}");
+}
