@@ -5,8 +5,8 @@
 //! Invariants: only the applicant's own scanned items are copied (the HR clerk's documents are
 //! not in `scans/`); an item appears at a visit exactly `visit.copies_of(item)` times, each time
 //! with every page of every part, collated (copy 1 whole, then copy 2); a card-sized item
-//! (`size = "card"`) scanned as one image per side puts two sides on one sheet, front and back
-//! in part order. A file whose part says it holds both sides (`正反面`) is one sheet like any
+//! (`size = "card"`) scanned as one image (or one card-sized PDF page) per side puts two sides
+//! on one sheet, front and back in part order. A file whose part says it holds both sides (`正反面`) is one sheet like any
 //! other document.
 
 use std::path::PathBuf;
@@ -146,12 +146,28 @@ pub fn plan(checklist: &Checklist, report: &CheckReport, visit: Option<usize>) -
     }
 }
 
+/// The largest PDF page taken for a card side, in points, either way round: 120 × 90 mm, an
+/// ID-1 card (85.6 × 54 mm) with the margins a scanner app leaves when it crops to the card.
+/// A bigger page (an A4 flatbed scan with the card somewhere on it) is a document page.
+const CARD_PAGE_PT: (u32, u32) = (340, 255);
+
+/// Whether a PDF is one side of a card: one page, card-sized.
+fn card_sized_pdf(f: &ScanFile) -> bool {
+    f.pages == 1
+        && f.page_pt.is_some_and(|(w, h)| {
+            w.max(h) <= CARD_PAGE_PT.0 && w.min(h) <= CARD_PAGE_PT.1 && w.min(h) > 0
+        })
+}
+
 /// The sheets of one copy of an item, with what each shows.
 fn item_sheets(files: &[ScanFile], card: bool, combined: &[String]) -> Vec<(Content, String)> {
     let mut out = Vec::new();
-    // Card sides: images, one side each (a 正反面 file already holds both).
-    let is_side =
-        |f: &ScanFile| card && f.kind != FileKind::Pdf && !combined.iter().any(|c| c == &f.part);
+    // Card sides: images, or one-page card-sized PDFs, one side each (a 正反面 file already
+    // holds both).
+    let is_side = |f: &ScanFile| {
+        card && (f.kind != FileKind::Pdf || card_sized_pdf(f))
+            && !combined.iter().any(|c| c == &f.part)
+    };
     let mut i = 0;
     while i < files.len() {
         let f = &files[i];
@@ -231,6 +247,7 @@ mod tests {
             crc32: 0,
             kind,
             pages,
+            page_pt: (kind == FileKind::Pdf).then_some((595, 842)),
             ext: kind.ext().into(),
         }
     }
@@ -353,5 +370,39 @@ mod tests {
         assert!(matches!(&s[0].0, Content::Page { .. }));
         assert!(matches!(&s[1].0, Content::Page { .. }));
         assert!(matches!(&s[2].0, Content::Cards(v) if v.len() == 1));
+    }
+
+    #[test]
+    fn a_card_sized_one_page_pdf_is_a_card_side() {
+        let card_pdf = |name: &str, part: &str, pt: (u32, u32), pages: u32| ScanFile {
+            page_pt: Some(pt),
+            ..file(name, part, FileKind::Pdf, pages)
+        };
+        // 85.6 × 54 mm, and 54 × 85.6 (portrait): sides, two on one sheet.
+        let s = item_sheets(
+            &[
+                card_pdf("f.pdf", "正面", (243, 153), 1),
+                card_pdf("b.pdf", "反面", (153, 243), 1),
+            ],
+            true,
+            &[],
+        );
+        assert!(
+            matches!(&s[..], [(Content::Cards(v), d)] if v.len() == 2 && d == "正面、反面"),
+            "{s:?}"
+        );
+        // An A4 scan of a card, a two-page PDF, or a card-sized page of a document item: pages.
+        for (f, card) in [
+            (card_pdf("a4.pdf", "正面", (595, 842), 1), true),
+            (card_pdf("two.pdf", "", (243, 153), 2), true),
+            (card_pdf("doc.pdf", "", (243, 153), 1), false),
+        ] {
+            let s = item_sheets(std::slice::from_ref(&f), card, &[]);
+            assert!(
+                s.iter().all(|(c, _)| matches!(c, Content::Page { .. })),
+                "{}: {s:?}",
+                f.rel
+            );
+        }
     }
 }

@@ -69,6 +69,8 @@ pub struct Inspection {
     /// The blank pages of a PDF, 1-based, when some but not all are blank (they do not count
     /// towards the item's parts; a wholly blank file is a `blank-page` problem instead).
     pub blank_pages: Vec<u32>,
+    /// A PDF's first page: width and height in points (its MediaBox).
+    pub page_pt: Option<(u32, u32)>,
     pub problems: Vec<Problem>,
 }
 
@@ -195,7 +197,7 @@ pub fn inspect(path: &Path, expect: &Expect<'_>, limits: &ScanLimits) -> Inspect
             check_png(&mut reader, dims, expect, limits, &mut out.problems);
         }
         FileKind::Pdf => {
-            (out.pages, out.blank_pages) =
+            (out.pages, out.blank_pages, out.page_pt) =
                 check_pdf(&mut reader, out.bytes, expect, limits, &mut out.problems)
         }
     }

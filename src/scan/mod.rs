@@ -58,6 +58,8 @@ pub struct ScanFile {
     pub kind: FileKind,
     /// 1 for an image; the page count for a PDF.
     pub pages: u32,
+    /// A PDF's first page: width and height in points.
+    pub page_pt: Option<(u32, u32)>,
     /// The file's own extension, lower case, without the dot (may disagree with `kind`: then there
     /// is a `type-mismatch` finding).
     pub ext: String,
@@ -344,6 +346,7 @@ impl Tally {
             crc32,
             kind,
             pages: inspection.pages,
+            page_pt: inspection.page_pt,
             ext: entry.ext.clone(),
         });
     }

@@ -510,3 +510,71 @@ fn id_numbers_in_scan_names_are_masked_in_every_printed_pdf() {
         "{cover_text}"
     );
 }
+
+/// An ID card scanned to PDF by a phone app that crops to the card (one card-sized page per
+/// side) is printed like an image scan: both sides on one sheet, at 85.6 × 54 mm. An A4 page is
+/// not a card side: it is a page of its own, fitted.
+#[test]
+#[ignore = "needs poppler-utils (.ci/interop)"]
+fn card_sides_scanned_as_card_sized_pdfs_share_a_sheet_at_true_size() {
+    let env = Env::new();
+    let d = employee(&env.path().join("zhang"), "310115199303071230");
+    let card_pt = (85.6 / 25.4 * 72.0, 54.0 / 25.4 * 72.0);
+    for (side, seed) in [("正面", 1), ("反面", 2)] {
+        std::fs::remove_file(d.join(format!("scans/身份证-{side}.jpg"))).unwrap();
+        let page = scans::Page::Jpeg(
+            dpi_jpeg(CARD_PX.0, CARD_PX.1, seed, 318),
+            CARD_PX.0,
+            CARD_PX.1,
+        );
+        std::fs::write(
+            d.join(format!("scans/身份证-{side}.pdf")),
+            scans::pdf_of(&[page], card_pt, None),
+        )
+        .unwrap();
+    }
+    let pdf = env.path().join("copies.pdf");
+    let o = copies(&[d.to_str().unwrap(), "--pdf", pdf.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let p = pdf.to_str().unwrap();
+    tool("qpdf", &["--check", p]);
+    let list = tool("pdfimages", &["-list", "-f", "1", "-l", "1", p]);
+    let rows: Vec<Vec<&str>> = list
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "both sides on page 1:\n{list}");
+    let ppi = |mm: f64, px: usize| px as f64 / (mm / 25.4);
+    for r in &rows {
+        assert_eq!((r[3], r[4], r[8]), ("1070", "675", "jpeg"), "{r:?}");
+        let (x, y): (f64, f64) = (r[12].parse().unwrap(), r[13].parse().unwrap());
+        assert!((x - ppi(85.6, 1070)).abs() <= 1.0, "x-ppi {x}: {r:?}");
+        assert!((y - ppi(54.0, 675)).abs() <= 1.0, "y-ppi {y}: {r:?}");
+    }
+    let first = tool("pdftotext", &["-f", "1", "-l", "1", p, "-"]);
+    assert!(first.contains("身份证（正面、反面）"), "{first}");
+
+    // The same sides as A4 pages: one page each.
+    for (side, seed) in [("正面", 1), ("反面", 2)] {
+        let page = scans::Page::Jpeg(dpi_jpeg(2480, 3508, seed, 300), 2480, 3508);
+        std::fs::write(
+            d.join(format!("scans/身份证-{side}.pdf")),
+            scans::pdf_of(&[page], (595.0, 842.0), None),
+        )
+        .unwrap();
+    }
+    let o = copies(&[
+        d.to_str().unwrap(),
+        "--pdf",
+        pdf.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let list = tool("pdfimages", &["-list", "-f", "1", "-l", "1", p]);
+    assert_eq!(
+        list.lines().skip(2).count(),
+        1,
+        "one A4 page a sheet:\n{list}"
+    );
+}

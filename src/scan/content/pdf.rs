@@ -5,20 +5,20 @@
 use super::*;
 
 /// PDF structure: parses, has pages, is not encrypted, is not cut off; then each scanned page
-/// (one image, no text): its resolution, and whether it is blank. Returns the page count and
-/// the blank pages when only some are blank.
+/// (one image, no text): its resolution, and whether it is blank. Returns the page count, the
+/// blank pages when only some are blank, and the first page's size in points.
 pub(super) fn check_pdf<R: Read>(
     reader: &mut R,
     size: u64,
     expect: &Expect<'_>,
     limits: &ScanLimits,
     problems: &mut Vec<Problem>,
-) -> (u32, Vec<u32>) {
+) -> (u32, Vec<u32>, Option<(u32, u32)>) {
     // Bounded by the size limit, checked before any byte was read.
     let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     if let Err(e) = reader.read_to_end(&mut data) {
         problems.push(unreadable(&e));
-        return (0, Vec::new());
+        return (0, Vec::new(), None);
     }
     let tail = &data[data.len().saturating_sub(2048)..];
     let complete = sniff::find(tail, b"%%EOF").is_some();
@@ -36,12 +36,17 @@ pub(super) fn check_pdf<R: Read>(
             } else {
                 scan_pages(&doc, expect, limits)
             };
-            (encrypted, pages, scanned)
+            let first = doc
+                .page_iter()
+                .next()
+                .and_then(|p| media_box(&doc, p))
+                .map(|(w, h)| (w.round() as u32, h.round() as u32));
+            (encrypted, pages, scanned, first)
         })
     }));
     let encrypted_marker = || sniff::find(&data, b"/Encrypt").is_some();
     match loaded {
-        Ok(Ok((encrypted, pages, scanned))) => {
+        Ok(Ok((encrypted, pages, scanned, first))) => {
             let pages = u32::try_from(pages).unwrap_or(u32::MAX);
             if encrypted {
                 problems.push(pdf_encrypted());
@@ -75,26 +80,26 @@ pub(super) fn check_pdf<R: Read>(
             let blank = scanned.blank;
             if pages > 0 && blank.len() as u32 == pages {
                 problems.push(blank_page());
-                (pages, Vec::new())
+                (pages, Vec::new(), first)
             } else {
-                (pages, blank)
+                (pages, blank, first)
             }
         }
         Ok(Err(_)) | Err(_) if encrypted_marker() => {
             problems.push(pdf_encrypted());
-            (0, Vec::new())
+            (0, Vec::new(), None)
         }
         Ok(Err(_)) | Err(_) if !complete => {
             problems.push(truncated(FileKind::Pdf));
-            (0, Vec::new())
+            (0, Vec::new(), None)
         }
         Ok(Err(e)) => {
             problems.push(corrupt(FileKind::Pdf, &e.to_string()));
-            (0, Vec::new())
+            (0, Vec::new(), None)
         }
         Err(_) => {
             problems.push(corrupt(FileKind::Pdf, "parser failed"));
-            (0, Vec::new())
+            (0, Vec::new(), None)
         }
     }
 }
