@@ -87,6 +87,19 @@ pub struct Way {
     pub on: Option<crate::date::Date>,
 }
 
+impl Way {
+    /// The way as one line in the words of a run: what to do (`what`, as the caller shows it:
+    /// escaped for a terminal, masked for a workbook), its points, and its date when time
+    /// alone gets there (`学位：+30 分`, `社保年限 +12：+12 分，2030-11-01 起`).
+    pub fn line(&self, w: &crate::messages::Words, what: &str) -> String {
+        let when = self
+            .on
+            .map(|d| format!("{}{}", w.comma, (w.way_from)(&d.to_string())))
+            .unwrap_or_default();
+        format!("{what}{}{}{when}", w.colon, (w.way_points)(self.points))
+    }
+}
+
 impl Score {
     /// The gates that do not hold, errors first.
     pub fn failed_gates(&self) -> impl Iterator<Item = &Gate> {

@@ -128,15 +128,9 @@ pub(crate) fn text(p: &Printer, sc: &Score) -> String {
     if !sc.to_standard.is_empty() {
         out.push_str(&format!("  {}\n", w.to_standard));
         for way in &sc.to_standard {
-            let when = way
-                .on
-                .map(|d| format!("{}{}", w.comma, (w.way_from)(&d.to_string())))
-                .unwrap_or_default();
             out.push_str(&format!(
-                "    · {}{}{}{when}\n",
-                esc(way.what.get(p.lang)),
-                w.colon,
-                (w.way_points)(way.points)
+                "    · {}\n",
+                way.line(w, &esc(way.what.get(p.lang)))
             ));
         }
     }

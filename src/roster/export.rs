@@ -187,15 +187,9 @@ fn road(l: &Line) -> String {
                 out.push_str(&format!("，{}", w.to_standard));
             }
             for way in &l.ways {
-                let when = way
-                    .on
-                    .map(|d| format!("{}{}", w.comma, (w.way_from)(&d.to_string())))
-                    .unwrap_or_default();
                 out.push_str(&format!(
-                    "\n· {}{}{}{when}",
-                    mask_id_numbers(&way.what.zh),
-                    w.colon,
-                    (w.way_points)(way.points)
+                    "\n· {}",
+                    way.line(w, &mask_id_numbers(&way.what.zh))
                 ));
             }
             out
