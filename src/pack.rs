@@ -51,6 +51,8 @@ pub struct Packed {
     pub bytes: u64,
     pub payload_oxum: String,
     pub fingerprint: String,
+    /// The photocopies PDF written beside the bundle (`pack --copies`), if any.
+    pub copies: Option<PathBuf>,
 }
 
 /// Names every scan of a ready report in checklist order.
@@ -507,6 +509,7 @@ pub fn write(
         bytes: written.bytes_written,
         payload_oxum: written.payload_oxum,
         fingerprint: fp,
+        copies: None,
     })
 }
 

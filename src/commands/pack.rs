@@ -29,9 +29,13 @@ pub(super) fn run(
         match r {
             Outcome::Done(PackResult::Packed(packed, applicant, findings)) => {
                 if p.is_json() {
-                    json.push(serde_json::json!({"folder": e.folder, "applicant": applicant, "status": "packed",
+                    let mut v = serde_json::json!({"folder": e.folder, "applicant": applicant, "status": "packed",
                         "zip": packed.zip, "cover": packed.cover, "files": packed.files, "bytes": packed.bytes,
-                        "payload_oxum": packed.payload_oxum, "fingerprint": packed.fingerprint, "findings": findings}));
+                        "payload_oxum": packed.payload_oxum, "fingerprint": packed.fingerprint, "findings": findings});
+                    if let Some(c) = &packed.copies {
+                        v["copies"] = serde_json::json!(c);
+                    }
+                    json.push(v);
                 } else if !p.quiet {
                     p.line(&format!(
                         "{} {}  {}\n    {}\n    {}  ({})",
@@ -46,6 +50,12 @@ pub(super) fn run(
                             &packed.fingerprint[..12.min(packed.fingerprint.len())]
                         )
                     ));
+                    if let Some(c) = &packed.copies {
+                        p.line(&format!(
+                            "    {}",
+                            p.input(Tone::Plain, &c.display().to_string())
+                        ));
+                    }
                 }
                 summary.push(SummaryLine {
                     folder: e.folder.clone(),

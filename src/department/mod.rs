@@ -685,26 +685,30 @@ pub fn pack_all(
                 ),
             });
         }
-        let packed = crate::pack::write(&l.profile, &l.checklist, &report, &sc, opts, |ctx| {
+        // The photocopies beside the bundle, named like it: refused up front, before the bundle
+        // is written, when the file is there and --force was not given (SPEC §9).
+        let copies_plan = copies
+            .then(|| crate::copies::plan(&l.checklist, &report, None))
+            .filter(|plan| !plan.sheets.is_empty());
+        let copies_name = format!("{}-复印件.pdf", l.profile.file_stem());
+        if copies_plan.is_some() {
+            let path = opts.out.join(&copies_name);
+            if let Some(why) = crate::output::refuse(&path, opts.force) {
+                return Err(crate::output::refused(&path, why));
+            }
+        }
+        let mut packed = crate::pack::write(&l.profile, &l.checklist, &report, &sc, opts, |ctx| {
             Ok(crate::render::cover_sheet(ctx, fonts)?)
         })?;
         progress.add_bytes(packed.bytes);
-        if copies {
-            // Beside the bundle, named like it; replaced like the cover sheet.
-            let plan = crate::copies::plan(&l.checklist, &report, None);
-            if !plan.sheets.is_empty() {
-                let copies = copies_options(ctx);
-                crate::bundle::stage_with(
-                    &opts.out,
-                    &format!("{}-复印件.pdf", l.profile.file_stem()),
-                    true,
-                    |w| -> Result<(), Error> {
-                        crate::render::copies::copies_pdf(&[plan], &copies, fonts, &opts.out, w)?;
-                        Ok(())
-                    },
-                )?
-                .persist()?;
-            }
+        if let Some(plan) = copies_plan {
+            let copies = copies_options(ctx);
+            let written = crate::bundle::stage_with(&opts.out, &copies_name, opts.force, |w| {
+                crate::render::copies::copies_pdf(&[plan], &copies, fonts, &opts.out, w)?;
+                Ok::<(), Error>(())
+            })?
+            .persist()?;
+            packed.copies = Some(written);
         }
         Ok(PackResult::Packed(
             packed,

@@ -267,6 +267,36 @@ fn pack_with_copies_writes_them_beside_the_bundle() {
         std::fs::read(&pdf).unwrap(),
         std::fs::read(&standalone).unwrap()
     );
+
+    // The JSON names it; a copies PDF already there (the bundle gone) is refused before
+    // anything is written, and replaced with --force (SPEC §9).
+    std::fs::remove_file(out.join("张伟-1230.zip")).unwrap();
+    std::fs::remove_file(out.join("张伟-1230-封面.pdf")).unwrap();
+    std::fs::write(&pdf, b"the clerk's own file").unwrap();
+    let args = [
+        "pack",
+        d.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--copies",
+    ];
+    let o = dossier(&args);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("复印件.pdf"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&pdf).unwrap(), b"the clerk's own file");
+    assert!(!out.join("张伟-1230.zip").exists(), "nothing written");
+    let mut forced = vec!["--format", "json"];
+    forced.extend_from_slice(&args);
+    forced.push("--force");
+    let o = dossier(&forced);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(&pdf).unwrap(),
+        std::fs::read(&standalone).unwrap()
+    );
+    let v = json(&o);
+    let listed = v.to_string();
+    assert!(listed.contains("张伟-1230-复印件.pdf"), "{listed}");
 }
 
 // --- with outside tools (.ci/interop) ---------------------------------------------------------
