@@ -271,6 +271,51 @@ fn a_second_import_changes_only_what_changed_and_never_touches_scans() {
         std::fs::metadata(&unchanged).unwrap().modified().unwrap(),
         before
     );
+
+    // The same roster saved under another name ("Save As" with a date) changes nothing.
+    let renamed = env.path().join("花名册-1130.xlsx");
+    std::fs::copy(&file, &renamed).unwrap();
+    let o = dossier(&[
+        "--format",
+        "json",
+        "roster",
+        "import",
+        s(&renamed),
+        "-o",
+        s(&dept),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = json(&o);
+    assert!(
+        v["employees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["status"] == "unchanged"),
+        "{v}"
+    );
+    assert_eq!(v["company"], "unchanged");
+}
+
+/// SPEC §9: nothing is written under an employee's `scans/` — `-o` naming the scans folder
+/// itself is refused like a folder inside it.
+#[test]
+fn import_into_an_employees_scans_folder_is_refused() {
+    let env = Env::new();
+    let emp = env.employee("zhang", &Applicant::default().text());
+    let scans = emp.join("scans");
+    std::fs::create_dir_all(&scans).unwrap();
+    let file = fixture("openpyxl-good.xlsx");
+    for out in [scans.clone(), scans.join("sub")] {
+        let o = dossier(&["roster", "import", s(&file), "-o", s(&out)]);
+        assert_eq!(code(&o), 2, "{}: {}", out.display(), stderr(&o));
+        assert!(stderr(&o).contains("scans/"), "{}", stderr(&o));
+    }
+    assert_eq!(
+        std::fs::read_dir(&scans).unwrap().count(),
+        0,
+        "nothing written"
+    );
 }
 
 #[test]

@@ -166,7 +166,8 @@ fn check_out(out: &Path) -> Result<(), Error> {
             "-o {out}: is an employee folder (it holds applicant.toml); give the department folder the employee folders go in"
         )));
     }
-    if crate::output::inside_scans(out) {
+    // `out` is a folder: anything written goes below it (the scans folder itself counts).
+    if crate::output::inside_scans(&out.join("x")) {
         let out = out.display();
         return Err(Error::Usage(t!(
             "-o {out}：在员工的 scans/ 文件夹内，不能写入：请给出部门文件夹",
@@ -213,7 +214,7 @@ fn plan_rows(
 
     // The employer the rows inherit: the sheet 单位 (validated as the company.toml it becomes,
     // located at its cells), or else the department's company.toml as it is.
-    let company = company(company_range.as_ref(), path, &mut problems);
+    let company = company(company_range.as_ref(), &mut problems);
     let inherited = inherited_employer(&company, out, districts, today, &mut problems)?;
     // Without a usable employer every row would say so: it is reported once, above.
     let employer_ok = inherited.is_some();
@@ -265,7 +266,7 @@ fn plan_rows(
             problems: Vec::new(),
             table_keys: Vec::new(),
         };
-        let g = applicant_text(&mut f, path);
+        let g = applicant_text(&mut f);
         let parsed = Profile::parse_with(&g.text, inherited.as_ref(), districts, today);
         // Cells that could not become a value are reported as such, not again by the parser.
         let mut row_problems = std::mem::take(&mut f.problems);
@@ -437,7 +438,7 @@ fn headers(range: &Range<Data>, problems: &mut Vec<Problem>) -> Option<BTreeMap<
 }
 
 /// The sheet `单位` as the text of a `company.toml`, each line with its cell.
-fn company(range: Option<&Range<Data>>, path: &Path, problems: &mut Vec<Problem>) -> Company {
+fn company(range: Option<&Range<Data>>, problems: &mut Vec<Problem>) -> Company {
     let Some(range) = range else {
         return Company::default();
     };
@@ -479,15 +480,14 @@ fn company(range: Option<&Range<Data>>, path: &Path, problems: &mut Vec<Problem>
         );
     }
     let mut g = Gen::default();
+    // The comment does not name the workbook: the same roster saved under another name (花名册
+    // -1130.xlsx) must not count as a change of every file.
     g.line(
-        &format!(
-            "# 单位信息 (company.toml): written by `dossier roster import` from the sheet 单位 of {}.",
-            file_name(path)
-        ),
+        "# 单位信息：由 `dossier roster import` 根据花名册的「单位」表生成。",
         Origin::None,
     );
     g.line(
-        "# Every employee folder here takes its [employer] from this file; change the roster, not this file.",
+        "# 本部门每个员工文件夹的 [employer] 都取自这个文件；请改花名册后重新导入，不要直接改这个文件。",
         Origin::None,
     );
     g.line("", Origin::None);
@@ -517,26 +517,14 @@ struct Company {
     given: bool,
 }
 
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
 /// The `applicant.toml` of one row.
-fn applicant_text(f: &mut Fields, path: &Path) -> Gen {
+fn applicant_text(f: &mut Fields) -> Gen {
     let mut g = Gen::default();
     g.line(
-        &format!(
-            "# 申请人信息 (applicant.toml): written by `dossier roster import` from the sheet 员工 of {}.",
-            file_name(path)
-        ),
+        "# 申请人信息：由 `dossier roster import` 根据花名册的「员工」表生成。",
         Origin::None,
     );
-    g.line(
-        "# Change the roster and import it again, rather than this file.",
-        Origin::None,
-    );
+    g.line("# 请改花名册后重新导入，不要直接改这个文件。", Origin::None);
     g.line("", Origin::None);
     let at = g.origins.len();
     f.header(&mut g, "[applicant]");
