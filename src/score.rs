@@ -298,7 +298,7 @@ pub fn findings(sc: &Score) -> Vec<Finding> {
             g.reason.clone()
         } else {
             t!(
-                "{label_zh}：{reason_zh}（条件 {id}）",
+                "未满足「{label_zh}」：{reason_zh}（条件 {id}）",
                 "gate {id} fails: {label_en}: {reason_en}"
             )
         };

@@ -50,8 +50,11 @@ pub(super) fn run(
         s.p.out(&out);
     }
     if let (Some(path), Some(fonts)) = (pdf, fonts) {
-        let (bytes, count, left_out) =
-            department::counter_checklist(&s.ctx, &results, visit, &fonts)?;
+        let department::CounterPdf {
+            bytes,
+            people: count,
+            left_out,
+        } = department::counter_checklist(&s.ctx, &results, visit, &fonts)?;
         let w = s.p.words();
         for l in &left_out {
             s.p.err(&format!(
@@ -64,6 +67,15 @@ pub(super) fn run(
             ));
             status = ExitStatus::Findings;
         }
+        let Some(bytes) = bytes else {
+            // Not ready or below the standard is a finding (exit 1), as with `copies`.
+            s.p.err(&format!(
+                "{} {}",
+                s.p.paint(Tone::Warn, "!"),
+                w.counter_nobody
+            ));
+            return Ok(status.max(ExitStatus::Findings));
+        };
         let written = crate::output::write_file(path, &bytes, force)?;
         if !s.p.quiet && !s.p.is_json() {
             s.p.err(&(w.counter_written)(

@@ -558,10 +558,69 @@ pub fn applicant_findings(l: &Loaded, sc: &Score) -> Vec<Finding> {
             .with_path("applicant.toml"),
         );
     }
+    out.extend(unprintable_fields(&l.profile));
     // The verdict `score` reaches, as findings: failed gates (an expired permit …), vetoes,
     // below the standard.
     out.extend(crate::score::findings(sc));
     out
+}
+
+/// A value of `applicant.toml` (or its `company.toml`) that the PDFs' font cannot print (an
+/// emoji in a name): `check` says so, naming the key, instead of `pack` failing on it (SPEC §9).
+fn unprintable_fields(p: &Profile) -> Vec<Finding> {
+    fn strings(v: &serde_json::Value, key: &str, out: &mut Vec<(String, String)>) {
+        match v {
+            serde_json::Value::String(s) if !s.is_ascii() => out.push((key.into(), s.clone())),
+            serde_json::Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    strings(x, &format!("{key}[{i}]"), out);
+                }
+            }
+            serde_json::Value::Object(o) => {
+                for (k, x) in o {
+                    let key = if key.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{key}.{k}")
+                    };
+                    strings(x, &key, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let Ok(fonts) = crate::render::Fonts::embedded() else {
+        return Vec::new();
+    };
+    let mut values = Vec::new();
+    if let Ok(v) = serde_json::to_value(p) {
+        strings(&v, "", &mut values);
+    }
+    values
+        .into_iter()
+        .filter_map(|(key, value)| {
+            let chars = fonts.unprintable(&value);
+            (!chars.is_empty()).then(|| {
+                let shown: Vec<String> = chars
+                    .iter()
+                    .map(|c| format!("{} (U+{:04X})", c.escape_debug(), *c as u32))
+                    .collect();
+                let shown = shown.join("、");
+                Finding::new(
+                    Code::UnprintableName,
+                    t!(
+                        "{key} 中的 {shown} 无法印在封面、清单和复印件上",
+                        "the PDFs' font cannot print {shown} of {key}"
+                    ),
+                    t!(
+                        "在 applicant.toml（或 company.toml）中去掉表情符号等特殊字符，或用 --font 给出有这些字的字体",
+                        "remove emoji and other special characters from it in applicant.toml (or company.toml), or give a font that has them with --font"
+                    ),
+                )
+                .with_path("applicant.toml")
+            })
+        })
+        .collect()
 }
 
 /// A checked employee: the check report with its checklist and score.
@@ -772,15 +831,24 @@ pub struct LeftOut {
     pub reason: crate::messages::Text,
 }
 
+/// The counter checklist of a run.
+pub struct CounterPdf {
+    /// The PDF; `None` when nobody can be filed (it would be empty).
+    pub bytes: Option<Vec<u8>>,
+    /// The employees on it.
+    pub people: usize,
+    pub left_out: Vec<LeftOut>,
+}
+
 /// The counter checklist PDF of the employees listed (SPEC §8), for one visit or all: those not
 /// ready, below the standard or vetoed (and the broken ones) are listed on its first page as
-/// not going today, and returned; with nobody left it is an error, nothing is made.
+/// not going today, and returned; with nobody left no PDF is made.
 pub fn counter_checklist(
     ctx: &Context,
     listed: &Results<Listed>,
     visit: Option<usize>,
     fonts: &crate::render::Fonts,
-) -> Result<(Vec<u8>, usize, Vec<LeftOut>), Error> {
+) -> Result<CounterPdf, Error> {
     let mut employees = Vec::new();
     let mut not_today = Vec::new();
     let mut left_out = Vec::new();
@@ -826,11 +894,14 @@ pub fn counter_checklist(
             }
         }
     }
+    // Nobody can be filed today: no PDF (it would be empty); who is left out, and why, is the
+    // caller's to say.
     let Some(first) = first else {
-        return Err(Error::Usage(t!(
-            "没有可以办理的员工：受理点清单会是空的（什么也没写）",
-            "no employee can be filed: the counter checklist would be empty (nothing written)"
-        )));
+        return Ok(CounterPdf {
+            bytes: None,
+            people: 0,
+            left_out,
+        });
     };
     let count = employees.len();
     let mut pdf_ctx = crate::render::context::to_json(&crate::counter::context(
@@ -844,7 +915,11 @@ pub fn counter_checklist(
     // No ID number in full on the printed list, whatever text the rulebook gives.
     crate::privacy::mask_json(&mut pdf_ctx, &crate::privacy::known_ids());
     let bytes = crate::render::counter_checklist(&pdf_ctx, fonts)?.bytes;
-    Ok((bytes, count, left_out))
+    Ok(CounterPdf {
+        bytes: Some(bytes),
+        people: count,
+        left_out,
+    })
 }
 
 #[cfg(test)]

@@ -83,7 +83,12 @@ impl RenderError {
                 fallback_tried,
                 chars,
             } => format!(
-                "{font} 中没有 {} 的字形{}；请用 --font 给出包含这些字的字体（例如 Noto Sans CJK 或思源黑体 .ttc/.otf）",
+                "{} 中没有 {} 的字形{}；请用 --font 给出包含这些字的字体（例如 Noto Sans CJK 或思源黑体 .ttc/.otf）",
+                if font.starts_with("the embedded font") {
+                    "内置字体（Noto Sans CJK SC 子集）"
+                } else {
+                    font.as_str()
+                },
                 char_list(chars),
                 if *fallback_tried {
                     "，系统中安装的中文字体也没有"

@@ -1295,6 +1295,40 @@ fn a_scan_name_the_font_cannot_print_is_a_check_finding() {
     assert!(!names.contains('\u{202e}'), "{names}");
 }
 
+/// The same for a value of `applicant.toml` (an emoji in the applicant's or a child's name):
+/// `check` said ready, then every PDF command failed on the font. Now it is a finding naming
+/// the key, and `pack` stops at the check (exit 1) instead of failing on the font (exit 2).
+#[test]
+fn a_name_in_applicant_toml_the_font_cannot_print_is_a_check_finding() {
+    let (env, dir) = example();
+    let toml = std::fs::read_to_string(dir.join("applicant.toml")).unwrap();
+    std::fs::write(
+        dir.join("applicant.toml"),
+        toml.replacen("name = \"张伟\"", "name = \"张伟😀\"", 1),
+    )
+    .unwrap();
+    let r = check(&dir);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let f = r.finding("unprintable-name");
+    assert_eq!(f["path"], "applicant.toml");
+    assert_eq!(f["severity"], "error");
+    let message = f["message"].as_str().unwrap();
+    assert!(
+        message.contains("applicant.name") && message.contains("U+1F600"),
+        "{message}"
+    );
+    let out = env.path().join("out");
+    let p = run(&["pack", s(&dir), "-o", s(&out)]);
+    assert_eq!(p.code, 1, "{}{}", p.stdout, p.stderr);
+    let p = run(&["--lang", "en", "check", s(&dir)]);
+    assert!(
+        p.stdout
+            .contains("the PDFs' font cannot print 😀 (U+1F600) of applicant.name"),
+        "{}",
+        p.stdout
+    );
+}
+
 /// Defect 1: `checklist --pdf FILE` replaced whatever was at FILE: the employee's own
 /// applicant.toml, a scan, a FIFO. Now inputs and non-regular files are refused even with
 /// --force, an existing file without it; a refused write is exit 2 and changes nothing.

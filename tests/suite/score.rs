@@ -759,7 +759,9 @@ fn pack_and_the_counter_checklist_leave_out_an_applicant_who_is_not_eligible() {
         "--pdf",
         pdf.to_str().unwrap(),
     ]);
-    assert_eq!(code(&o), 2, "nothing can be filed: {}", stderr(&o));
+    // Not ready is a finding (exit 1), as for `copies`; nothing written, and the reason said.
+    assert_eq!(code(&o), 1, "nothing can be filed: {}", stderr(&o));
+    assert!(stderr(&o).contains("没有可以办理的员工"), "{}", stderr(&o));
     assert!(!pdf.exists());
 }
 

@@ -254,15 +254,17 @@ pub(super) async fn checklist_pdf(
         let mut left = left;
         let fonts = crate::render::Fonts::embedded()
             .map_err(|e| fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-        let (bytes, _, left_out) = crate::department::counter_checklist(ctx, &listed, visit, &fonts)
-            .map_err(|e| match e {
-                Error::Usage(m) => Fail(
-                    StatusCode::CONFLICT,
-                    json!({"error": format!("没有可以提交的员工（未达标准分或未就绪），柜台清单为空 ({m})")}),
-                ),
-                e => fail(StatusCode::INTERNAL_SERVER_ERROR, e.render()),
-            })?;
+        let crate::department::CounterPdf {
+            bytes, left_out, ..
+        } = crate::department::counter_checklist(ctx, &listed, visit, &fonts)
+            .map_err(|e| fail(StatusCode::INTERNAL_SERVER_ERROR, e.render()))?;
         left.extend(left_out.into_iter().map(|l| l.folder));
+        let Some(bytes) = bytes else {
+            return Err(Fail(
+                StatusCode::CONFLICT,
+                json!({"error": "没有可以提交的员工（未达标准分或未就绪），柜台清单为空 (no employee can be filed)", "left_out": left}),
+            ));
+        };
         let mut r = download(bytes, "application/pdf", &format!("柜台清单-{}.pdf", ctx.date));
         left_out_header(&mut r, &left);
         Ok(r)
