@@ -66,6 +66,13 @@ pub fn discover(dirs: &[PathBuf]) -> Result<(Vec<Employee>, bool), Error> {
             Err(e) => return Err(e),
         }
     }
+    // The same folder given twice (a batch and one of its employees, or `a a`) is one
+    // employee, not two with the same ID number.
+    let mut distinct = std::collections::HashSet::new();
+    out.retain(|e| {
+        e.unusable.is_some()
+            || distinct.insert(std::fs::canonicalize(&e.dir).unwrap_or_else(|_| e.dir.clone()))
+    });
     // Folders are named by their last component; two alike (a/张伟 and b/张伟) by their path.
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for e in &out {

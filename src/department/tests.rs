@@ -35,6 +35,19 @@ fn a_batch_folder_is_its_employees_in_natural_order() {
 }
 
 #[test]
+fn the_same_folder_given_twice_is_one_employee() {
+    let batch = example().join("batch");
+    let (emps, _) = discover(&[
+        batch.join("li-ming"),
+        batch.clone(),
+        batch.join("li-ming/../li-ming"),
+    ])
+    .expect("discover");
+    let names: Vec<&str> = emps.iter().map(|e| e.folder.as_str()).collect();
+    assert_eq!(names, ["li-ming", "chen-jing", "wang-lei"]);
+}
+
+#[test]
 fn one_employee_folder_is_not_a_batch() {
     let (emps, batch) = discover(&[example().join("zhang-wei")]).expect("discover");
     assert!(!batch);
