@@ -1,5 +1,7 @@
 //! `dossier copies DIR... --pdf FILE [--visit N]`: the photocopies (复印件) the counter takes,
-//! as one print-ready A4 PDF (SPEC §11).
+//! as one print-ready A4 PDF (SPEC §11). `--format json`: one object, `{"pdf", "sheets",
+//! "bytes", "employees": [{"folder", "status": "printed" | "not-ready", …} | {"folder",
+//! "error"}]}` (`pdf` null when nothing was printed).
 
 use std::path::{Path, PathBuf};
 
@@ -33,9 +35,14 @@ pub(super) fn run(
     let mut json = Vec::new();
     for (e, r) in results {
         match r {
-            Outcome::Done(CopiesResult::Ready(c)) => ready.push(c),
+            Outcome::Done(CopiesResult::Ready(c)) => {
+                json.push(serde_json::json!({"folder": e.folder, "status": "printed",
+                    "applicant": {"name": c.name, "id_masked": c.id_masked}, "sheets": c.sheets.len()}));
+                ready.push(c);
+            }
             Outcome::Done(CopiesResult::NotReady(why)) => {
                 status = ExitStatus::Findings;
+                json.push(serde_json::json!({"folder": e.folder, "status": "not-ready", "reason": why.zh}));
                 p.err(&format!(
                     "{} {}: {}{}{}",
                     p.paint(Tone::Bad, "✗"),
@@ -56,6 +63,9 @@ pub(super) fn run(
             w.no_copies_no_item
         };
         p.err(&format!("{} {why}", p.paint(Tone::Warn, "!")));
+        if p.is_json() {
+            p.json(&serde_json::json!({"pdf": null, "sheets": 0, "employees": json}));
+        }
         return Ok(status.max(ExitStatus::Findings));
     }
     let opts = department::copies_options(&s.ctx);
@@ -64,7 +74,9 @@ pub(super) fn run(
         size = crate::render::copies::copies_pdf(&ready, &opts, &fonts, dir, w)?;
         Ok(())
     })?;
-    if !p.quiet {
+    if p.is_json() {
+        p.json(&serde_json::json!({"pdf": written, "sheets": sheets, "bytes": size, "employees": json}));
+    } else if !p.quiet {
         p.err(&(w.copies_written)(
             &p.input(Tone::Plain, &written.display().to_string()),
             ready.len(),

@@ -608,3 +608,42 @@ fn card_sides_scanned_as_card_sized_pdfs_share_a_sheet_at_true_size() {
         "one A4 page a sheet:\n{list}"
     );
 }
+
+/// `--format json` says what was printed for whom, and who was left out and why.
+#[test]
+fn copies_json_lists_each_employee_and_the_pdf() {
+    let env = Env::new();
+    let batch = env.path().join("batch");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/batch"),
+        &batch,
+    );
+    let pdf = env.path().join("c.pdf");
+    let o = dossier(&[
+        "--format",
+        "json",
+        "copies",
+        batch.to_str().unwrap(),
+        "--pdf",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 1, "two are not ready: {}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["pdf"], pdf.to_str().unwrap());
+    let employees = v["employees"].as_array().unwrap();
+    let status: Vec<(&str, &str)> = employees
+        .iter()
+        .map(|e| (e["folder"].as_str().unwrap(), e["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        status,
+        [
+            ("chen-jing", "not-ready"),
+            ("li-ming", "printed"),
+            ("wang-lei", "not-ready")
+        ]
+    );
+    assert_eq!(employees[1]["sheets"], v["sheets"]);
+    assert_eq!(v["sheets"].as_u64().unwrap() as usize, pages_of_pdf(&pdf));
+    assert!(employees[0]["reason"].as_str().unwrap().contains("户口簿"));
+}
