@@ -161,7 +161,7 @@ impl Code {
             Code::Symlink => "a symbolic link in scans/, which is never followed",
             Code::NonUtf8Name => "a file or folder name that is not valid UTF-8",
             Code::UnprintableName => {
-                "a scan's name holds a character the cover sheet's font cannot print (emoji, say)"
+                "a scan's name, or a value of `applicant.toml`, holds a character the PDFs' font cannot print (emoji, say)"
             }
             Code::FileTooLarge => "a file is larger than the size limit",
             Code::TooManyPixels => {
