@@ -620,8 +620,8 @@ fn unprintable_fields(p: &Profile) -> Vec<Finding> {
                         "the PDFs' font cannot print {shown} of {key}"
                     ),
                     t!(
-                        "在 applicant.toml（或 company.toml）中去掉表情符号等特殊字符，或用 --font 给出有这些字的字体",
-                        "remove emoji and other special characters from it in applicant.toml (or company.toml), or give a font that has them with --font"
+                        "在 applicant.toml（或 company.toml）中去掉表情符号等特殊字符",
+                        "remove emoji and other special characters from it in applicant.toml (or company.toml)"
                     ),
                 )
                 .with_path("applicant.toml")

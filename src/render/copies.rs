@@ -340,10 +340,7 @@ impl Scans<'_> {
         page: u32,
     ) -> Result<Drawable, RenderError> {
         if !self.cache.contains_key(&src.path) {
-            let embedded = self.embed(lo, src).map_err(|e| RenderError::Scan {
-                path: src.path.clone(),
-                message: e.0,
-            })?;
+            let embedded = self.embed(lo, src)?;
             self.cache.insert(src.path.clone(), embedded);
         }
         let all = &self.cache[&src.path];
@@ -360,6 +357,28 @@ impl Scans<'_> {
     /// file as the PDF is written); a PNG or a PDF read whole (each under the size limit) and
     /// its big streams parked in the spool.
     fn embed(
+        &mut self,
+        lo: &mut lopdf::Document,
+        src: &Source,
+    ) -> Result<Vec<Drawable>, RenderError> {
+        let from = lo.max_id + 1;
+        let drawn = self.load(lo, src).map_err(|e| RenderError::Scan {
+            path: src.path.clone(),
+            message: e.0,
+        })?;
+        // The spool's own trouble (a full disk) is not the scan's.
+        self.spill.park_from(lo, from).map_err(|e| {
+            RenderError::Context(format!(
+                "cannot write the spool file in the output folder: {e}"
+            ))
+        })?;
+        Ok(drawn)
+    }
+
+    /// The scan's objects added to the document: a JPEG's headers only, a PNG or a PDF read
+    /// whole — regular files only (never blocking on a FIFO), within the size limit even if
+    /// the file grew since its metadata was read, and the bytes the check saw.
+    fn load(
         &mut self,
         lo: &mut lopdf::Document,
         src: &Source,
@@ -383,17 +402,20 @@ impl Scans<'_> {
             self.spill.scan(d.id, path, src.bytes, src.crc32);
             return Ok(vec![d]);
         }
-        let from = lo.max_id + 1;
-        let bytes =
-            std::fs::read(path).map_err(|e| embed::EmbedError(format!("cannot read: {e}")))?;
-        let drawn = match src.kind {
+        let mut bytes = Vec::new();
+        crate::input::open_regular(path)
+            .and_then(|f| {
+                use std::io::Read;
+                f.take(self.opts.max_file_bytes + 1).read_to_end(&mut bytes)
+            })
+            .map_err(|e| embed::EmbedError(format!("cannot read: {e}")))?;
+        if bytes.len() as u64 != src.bytes || crc32fast::hash(&bytes) != src.crc32 {
+            return Err(embed::EmbedError("changed since it was checked".into()));
+        }
+        Ok(match src.kind {
             FileKind::Png => vec![embed::png(lo, &bytes, self.opts.max_pixels)?],
             _ => embed::pdf_pages(lo, &bytes)?,
-        };
-        self.spill
-            .park_from(lo, from)
-            .map_err(|e| embed::EmbedError(format!("cannot write the spool file: {e}")))?;
-        Ok(drawn)
+        })
     }
 }
 
@@ -514,6 +536,70 @@ mod tests {
         assert_eq!(num(-0.00001), "0");
         assert_eq!(num(242.64567), "242.6457");
         assert_eq!(num(-12.5), "-12.5");
+    }
+
+    fn source(path: &Path, kind: FileKind, bytes: &[u8]) -> Source {
+        Source {
+            path: path.to_path_buf(),
+            kind,
+            part: String::new(),
+            sha256: [0; 32],
+            pages: 1,
+            bytes: bytes.len() as u64,
+            crc32: crc32fast::hash(bytes),
+        }
+    }
+
+    /// A PNG or PDF changed since the check (or a FIFO in its place) is an error naming it,
+    /// never printed silently, never waited on.
+    #[test]
+    fn a_scan_changed_since_the_check_or_swapped_for_a_fifo_is_refused() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let path = t.path().join("营业执照.png");
+        std::fs::write(&path, b"checked bytes").expect("write");
+        let opts = CopiesOptions {
+            date: Date::parse("2026-11-26").expect("date"),
+            max_file_bytes: 1 << 20,
+            max_pixels: 1 << 24,
+        };
+        let mut scans = Scans {
+            cache: HashMap::new(),
+            spill: Spill::new(t.path()),
+            opts: &opts,
+        };
+        let mut lo = lopdf::Document::with_version("1.7");
+        let checked = source(&path, FileKind::Png, b"checked bytes");
+        std::fs::write(&path, b"changed bytes").expect("write");
+        let err = scans.load(&mut lo, &checked).expect_err("changed");
+        assert!(err.0.contains("changed since it was checked"), "{}", err.0);
+        #[cfg(target_os = "linux")]
+        {
+            let fifo = t.path().join("身份证-正面.jpg");
+            let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).expect("path");
+            // SAFETY: a plain syscall with a NUL-terminated path.
+            assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+            for kind in [FileKind::Jpeg, FileKind::Png] {
+                let err = scans
+                    .load(&mut lo, &source(&fifo, kind, b"x"))
+                    .expect_err("a FIFO");
+                assert!(err.0.contains("not a regular file"), "{}", err.0);
+            }
+            // Swapped after the embedding, as the PDF is written: refused, not waited on.
+            let (id, len) = ((1, 0), 1);
+            let mut spill = Spill::new(t.path());
+            spill.scan(id, &fifo, len, 0);
+            let mut doc = lopdf::Document::with_version("1.7");
+            doc.objects.insert(
+                id,
+                Object::Stream(lopdf::Stream::new(Dictionary::new(), Vec::new())),
+            );
+            doc.max_id = 1;
+            let err = spill.write(doc, &mut Vec::new()).expect_err("a FIFO");
+            assert!(
+                matches!(&err, crate::render::spill::SpillError::Scan { message, .. } if message.contains("not a regular file")),
+                "{err:?}"
+            );
+        }
     }
 
     #[test]

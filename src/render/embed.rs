@@ -324,7 +324,8 @@ pub(crate) fn jpeg_head(path: &std::path::Path, len: u64) -> Result<JpegInfo, Em
     use std::io::Read;
     let mut want: u64 = 64 * 1024;
     loop {
-        let f = std::fs::File::open(path).map_err(|e| EmbedError(format!("cannot read: {e}")))?;
+        let f = crate::input::open_regular(path)
+            .map_err(|e| EmbedError(format!("cannot read: {e}")))?;
         let mut head = Vec::new();
         f.take(want.min(len))
             .read_to_end(&mut head)

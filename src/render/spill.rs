@@ -195,7 +195,9 @@ impl Spill {
                     path: path.clone(),
                     message: message.into(),
                 };
-                let mut f = File::open(path).map_err(|e| SpillError::Scan {
+                // Never blocking: a scan swapped for a FIFO since the check is refused, not
+                // waited on (SPEC §9).
+                let mut f = crate::input::open_regular(path).map_err(|e| SpillError::Scan {
                     path: path.clone(),
                     message: format!("cannot be read any more: {e}"),
                 })?;

@@ -131,7 +131,11 @@ pub struct Fail(StatusCode, Value);
 
 impl IntoResponse for Fail {
     fn into_response(self) -> Response {
-        (self.0, Json(self.1)).into_response()
+        // An error names files, and a scan's name may hold an ID number: masked, as every
+        // message the CLI prints is (SPEC §9).
+        let mut body = self.1;
+        crate::privacy::mask_json(&mut body, &crate::privacy::known_ids());
+        (self.0, Json(body)).into_response()
     }
 }
 
