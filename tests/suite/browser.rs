@@ -400,13 +400,22 @@ fn a_clerk_uploads_a_scan_packs_and_downloads() {
         );
         d.click("#downloads a.dl[href$='.zip']");
         let t = Instant::now();
+        // Chromium reserves the final name with an empty file and downloads into a
+        // `.crdownload` beside it (the answer is streamed): done when that one is gone.
         let zip = loop {
-            let found = std::fs::read_dir(&downloads)
+            let files: Vec<PathBuf> = std::fs::read_dir(&downloads)
                 .unwrap()
                 .flatten()
                 .map(|e| e.path())
-                .find(|p| p.extension().is_some_and(|x| x == "zip"));
-            if let Some(p) = found {
+                .collect();
+            let busy = files
+                .iter()
+                .any(|p| p.extension().is_some_and(|x| x == "crdownload"));
+            let found = files.into_iter().find(|p| {
+                p.extension().is_some_and(|x| x == "zip")
+                    && std::fs::metadata(p).is_ok_and(|m| m.len() > 0)
+            });
+            if let (Some(p), false) = (found, busy) {
                 break p;
             }
             assert!(t.elapsed() < Duration::from_secs(30), "no download");
