@@ -212,7 +212,13 @@ impl Error {
         let path = path.into();
         let message = match err.kind() {
             std::io::ErrorKind::NotFound => t!("找不到该文件或文件夹", "not found"),
-            std::io::ErrorKind::PermissionDenied => t!("没有读取权限", "permission denied"),
+            std::io::ErrorKind::PermissionDenied => t!("没有权限", "permission denied"),
+            std::io::ErrorKind::AlreadyExists => t!("已存在", "already exists"),
+            std::io::ErrorKind::NotADirectory => t!("不是文件夹", "not a folder"),
+            std::io::ErrorKind::IsADirectory => t!("是文件夹，不是文件", "is a folder, not a file"),
+            std::io::ErrorKind::StorageFull => t!("磁盘已满", "the disk is full"),
+            std::io::ErrorKind::ReadOnlyFilesystem => t!("磁盘只读", "read-only file system"),
+            // What the system says, in its words, with the error's own number.
             _ => Text::same(err.to_string()),
         };
         Error::Io { path, message }

@@ -186,11 +186,32 @@ fn id_separator(c: char) -> bool {
     matches!(c, ' ' | '-' | '\u{3000}' | '－' | '_')
 }
 
+/// Whether 18 ID characters (digits and X, normalised) are an ID number, or one mistyped in its
+/// check character: it passes the GB 11643 check, or its first 17 are digits with a province
+/// (1–8) and a birth date (1800–2099, month 01–12, day 01–31) where an ID number has them.
+fn looks_like_id(s: &str) -> bool {
+    if s.len() != 18 || !s.is_ascii() {
+        return false;
+    }
+    if id_check_char(&s[..17]).is_some_and(|c| s.ends_with(c)) {
+        return true;
+    }
+    let b = s.as_bytes();
+    if !b[..17].iter().all(u8::is_ascii_digit) || !(b'1'..=b'8').contains(&b[0]) {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+    (1800..=2099).contains(&num(6..10))
+        && (1..=12).contains(&num(10..12))
+        && (1..=31).contains(&num(12..14))
+}
+
 /// How hard [`mask_ids_in`] looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MaskMode {
     /// 18 characters (separators and full-width digits allowed) that pass the GB 11643 check
-    /// character, and the ID numbers given as known, wherever they appear.
+    /// character or hold a province and a birth date where an ID number has them (a mistyped
+    /// check character), and the ID numbers given as known, wherever they appear.
     IdLike,
     /// Also any run of 15 or more ID characters, valid or not: a mistyped ID number in the line
     /// of `applicant.toml` that holds it is never shown in full.
@@ -261,7 +282,7 @@ pub fn mask_ids_in<'a>(
             }
             if pos.len() == 18 {
                 let s: String = pos.iter().filter_map(|&k| id_char(chars[k])).collect();
-                if id_check_char(&s[..17]).is_some_and(|c| s.ends_with(c)) {
+                if looks_like_id(&s) {
                     hide_span(&pos);
                 }
             }
@@ -368,8 +389,13 @@ mod tests {
             "３１０１**********１２３０"
         );
         assert_eq!(m("11010519491231002x"), "1101**********002x");
-        // The check character fails: not an ID number; a phone or a date is left alone.
-        assert_eq!(m("310115199303071231"), "310115199303071231");
+        // A mistyped check character is still somebody's ID number (SPEC §9: masked in
+        // mistyped form too); 18 digits that hold no birth date where an ID number has one,
+        // or no province, and a phone or a date, are left alone.
+        assert_eq!(m("310115199303071231"), "3101**********1231");
+        assert_eq!(m("IMG_202411301234567890"), "IMG_202411301234567890");
+        assert_eq!(m("912345199303071231"), "912345199303071231");
+        assert_eq!(m("310115199313071231"), "310115199313071231");
         assert_eq!(m("13812345678 2026-11-26"), "13812345678 2026-11-26");
         assert_eq!(
             m("2026-11-26 310115199303071230"),

@@ -43,8 +43,7 @@ pub fn json_text(json: &str) -> String {
     let masked = mask_text(json);
     let mut out = String::with_capacity(masked.len());
     for c in masked.chars() {
-        let obeyed = (c.is_control() && c != '\n')
-            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        let obeyed = (c.is_control() && c != '\n') || crate::text::invisible_format(c);
         if obeyed {
             // serde_json escapes C0 already; what is left is in the BMP.
             use std::fmt::Write as _;

@@ -38,14 +38,45 @@ fn needs_escape(c: char, keep_newlines: bool) -> bool {
         '\n' => !keep_newlines,
         '\t' => false,
         c if c.is_control() => true,
-        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' => true,
-        _ => false,
+        c => invisible_format(c),
     }
+}
+
+/// A character that changes how the text around it reads without being seen: the bidirectional
+/// marks, overrides and isolates (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069), the line and
+/// paragraph separators (U+2028/9, a line break to some terminals), and the invisible ones
+/// that make two names look alike (zero-width space and joiners U+200B–U+200D, word joiner
+/// U+2060, BOM U+FEFF, soft hyphen U+00AD, Mongolian vowel separator U+180E). JSON output
+/// escapes them too ([`crate::privacy::json_text`]).
+pub fn invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invisible_and_reordering_characters_are_shown() {
+        for c in [
+            '\u{061C}', '\u{2028}', '\u{2029}', '\u{FEFF}', '\u{200B}', '\u{00AD}', '\u{2060}',
+        ] {
+            let shown = escape_name(&format!("结婚证-{c}.png"));
+            assert_eq!(shown, format!("结婚证-\\u{{{:x}}}.png", c as u32));
+        }
+        // Ordinary CJK punctuation and spaces are not touched.
+        assert_eq!(escape_name("张 伟（正面）·１"), "张 伟（正面）·１");
+    }
 
     #[test]
     fn control_characters_are_shown_not_obeyed() {

@@ -54,6 +54,14 @@ pub fn create_folder(dir: &Path) -> Result<(), Error> {
             format!("{dir}: {}", problem.en),
         )));
     }
+    // Nothing is ever written under an employee's scans/ (SPEC §9), the folder itself included.
+    if crate::output::inside_scans(&dir.join("x")) {
+        let dir = dir.display();
+        return Err(Error::Usage(crate::t!(
+            "{dir}：在员工的 scans/ 文件夹内，不能在这里建员工文件夹：请换一个文件夹",
+            "{dir}: is inside an employee's scans/ folder: create the employee folder elsewhere"
+        )));
+    }
     let private = |d: &Path| crate::platform::create_private_dir(d).map_err(|e| Error::io(d, &e));
     private(dir)?;
     private(&dir.join("scans"))?;

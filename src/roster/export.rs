@@ -95,7 +95,7 @@ pub fn export(ctx: &Context, dirs: &[PathBuf]) -> Result<(Vec<u8>, Summary), Err
                     .map(|f| mask_id_numbers(&f.message.zh))
                     .collect();
                 lines.push(Line {
-                    folder: e.folder.clone(),
+                    folder: mask_id_numbers(&e.folder),
                     name: applicant.name,
                     id_masked: applicant.id_masked,
                     score: Some((sc.total, sc.standard)),
@@ -115,7 +115,7 @@ pub fn export(ctx: &Context, dirs: &[PathBuf]) -> Result<(Vec<u8>, Summary), Err
                 let text = err.render();
                 let first = text.lines().next().unwrap_or_default();
                 lines.push(Line {
-                    folder: e.folder.clone(),
+                    folder: mask_id_numbers(&e.folder),
                     name: String::new(),
                     id_masked: String::new(),
                     score: None,

@@ -155,7 +155,8 @@ impl Env {
             )
         };
         match self.eval(e, None)? {
-            Value::Int(i) if i.abs() <= MAX_POINTS => Ok(i),
+            // unsigned_abs: the abs of i64::MIN overflows.
+            Value::Int(i) if i.unsigned_abs() <= MAX_POINTS as u64 => Ok(i),
             Value::UInt(u) if u <= MAX_POINTS as u64 => Ok(u as i64),
             Value::Float(f) if f.is_finite() && f.round().abs() <= MAX_POINTS as f64 => {
                 Ok(f.round() as i64)

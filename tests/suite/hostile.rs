@@ -1252,7 +1252,15 @@ fn a_formula_over_the_cost_budget_is_a_rulebook_error() {
 #[test]
 fn points_outside_plus_minus_1000_are_a_rulebook_error() {
     let (env, dir) = example();
-    for formula in ["18446744073709551615u", "1e300", "1001", "-5000", "2000.0"] {
+    // The smallest 64-bit integer panicked (its abs overflows).
+    for formula in [
+        "18446744073709551615u",
+        "1e300",
+        "1001",
+        "-5000",
+        "2000.0",
+        "-9223372036854775807 - 1",
+    ] {
         let rules = rules_with_points(&env, formula);
         let r = run(&["--rules", s(&rules), "score", s(&dir)]);
         assert_eq!(r.code, 2, "{formula}: {}{}", r.stdout, r.stderr);
@@ -1327,6 +1335,66 @@ fn a_name_in_applicant_toml_the_font_cannot_print_is_a_check_finding() {
         "{}",
         p.stdout
     );
+}
+
+/// SPEC §9: ID numbers in names are masked "in mistyped form" too — a scan named by the
+/// applicant's number with a wrong check character showed it in full in check, the bundle's
+/// names and the cover sheet.
+#[test]
+fn an_id_number_with_a_wrong_check_character_in_a_scan_name_is_masked() {
+    let (env, dir) = example();
+    let mistyped = "31011519930307123X"; // the applicant's, check character wrong
+    std::fs::rename(
+        dir.join("scans/学位证书.png"),
+        dir.join(format!("scans/学位证书-{mistyped}.png")),
+    )
+    .unwrap();
+    let r = run(&["check", s(&dir)]);
+    let j = run(&["--format", "json", "check", s(&dir)]);
+    assert!(
+        !r.stdout.contains(mistyped) && !j.stdout.contains(mistyped),
+        "{}{}",
+        r.stdout,
+        j.stdout
+    );
+    let out = env.path().join("out");
+    let p = run(&["pack", s(&dir), "-o", s(&out)]);
+    assert_eq!(p.code, 0, "{}{}", p.stdout, p.stderr);
+    let names = zip_names(&out.join("张伟-1230.zip")).join("\n");
+    assert!(!names.contains(mistyped), "{names}");
+    assert!(names.contains("学位证书-3101xxxxxxxxxx123X.png"), "{names}");
+}
+
+/// `init` inside an employee's `scans/` wrote an applicant.toml (and a scans/) into it.
+#[test]
+fn init_inside_an_employees_scans_folder_is_refused() {
+    let (_env, dir) = example();
+    for target in [dir.join("scans"), dir.join("scans/new")] {
+        let r = run(&["init", s(&target)]);
+        assert_eq!(r.code, 2, "{}: {}", target.display(), r.stderr);
+        assert!(r.stderr.contains("scans/"), "{}", r.stderr);
+    }
+    assert!(!dir.join("scans/applicant.toml").exists());
+    assert!(!dir.join("scans/new").exists());
+}
+
+/// Bidirectional marks, line separators and zero-width characters in a scan's name are shown
+/// escaped, in text and JSON, like ESC and U+202E.
+#[test]
+fn invisible_characters_in_a_scan_name_are_shown_escaped() {
+    let (_env, dir) = example();
+    std::fs::rename(
+        dir.join("scans/结婚证.png"),
+        dir.join("scans/结婚证-\u{061C}\u{2028}\u{200B}.png"),
+    )
+    .unwrap();
+    let r = run(&["check", s(&dir)]);
+    let j = run(&["--format", "json", "check", s(&dir)]);
+    for c in ['\u{061C}', '\u{2028}', '\u{200B}'] {
+        assert!(!r.stdout.contains(c), "{c:?} raw in text: {}", r.stdout);
+        assert!(!j.stdout.contains(c), "{c:?} raw in JSON");
+    }
+    assert!(r.stdout.contains("\\u{61c}"), "{}", r.stdout);
 }
 
 /// Defect 1: `checklist --pdf FILE` replaced whatever was at FILE: the employee's own

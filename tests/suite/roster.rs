@@ -603,3 +603,29 @@ fn the_export_gives_the_road_to_the_standard_for_those_below_it() {
     assert!(road.contains("2030-11-01 起"), "{road}");
     assert_eq!(row("at")[col], "", "at the standard: no road");
 }
+
+/// A folder named by the ID number (`张伟-310115199303071230`) does not put the number in full
+/// into the workbook (SPEC §9: folder names too).
+#[test]
+fn an_id_number_in_a_folder_name_is_masked_in_the_export() {
+    let env = Env::new();
+    let id = "310115199303071230";
+    env.employee(&format!("dept/张伟-{id}"), &Applicant::default().text());
+    let out = env.path().join("状态.xlsx");
+    let o = dossier(&[
+        "roster",
+        "export",
+        s(&env.path().join("dept")),
+        "-o",
+        s(&out),
+    ]);
+    assert!(code(&o) <= 1, "{}", stderr(&o));
+    for (name, rows) in sheets(&out) {
+        for row in rows {
+            for cell in row {
+                assert!(!cell.contains(id), "{name}: {cell}");
+            }
+        }
+    }
+    assert_eq!(sheet(&out, "汇总")[1][0], "张伟-3101**********1230");
+}
