@@ -18,8 +18,6 @@ use crate::t;
 
 /// How far ahead time is tried: ten years.
 const HORIZON_MONTHS: i64 = 120;
-/// The coarse step of the search by time, in months.
-const STEP: i64 = 6;
 /// At most this many acts are listed (the nearest).
 const MAX_ACTS: usize = 4;
 
@@ -76,48 +74,37 @@ pub fn later(p: &Profile, on: Date, months: i64) -> Profile {
     q
 }
 
-/// The first date within the horizon on which time alone reaches the standard. The dates are
-/// tried coarsely (every [`STEP`] months, and each marriage anniversary), then month by month
-/// before the first coarse hit: a score is a few dozen rule evaluations, and a batch scores many
-/// employees.
+/// The first date within the horizon on which time alone reaches the standard. The total only
+/// changes on the first of a month (the insurance record grows, a window moves), on a birthday
+/// (age) and on a wedding anniversary (the spouse bonus), so those are the dates tried, in
+/// order: every one of them, since a total can reach the standard for a few months only (a
+/// year of insurance in January, two age points lost at a birthday in March).
 fn by_time(book: &Rulebook, p: &Profile, on: Date, total: i64) -> Result<Option<Way>, String> {
     let start = Month::of(on);
     let last = start.plus(HORIZON_MONTHS).first_day();
-    let mut coarse: Vec<Date> = (1..=HORIZON_MONTHS / STEP)
-        .map(|k| start.plus(k * STEP).first_day())
+    let mut dates: Vec<Date> = (1..=HORIZON_MONTHS)
+        .map(|k| start.plus(k).first_day())
         .collect();
-    // The spouse bonus grows on each anniversary of the marriage.
-    if let Some(m) = p.family.married_on {
+    let yearly = |m: Date, dates: &mut Vec<Date>| {
         for y in on.year..=last.year {
             let day = Date::new(y, m.month, m.day).or_else(|| Date::new(y, m.month, 28));
             if let Some(d) = day.filter(|d| *d > on && *d <= last) {
-                coarse.push(d);
+                dates.push(d);
             }
         }
+    };
+    yearly(p.applicant.birth_date, &mut dates);
+    if let Some(m) = p.family.married_on {
+        yearly(m, &mut dates);
     }
-    coarse.sort();
-    coarse.dedup();
+    dates.sort();
+    dates.dedup();
     let reaches = |d: Date| -> Result<Option<crate::score::Score>, String> {
         let q = later(p, on, Month::of(d).index() - start.index());
         let sc = points(book, &q, &Env::new(book, &q, d).map_err(|e| e.en)?)?;
         Ok((sc.total >= book.standard_score).then_some(sc))
     };
-    let mut prev = on;
-    for d in coarse {
-        if reaches(d)?.is_none() {
-            prev = d;
-            continue;
-        }
-        // The first month between the last miss and this hit that already reaches it.
-        let mut hit = d;
-        let mut m = Month::of(prev).plus(1);
-        while m.first_day() < d {
-            if m.first_day() > prev && reaches(m.first_day())?.is_some() {
-                hit = m.first_day();
-                break;
-            }
-            m = m.plus(1);
-        }
+    for hit in dates {
         let Some(then) = reaches(hit)? else {
             continue;
         };

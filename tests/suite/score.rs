@@ -926,3 +926,51 @@ fn the_base_ratio_in_a_detail_text_has_two_decimals() {
     let detail = item["detail"].as_str().unwrap();
     assert!(detail.ends_with("现为 1.01 倍"), "{detail}");
 }
+
+/// A total can reach the standard for a few months only: a year of insurance added in
+/// January 2034 makes 120, and the birthday in March costs two age points. The road used to
+/// try every sixth month and missed it (no way by time at all); every date on which the total
+/// can change is tried now.
+#[test]
+fn to_standard_finds_a_window_of_a_few_months() {
+    let a = Applicant::default()
+        .born("1981-03-01")
+        .education("level = \"大专\"\nmode = \"全日制\"\ngraduated_on = \"2002-07-01\"\n")
+        .insurance("months = 130\nbase_ratio = 0.7\n");
+    let env = Env::new();
+    let d = env.employee("e", &a.text());
+    let o = dossier(&["--date", "2025-11-15", "--format", "json", "score", s_(&d)]);
+    let v = json(&o);
+    let total = v["total"].as_i64().unwrap();
+    assert!(total < 120, "{v}");
+    let time = v["to_standard"]
+        .as_array()
+        .expect("below the standard")
+        .iter()
+        .find(|w| !w["on"].is_null())
+        .unwrap_or_else(|| panic!("no way by time: {v}"))
+        .clone();
+    let on = time["on"].as_str().unwrap().to_string();
+    // On that date, with the record extended, the score agrees.
+    let (y, m) = (
+        on[..4].parse::<i64>().unwrap(),
+        on[5..7].parse::<i64>().unwrap(),
+    );
+    let months = 130 + (y - 2025) * 12 + (m - 11);
+    let later = a.insurance(&format!("months = {months}\nbase_ratio = 0.7\n"));
+    let d = env.employee("later", &later.text());
+    let v = json(&dossier(&[
+        "--date",
+        &on,
+        "--format",
+        "json",
+        "score",
+        s_(&d),
+    ]));
+    assert!(v["total"].as_i64().unwrap() >= 120, "{on}: {v}");
+    assert!(on.as_str() <= "2034-01-01", "{on}");
+}
+
+fn s_(p: &std::path::Path) -> &str {
+    p.to_str().unwrap()
+}
