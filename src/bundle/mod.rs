@@ -19,7 +19,7 @@
 
 mod bagit;
 mod verify;
-mod zipfmt;
+pub(crate) mod zipfmt;
 
 use std::collections::HashSet;
 use std::fs::{self, File};

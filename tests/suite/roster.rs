@@ -629,3 +629,30 @@ fn an_id_number_in_a_folder_name_is_masked_in_the_export() {
     }
     assert_eq!(sheet(&out, "汇总")[1][0], "张伟-3101**********1230");
 }
+
+/// A small workbook whose parts unpack to gigabytes (a ZIP bomb, or a sheet padded with
+/// spaces) is refused from its ZIP directory, before anything is unpacked.
+#[test]
+fn a_roster_that_unpacks_to_too_much_is_refused_unread() {
+    use std::io::Write;
+    let env = Env::new();
+    let bomb = env.path().join("bomb.xlsx");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&bomb).unwrap());
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    z.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+    let spaces = vec![b' '; 1 << 20];
+    for _ in 0..210 {
+        z.write_all(&spaces).unwrap();
+    }
+    z.finish().unwrap();
+    assert!(
+        std::fs::metadata(&bomb).unwrap().len() < 2 << 20,
+        "small on disk"
+    );
+    let o = dossier(&["roster", "import", s(&bomb), "-o", s(&env.path().join("d"))]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("解压后"), "{}", stderr(&o));
+    assert!(!env.path().join("d").exists());
+}

@@ -33,6 +33,9 @@ use people::*;
 
 /// A roster larger than this is not a department's spreadsheet (and calamine holds it whole).
 pub const MAX_ROSTER_BYTES: u64 = 20 * 1024 * 1024;
+/// The most a roster's parts may unpack to, as its ZIP directory declares (a 500-row roster
+/// unpacks to about 0.5 MB).
+pub const MAX_ROSTER_UNPACKED: u64 = 200 * 1024 * 1024;
 
 /// What `roster import` did.
 #[derive(Debug, Clone, Serialize)]
@@ -119,7 +122,28 @@ fn open(path: &Path) -> Result<calamine::Sheets<Cursor<Vec<u8>>>, Error> {
             "{path}: {len} bytes, more than the {most} MB a roster may have"
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+    let bytes = crate::input::open_regular(path)
+        .and_then(|f| {
+            use std::io::Read;
+            let mut v = Vec::new();
+            f.take(MAX_ROSTER_BYTES + 1).read_to_end(&mut v).map(|_| v)
+        })
+        .map_err(|e| Error::io(path, &e))?;
+    // An xlsx is a ZIP: what its parts unpack to is bounded before calamine unpacks them (a
+    // 3 MB workbook padded with 3 GB of spaces took 3 GB of memory).
+    if bytes.starts_with(b"PK") {
+        let unpacked: u64 =
+            crate::bundle::zipfmt::read_directory(&mut Cursor::new(&bytes), bytes.len() as u64)
+                .map(|entries| entries.iter().map(|e| e.size).sum())
+                .unwrap_or(0);
+        if unpacked > MAX_ROSTER_UNPACKED {
+            let (path, most) = (path.display(), MAX_ROSTER_UNPACKED / 1024 / 1024);
+            return Err(Error::Usage(t!(
+                "{path}：解压后有 {unpacked} 字节，超过花名册的上限 {most} MB：请用 `dossier roster new` 的模板",
+                "{path}: unpacks to {unpacked} bytes, more than the {most} MB a roster may have: start from `dossier roster new`"
+            )));
+        }
+    }
     calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
         let path = path.display();
         Error::Usage(t!(
