@@ -244,17 +244,20 @@ fn a_second_import_changes_only_what_changed_and_never_touches_scans() {
     let unchanged = dept.join("王强-3171/applicant.toml");
     let before = std::fs::metadata(&unchanged).unwrap().modified().unwrap();
 
-    let o = dossier(&[
-        "--format",
-        "json",
-        "roster",
-        "import",
-        s(&file),
-        "-o",
-        s(&dept),
-    ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let v = json(&o);
+    let import = |roster: &Path| {
+        let o = dossier(&[
+            "--format",
+            "json",
+            "roster",
+            "import",
+            s(roster),
+            "-o",
+            s(&dept),
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        json(&o)
+    };
+    let v = import(&file);
     let status: Vec<&str> = v["employees"]
         .as_array()
         .unwrap()
@@ -275,17 +278,7 @@ fn a_second_import_changes_only_what_changed_and_never_touches_scans() {
     // The same roster saved under another name ("Save As" with a date) changes nothing.
     let renamed = env.path().join("花名册-1130.xlsx");
     std::fs::copy(&file, &renamed).unwrap();
-    let o = dossier(&[
-        "--format",
-        "json",
-        "roster",
-        "import",
-        s(&renamed),
-        "-o",
-        s(&dept),
-    ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let v = json(&o);
+    let v = import(&renamed);
     assert!(
         v["employees"]
             .as_array()
