@@ -237,7 +237,7 @@ impl<V: Send + Sync> Cache<V> {
         let mut warnings = Vec::new();
         let r = profile.and_then(|p| {
             warnings.extend(p.warnings.iter().cloned());
-            let mut l = load(ctx, p)?;
+            let mut l = load(ctx, &e.dir, p)?;
             warnings.extend(l.env.warnings.iter().cloned());
             l.duplicate_of = marks.0.clone();
             l.same_bundle_name_as = marks.1.clone();

@@ -323,10 +323,13 @@ pub fn load_profile(ctx: &Context, e: &Employee) -> Result<Profile, Error> {
     Ok(profile)
 }
 
-/// The applicant's derived values and checklist.
-pub fn load(ctx: &Context, profile: Profile) -> Result<Loaded, Error> {
-    let env = Env::new(&ctx.book, &profile, ctx.date)
-        .map_err(|message| Error::Other(message.map(|_, m| format!("applicant.toml: {m}"))))?;
+/// The applicant's derived values and checklist; `dir` is the employee folder (named by an
+/// error of the insurance record).
+pub fn load(ctx: &Context, dir: &Path, profile: Profile) -> Result<Loaded, Error> {
+    let env = Env::new(&ctx.book, &profile, ctx.date).map_err(|message| Error::Folder {
+        path: dir.join("applicant.toml"),
+        message,
+    })?;
     let checklist =
         checklist::resolve(&ctx.book, &profile, &env).map_err(|message| Error::Evaluation {
             path: ctx.book.path.clone(),
@@ -446,7 +449,7 @@ pub fn each_of<T: Send>(
         .map(|((e, l), (duplicate_of, same_bundle_name_as))| {
             progress.start(&e.folder);
             let r = l.and_then(|p| {
-                let mut l = load(ctx, p)?;
+                let mut l = load(ctx, &e.dir, p)?;
                 for w in &l.env.warnings {
                     progress.warning(&e.folder, &e.dir.join("applicant.toml"), w);
                 }

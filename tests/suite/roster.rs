@@ -649,3 +649,28 @@ fn a_roster_that_unpacks_to_too_much_is_refused_unread() {
     assert!(stderr(&o).contains("解压后"), "{}", stderr(&o));
     assert!(!env.path().join("d").exists());
 }
+
+/// An `applicant.toml` that is a link is never written through, and the refused row leaves
+/// nothing behind (its `scans/` was made before the refusal).
+#[test]
+fn an_applicant_toml_that_is_a_link_is_refused_and_nothing_is_made() {
+    let env = Env::new();
+    let dept = env.path().join("dept");
+    let target = env.path().join("elsewhere.toml");
+    std::fs::write(&target, "# not an employee's\n").unwrap();
+    std::fs::create_dir_all(dept.join("lina")).unwrap();
+    std::os::unix::fs::symlink(&target, dept.join("lina/applicant.toml")).unwrap();
+    let o = dossier(&[
+        "roster",
+        "import",
+        s(&fixture("openpyxl-good.xlsx")),
+        "-o",
+        s(&dept),
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "# not an employee's\n"
+    );
+    assert!(!dept.join("lina/scans").exists(), "{}", stderr(&o));
+}

@@ -974,3 +974,22 @@ fn to_standard_finds_a_window_of_a_few_months() {
 fn s_(p: &std::path::Path) -> &str {
     p.to_str().unwrap()
 }
+
+/// A base in yuan before the rulebook's wage table cannot be made a ratio: an input error (exit
+/// 2) that names the employee's applicant.toml by its path (it named a bare `applicant.toml`,
+/// which in a batch does not say whose).
+#[test]
+fn a_base_in_yuan_before_the_wage_table_names_the_employee() {
+    let env = Env::new();
+    let a = Applicant::default()
+        .insurance("[[insurance.periods]]\nfrom = \"2010-01\"\nto = \"2026-10\"\nbase = 12500\n");
+    let d = env.employee("张伟-1230", &a.text());
+    let o = dossier(&["score", s_(&d)]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("张伟-1230/applicant.toml"), "{err}");
+    assert!(
+        err.contains("insurance.periods[1]") && err.contains("base_ratio"),
+        "{err}"
+    );
+}

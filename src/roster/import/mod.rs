@@ -678,8 +678,9 @@ fn write(plan: Plan) -> Result<Imported, Error> {
     for r in plan.rows {
         let dir = out.join(&r.folder);
         create_private_dir(&dir)?;
-        create_private_dir(&dir.join("scans"))?;
+        // applicant.toml first: refused (a link, a folder in its place), nothing else is made.
         let status = replace_if_changed(&dir, "applicant.toml", &r.text)?;
+        create_private_dir(&dir.join("scans"))?;
         employees.push(ImportedEmployee {
             row: r.row,
             folder: r.folder,
