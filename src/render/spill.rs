@@ -30,7 +30,7 @@ use lopdf::{Document, Object, ObjectId};
 pub(crate) const SPOOL_MIN: usize = 64 * 1024;
 
 /// Where a parked stream's bytes are.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 enum Parked {
     /// The whole scan file, as the check saw it.
     Scan { path: PathBuf, len: u64, crc32: u32 },
@@ -137,9 +137,8 @@ impl Spill {
             if let Some(slot) = offsets.get_mut(id as usize) {
                 *slot = Some((w.n, generation));
             }
-            match (object, self.parked.get(&(id, generation))) {
+            match (object, self.parked.remove(&(id, generation))) {
                 (Object::Stream(s), Some(parked)) => {
-                    let parked = parked.clone();
                     let len = match parked {
                         Parked::Scan { len, .. } | Parked::Spool { len, .. } => len,
                     };

@@ -127,20 +127,10 @@ pub(super) fn chosen(app: &App, list: &str) -> Result<Option<Vec<String>>, Fail>
 
 /// A `visit=` argument: its number, id or label (as `--visit`), 0-based.
 pub(super) fn visit_of(app: &App, visit: Option<&str>) -> Result<Option<usize>, Fail> {
-    let visits: Vec<(&str, &str)> = app
-        .desk
-        .ctx
-        .book
-        .visits
-        .iter()
-        .map(|v| (v.id.as_str(), v.label.as_str()))
-        .collect();
-    visit
-        .map(|v| {
-            crate::copies::resolve_visit(&visits, v)
-                .map_err(|e| fail(StatusCode::BAD_REQUEST, e.zh))
-        })
-        .transpose()
+    crate::department::visit_arg(&app.desk.ctx, visit).map_err(|e| match e {
+        Error::Usage(t) => fail(StatusCode::BAD_REQUEST, t.zh),
+        e => fail(StatusCode::BAD_REQUEST, e.render()),
+    })
 }
 
 /// The photocopies of the chosen ready employees, as `dossier copies` makes them.
@@ -172,11 +162,7 @@ pub(super) async fn copies_pdf(
             ));
         }
         let s = &app.desk.ctx;
-        let opts = crate::render::copies::CopiesOptions {
-            date: s.date,
-            max_file_bytes: s.book.limits.max_file_bytes,
-            max_pixels: s.book.limits.max_pixels,
-        };
+        let opts = crate::department::copies_options(s);
         let fonts = crate::render::Fonts::embedded()
             .map_err(|e| fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
         // Written to an anonymous file in out/ (gone when the answer is sent) and streamed
